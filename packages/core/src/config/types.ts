@@ -1,0 +1,104 @@
+/**
+ * The shape of `reverse-etl.config.*`. These types are the single source of truth for the config:
+ * `schemas/reverse-etl.config.schema.json` is generated from them (`npm run schema`) and a test fails
+ * when the two drift apart.
+ */
+
+/** How a sync writes to its destination. */
+export type SyncMode = "upsert" | "update" | "insert" | "mirror";
+
+/** Every sync mode, in documentation order. */
+export const SYNC_MODES: readonly SyncMode[] = ["upsert", "update", "insert", "mirror"];
+
+/**
+ * A reference to an environment variable, resolved when the config is loaded. Create it with `env("NAME")`
+ * in TypeScript/JavaScript configs, or write `{ "$env": "NAME" }` in JSON/YAML. Its value is treated as a
+ * secret: it is redacted from every log, plan, error and state row.
+ */
+export interface EnvReference {
+  /** Name of the environment variable. */
+  $env: string;
+}
+
+/** Where reverse-etl keeps sync state, run history and row errors. */
+export interface StateConfig {
+  /** Name of the source (warehouse) that holds the state tables. Defaults to the only source, if there is one. */
+  source?: string;
+  /** Schema for the state tables. Default `reverse_etl`. */
+  schema?: string;
+}
+
+/** A warehouse connection: the plugin package plus that plugin's own options. */
+export interface SourceConfig {
+  /** npm package name of the source plugin, e.g. `@reverse-etl/source-duckdb`. */
+  plugin: string;
+  /** Plugin options, validated against the plugin's own schema. */
+  [option: string]: unknown;
+}
+
+/** A business tool: the plugin package plus that plugin's own options. */
+export interface DestinationConfig {
+  /** npm package name of the destination plugin, e.g. `@reverse-etl/destination-file`. */
+  plugin: string;
+  /** Plugin options, validated against the plugin's own schema. */
+  [option: string]: unknown;
+}
+
+/** A model: SQL over a source whose rows are synced. */
+export interface ModelConfig {
+  /** Name of the source the SQL runs on. */
+  source: string;
+  /** A SELECT statement. Its columns are what syncs map. */
+  sql: string;
+  /** Column (or columns, for a composite key) that identify a row. */
+  primaryKey: string | string[];
+  /** Human description, shown by `plan`. */
+  description?: string;
+}
+
+/** A sync: rows of a model kept in step with an object of a destination. */
+export interface SyncConfig {
+  /** Name of the model to sync. */
+  model: string;
+  /** Name of the destination to write to. */
+  destination: string;
+  /** Destination object (e.g. `contacts`), where the destination has several. */
+  object?: string;
+  /**
+   * `upsert` creates or updates, `update` only updates existing records, `insert` only sends new rows,
+   * `mirror` upserts and also deletes records whose rows left the model. Default `upsert`.
+   */
+  mode?: SyncMode;
+  /** Destination identifier field <- model column, used to find existing records. */
+  match?: Record<string, string>;
+  /** Model column -> destination field. */
+  fields: Record<string, string>;
+  /** Cron expression for `reverse-etl start` (informational until the scheduler lands). */
+  schedule?: string;
+  /**
+   * Resend rows that the destination rejected on the next run even when they did not change. Default true.
+   * Set false for destinations that bill per call.
+   */
+  retryRejected?: boolean;
+  /**
+   * Mirror mode only: refuse to delete more than this share (0..1) of the records synced so far,
+   * unless `--allow-mass-delete` is given. Default 0.5.
+   */
+  maxDeleteShare?: number;
+}
+
+/** The whole configuration document. */
+export interface ReverseEtlConfig {
+  /** JSON schema reference for editors. */
+  $schema?: string;
+  /** Where state lives. */
+  state?: StateConfig;
+  /** Warehouses, by name. */
+  sources: Record<string, SourceConfig>;
+  /** Business tools, by name. */
+  destinations: Record<string, DestinationConfig>;
+  /** Models, by name. */
+  models: Record<string, ModelConfig>;
+  /** Syncs, by name. */
+  syncs: Record<string, SyncConfig>;
+}

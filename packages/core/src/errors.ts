@@ -1,0 +1,60 @@
+/**
+ * Errors users can act on. Each message says what went wrong, where, and what to do; each class maps to
+ * a CLI exit code.
+ */
+export class ReverseEtlError extends Error {
+  /** Process exit code the CLI uses for this error. */
+  readonly exitCode: number = 1;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message.startsWith("[reverse-etl]") ? message : `[reverse-etl] ${message}`, options);
+    this.name = new.target.name;
+  }
+}
+
+/** One problem in a config document. */
+export interface ConfigIssue {
+  /** JSON path of the offending value, e.g. `/syncs/customers/fields/plan`. */
+  path: string;
+  /** What is wrong and what was expected. */
+  message: string;
+}
+
+/** The config is invalid; lists every problem found, not just the first. */
+export class ConfigError extends ReverseEtlError {
+  override readonly exitCode = 2;
+  constructor(
+    /** Config file the issues were found in. */
+    readonly file: string | undefined,
+    /** Every problem found. */
+    readonly issues: readonly ConfigIssue[],
+  ) {
+    const where = file ?? "config";
+    const lines = issues.map((i) => `  ${where}: ${i.path || "/"}: ${i.message}`);
+    super(`Invalid configuration (${issues.length} problem${issues.length === 1 ? "" : "s"}):\n${lines.join("\n")}`);
+  }
+}
+
+/** A plugin could not be found, loaded, or is incompatible. */
+export class PluginError extends ReverseEtlError {
+  override readonly exitCode = 2;
+}
+
+/** Could not connect to, or authenticate with, a source or destination. */
+export class ConnectionError extends ReverseEtlError {
+  override readonly exitCode = 3;
+}
+
+/** Another run of the same sync holds the lock. */
+export class SyncLockedError extends ReverseEtlError {
+  override readonly exitCode = 4;
+}
+
+/** The model no longer matches the sync (a mapped column or the key is gone). */
+export class SchemaDriftError extends ReverseEtlError {
+  override readonly exitCode = 2;
+}
+
+/** Mirror mode would delete more records than the sync allows. */
+export class MassDeleteError extends ReverseEtlError {
+  override readonly exitCode = 5;
+}

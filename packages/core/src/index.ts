@@ -1,0 +1,56 @@
+// Public API of @reverse-etl/core. Explicit named exports only.
+export type {
+  DestinationConfig,
+  EnvReference,
+  ModelConfig,
+  ReverseEtlConfig,
+  SourceConfig,
+  StateConfig,
+  SyncConfig,
+  SyncMode,
+} from "./config/types.js";
+export { SYNC_MODES } from "./config/types.js";
+export { defineConfig, env, isEnvReference } from "./config/define-config.js";
+export {
+  ConfigError,
+  ConnectionError,
+  MassDeleteError,
+  PluginError,
+  ReverseEtlError,
+  SchemaDriftError,
+  SyncLockedError,
+} from "./errors.js";
+export type { ConfigIssue } from "./errors.js";
+export type { JsonSchema, Logger, PluginContext } from "./plugins/plugin-context.js";
+export { silentLogger } from "./plugins/plugin-context.js";
+export type { ColumnInfo, SourceConnection, SourcePlugin, SqlFunctions } from "./plugins/source.js";
+export { SOURCE_API_VERSION, defineSourcePlugin } from "./plugins/source.js";
+export type {
+  DestinationCapabilities,
+  DestinationConnection,
+  DestinationPlugin,
+  FieldDescription,
+  FieldValue,
+  FlushOutcome,
+  ObjectDescription,
+  OutgoingRecord,
+  RateLimit,
+  RecordResult,
+  WriteContext,
+  WriteOperation,
+  WriteOutcome,
+} from "./plugins/destination.js";
+export { DESTINATION_API_VERSION, defineDestinationPlugin } from "./plugins/destination.js";
+export { SecretRedactor, secrets } from "./secrets/redactor.js";
+export type {
+  FieldChange,
+  PlanCounts,
+  PlanReport,
+  PlanSample,
+  ProgressEvent,
+  RunRecord,
+  RunStatus,
+  SyncPlan,
+  SyncReport,
+  SyncRunReport,
+} from "./project/reports.js";

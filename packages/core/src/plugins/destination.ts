@@ -1,0 +1,153 @@
+import type { SyncMode } from "../config/types.js";
+import type { JsonSchema, PluginContext } from "./plugin-context.js";
+
+/** Version of the destination plugin contract. Bumped on breaking changes; core refuses other versions. */
+export const DESTINATION_API_VERSION = 1;
+
+/** What to do with a batch of records. Mirror mode sends `upsert` and `delete` operations. */
+export type WriteOperation = "upsert" | "update" | "insert" | "delete";
+
+/** A JSON-compatible value as it reaches a destination. */
+export type FieldValue = string | number | boolean | null | FieldValue[] | { [key: string]: FieldValue };
+
+/** One record to write. */
+export interface OutgoingRecord {
+  /** Stable identity of the model row (its primary key rendered as text). Results refer to it. */
+  readonly key: string;
+  /** The primary key's value: the column's value, or an object of the key columns for a composite key. */
+  readonly keyValue: FieldValue;
+  /** Destination identifier field -> value, from the sync's `match`. */
+  readonly match: Readonly<Record<string, FieldValue>>;
+  /** Destination field -> value, from the sync's `fields`. Empty for deletes. */
+  readonly fields: Readonly<Record<string, FieldValue>>;
+}
+
+/** Context of one `write` call. */
+export interface WriteContext {
+  /** Name of the sync. */
+  readonly sync: string;
+  /** The sync's `object`, if any. */
+  readonly object: string | undefined;
+  /**
+   * Deterministic id of this batch (same records in the same order give the same id). Destinations that
+   * support idempotency keys should send it, so a batch resent after a crash is not applied twice.
+   */
+  readonly idempotencyKey: string;
+  /** Aborted when the run is cancelled. */
+  readonly signal: AbortSignal;
+}
+
+/** Outcome for one record. */
+export type RecordResult =
+  /** The destination accepted the record. */
+  | { readonly status: "ok"; readonly id?: string }
+  /** Permanently refused (bad value, unknown id): recorded in `sync_errors`, state not advanced. */
+  | { readonly status: "rejected"; readonly message: string }
+  /** A transient failure for this record only: core retries it. */
+  | { readonly status: "retryable"; readonly message: string; readonly retryAfterMs?: number }
+  /** Accepted for delivery that happens at `flush()`: state advances only when flush confirms it. */
+  | { readonly status: "deferred" };
+
+/** Outcome of one `write` call. */
+export type WriteOutcome =
+  /** One result per record, in the order of the records given. */
+  | { readonly type: "results"; readonly results: readonly RecordResult[] }
+  /**
+   * The destination refused the whole batch without saying which record was bad (e.g. an HTTP 400 for
+   * the batch). Core splits the batch in halves until the bad records are isolated.
+   */
+  | { readonly type: "batch-rejected"; readonly message: string }
+  /** The whole batch failed transiently (429, 5xx, timeout): core retries it with backoff. */
+  | { readonly type: "retry"; readonly message: string; readonly retryAfterMs?: number }
+  /** Retrying cannot help (bad credentials, missing scope): the run stops at once. */
+  | { readonly type: "fatal"; readonly message: string };
+
+/** Outcome of `flush()` for the records whose results were `deferred`. */
+export type FlushOutcome =
+  | { readonly type: "ok" }
+  | { readonly type: "failed"; readonly message: string };
+
+/** A request-rate limit the destination imposes. */
+export interface RateLimit {
+  /** At most this many `write` calls ... */
+  readonly requests: number;
+  /** ... per this many milliseconds. */
+  readonly perMs: number;
+}
+
+/** What a destination can do; core sizes batches and paces calls by it. */
+export interface DestinationCapabilities {
+  /** Modes the destination supports. */
+  readonly modes: readonly SyncMode[];
+  /** Largest batch one `write` call may carry. */
+  readonly maxBatchSize: number;
+  /** How many `write` calls may be in flight at once. Default 1. */
+  readonly maxConcurrency?: number;
+  /** Limits core's limiter stays under. */
+  readonly rateLimits?: readonly RateLimit[];
+}
+
+/** A field of a destination object. */
+export interface FieldDescription {
+  /** Field name as mappings use it. */
+  readonly name: string;
+  /** Destination type, e.g. `string`, `number`, `datetime`, `enumeration`. */
+  readonly type?: string;
+  /** Values cannot be written. */
+  readonly readOnly?: boolean;
+  /** Allowed values for enumerations. */
+  readonly options?: readonly string[];
+}
+
+/** The shape of a destination object, used to check mappings before any write. */
+export interface ObjectDescription {
+  /** Object name. */
+  readonly object: string | undefined;
+  /** Fields that exist. Ignored when `acceptsAnyField` is true. */
+  readonly fields: readonly FieldDescription[];
+  /** Fields that can identify a record in `match`. */
+  readonly identifiers: readonly string[];
+  /** Schemaless destinations (files, webhooks) accept any field name. */
+  readonly acceptsAnyField?: boolean;
+  /** The destination needs `match` to be set for this object. */
+  readonly requiresMatch?: boolean;
+}
+
+/** An open connection to a destination. */
+export interface DestinationConnection {
+  /** What the destination can do. */
+  readonly capabilities: DestinationCapabilities;
+  /** Verify credentials and reachability. Throws a `ConnectionError` naming what is wrong. */
+  check(): Promise<void>;
+  /** Describe an object's fields and identifiers. */
+  describe(object: string | undefined): Promise<ObjectDescription>;
+  /** Write one batch (at most `maxBatchSize` records, all with the same operation). Should not throw. */
+  write(operation: WriteOperation, records: readonly OutgoingRecord[], context: WriteContext): Promise<WriteOutcome>;
+  /**
+   * Optional: called once at the end of a run; delivers everything written and confirms the records whose
+   * results were `deferred`. Not called when the run is aborted.
+   */
+  flush?(context: { readonly sync: string; readonly object: string | undefined }): Promise<FlushOutcome>;
+  /** Release resources; discards undelivered deferred records. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+/** A business-tool plugin: the default export of a destination package. */
+export interface DestinationPlugin<Options = Record<string, unknown>> {
+  readonly kind: "destination";
+  /** Short name used in messages, e.g. `webhook`. */
+  readonly name: string;
+  /** The contract version the plugin was built against: `DESTINATION_API_VERSION` of its core. */
+  readonly apiVersion: number;
+  /** JSON schema of the plugin's own options (everything beside `plugin`). */
+  readonly optionsSchema: JsonSchema;
+  /** Open a connection. Options have been validated against `optionsSchema`, env references resolved. */
+  connect(options: Options, context: PluginContext): Promise<DestinationConnection>;
+}
+
+/** Declare a destination plugin; the package's default export. */
+export function defineDestinationPlugin<Options>(
+  plugin: Omit<DestinationPlugin<Options>, "kind" | "apiVersion"> & { apiVersion?: number },
+): DestinationPlugin<Options> {
+  return { apiVersion: DESTINATION_API_VERSION, ...plugin, kind: "destination" };
+}

@@ -1,0 +1,70 @@
+import type { Dialect, Expression, RawBuilder } from "kysely";
+import type { JsonSchema, PluginContext } from "./plugin-context.js";
+
+/** Version of the source plugin contract. Bumped on breaking changes; core refuses other versions. */
+export const SOURCE_API_VERSION = 1;
+
+/** A column a query returns. */
+export interface ColumnInfo {
+  /** Column name as the query returns it. */
+  name: string;
+  /** The warehouse's own type name, e.g. `BIGINT`, `VARCHAR`, `TIMESTAMP WITH TIME ZONE`. */
+  type: string;
+}
+
+/**
+ * SQL expressions that differ between warehouses. Core generates the diff and state SQL through Kysely
+ * and asks the source only for these few building blocks.
+ */
+export interface SqlFunctions {
+  /**
+   * A deterministic JSON object text built from named expressions, e.g. DuckDB `json_object('a', x)`,
+   * Postgres `json_build_object('a', x)::text`. Equal values must give equal text within one warehouse.
+   */
+  jsonObject(entries: ReadonlyArray<readonly [name: string, value: Expression<unknown>]>): RawBuilder<string>;
+  /** Hex digest of a text expression, e.g. `md5(x)`. */
+  hash(text: Expression<string>): RawBuilder<string>;
+  /** An expression cast to the warehouse's text type. */
+  toText(value: Expression<unknown>): RawBuilder<string>;
+}
+
+/**
+ * An open connection to a warehouse. Rows are read and statements run through the Kysely `dialect`:
+ * its driver must implement `streamQuery` so a model streams in bounded memory.
+ */
+export interface SourceConnection {
+  /** Kysely dialect over this connection; core builds every query with it. */
+  readonly dialect: Dialect;
+  /** Warehouse-specific SQL building blocks. */
+  readonly functions: SqlFunctions;
+  /** Columns (and their warehouse types) that a SELECT returns, without reading its rows. */
+  describeQuery(sql: string): Promise<ColumnInfo[]>;
+  /**
+   * Optional: take a session-scoped lock that the warehouse releases if the process dies (e.g. a
+   * Postgres advisory lock). Returns a release function, or `undefined` when another session holds it.
+   * Without it, core locks with a row in its state schema.
+   */
+  tryLock?(name: string): Promise<(() => Promise<void>) | undefined>;
+  /** Release the connection. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+/** A warehouse plugin: the default export of a source package, made with `defineSourcePlugin`. */
+export interface SourcePlugin<Options = Record<string, unknown>> {
+  readonly kind: "source";
+  /** Short name used in messages, e.g. `duckdb`. */
+  readonly name: string;
+  /** The contract version the plugin was built against: `SOURCE_API_VERSION` of its core. */
+  readonly apiVersion: number;
+  /** JSON schema of the plugin's own options (everything beside `plugin`). */
+  readonly optionsSchema: JsonSchema;
+  /** Open a connection. Options have been validated against `optionsSchema`, env references resolved. */
+  connect(options: Options, context: PluginContext): Promise<SourceConnection>;
+}
+
+/** Declare a source plugin; the package's default export. */
+export function defineSourcePlugin<Options>(
+  plugin: Omit<SourcePlugin<Options>, "kind" | "apiVersion"> & { apiVersion?: number },
+): SourcePlugin<Options> {
+  return { apiVersion: SOURCE_API_VERSION, ...plugin, kind: "source" };
+}

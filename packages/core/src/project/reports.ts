@@ -1,0 +1,107 @@
+import type { SyncMode } from "../config/types.js";
+import type { FieldValue } from "../plugins/destination.js";
+
+/** Row counts of a plan, per class. Stable JSON contract. */
+export interface PlanCounts {
+  /** Rows in the model that were never synced. */
+  added: number;
+  /** Rows whose mapped values differ from the last synced values. */
+  changed: number;
+  /** Synced rows no longer in the model (deleted from the destination in mirror mode only). */
+  removed: number;
+  /** Rows whose mapped values equal the last synced values. */
+  unchanged: number;
+  /** Rows with a null or duplicate primary key: never sent. */
+  invalid: number;
+}
+
+/** A field whose value changes. */
+export interface FieldChange {
+  /** Destination field name. */
+  field: string;
+  /** Last synced value (undefined when the field was not synced before). */
+  from: FieldValue | undefined;
+  /** Value that will be sent. */
+  to: FieldValue | undefined;
+}
+
+/** A sample row of a plan class. */
+export interface PlanSample {
+  /** Primary key value. */
+  key: FieldValue;
+  /** Mapped values to send (added/changed), or last synced values (removed). */
+  values?: Record<string, FieldValue>;
+  /** For changed rows: what changes from what to what. */
+  changes?: FieldChange[];
+  /** For invalid rows: why. */
+  reason?: string;
+}
+
+/** The plan of one sync. */
+export interface SyncPlan {
+  name: string;
+  model: string;
+  destination: string;
+  object: string | undefined;
+  mode: SyncMode;
+  /** True when `--full` resends every row. */
+  full: boolean;
+  counts: PlanCounts;
+  /** What would be sent: upserts (or updates/inserts, per mode) and deletes. */
+  operations: { write: number; delete: number };
+  /** Up to N sample rows per class. */
+  samples: { added: PlanSample[]; changed: PlanSample[]; removed: PlanSample[]; invalid: PlanSample[] };
+  /** Things the user should know (mass delete guard, unused columns...). */
+  warnings: string[];
+}
+
+/** What `plan` returns. Stable JSON contract: `{ syncs: [...] }`. */
+export interface PlanReport {
+  syncs: SyncPlan[];
+}
+
+/** Status of a run. */
+export type RunStatus = "succeeded" | "partial" | "failed";
+
+/** The outcome of syncing one sync. */
+export interface SyncRunReport extends SyncPlan {
+  /** Id of the run in `sync_runs`. */
+  runId: string;
+  /** `succeeded`: every planned row acknowledged; `partial`: some rejected or failed; `failed`: the run stopped. */
+  status: RunStatus;
+  /** Row counts by outcome. */
+  results: { succeeded: number; rejected: number; failed: number };
+  /** Why the run failed, when it did. */
+  error?: string;
+  durationMs: number;
+}
+
+/** What `sync` returns. Stable JSON contract: `{ syncs: [...] }`. */
+export interface SyncReport {
+  syncs: SyncRunReport[];
+}
+
+/** A row of `sync_runs`. */
+export interface RunRecord {
+  runId: string;
+  sync: string;
+  status: RunStatus | "running";
+  startedAt: string;
+  finishedAt: string | null;
+  counts: PlanCounts;
+  sent: number;
+  succeeded: number;
+  rejected: number;
+  failed: number;
+  error: string | null;
+}
+
+/** Progress of long work, for progress bars and logs. */
+export interface ProgressEvent {
+  sync: string;
+  phase: "planning" | "sending" | "finishing";
+  /** Rows processed so far in this phase. */
+  done: number;
+  /** Rows this phase will process, when known. */
+  total?: number;
+}
