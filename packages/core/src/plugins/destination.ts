@@ -28,6 +28,8 @@ export interface WriteContext {
   readonly sync: string;
   /** The sync's `object`, if any. */
   readonly object: string | undefined;
+  /** Id of the run (as in `sync_runs`). */
+  readonly runId: string;
   /**
    * Deterministic id of this batch (same records in the same order give the same id). Destinations that
    * support idempotency keys should send it, so a batch resent after a crash is not applied twice.
@@ -127,7 +129,7 @@ export interface DestinationConnection {
    * Optional: called once at the end of a run; delivers everything written and confirms the records whose
    * results were `deferred`. Not called when the run is aborted.
    */
-  flush?(context: { readonly sync: string; readonly object: string | undefined }): Promise<FlushOutcome>;
+  flush?(context: { readonly sync: string; readonly object: string | undefined; readonly runId: string }): Promise<FlushOutcome>;
   /** Release resources; discards undelivered deferred records. Safe to call twice. */
   close(): Promise<void>;
 }

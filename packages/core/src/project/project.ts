@@ -1,0 +1,77 @@
+import type { ReverseEtlConfig } from "../config/types.js";
+import type { Logger } from "../plugins/plugin-context.js";
+import type { PlanReport, ProgressEvent, RunRecord, SyncReport } from "./reports.js";
+
+/** How to find and open a project. */
+export interface OpenProjectOptions {
+  /** Explicit config file (`--config`). Otherwise searched from `cwd` upwards. */
+  configPath?: string;
+  /** Directory to search from. Default `process.cwd()`. */
+  cwd?: string;
+  /** Where core logs (redacted). Default: silent. */
+  logger?: Logger;
+}
+
+/** Options of `plan`. */
+export interface PlanOptions {
+  /** Sync names; default all. Unknown names are a ConfigError. */
+  syncs?: string[];
+  /** Plan a full resync: every valid row is sent. */
+  full?: boolean;
+  /** Sample rows per class. Default 5. */
+  sampleSize?: number;
+  /** Progress of long work. */
+  onProgress?: (event: ProgressEvent) => void;
+}
+
+/** Options of `sync`. */
+export interface SyncOptions extends PlanOptions {
+  /** Let mirror mode delete more than `maxDeleteShare` of synced records. */
+  allowMassDelete?: boolean;
+  /** Stop the run cleanly. */
+  signal?: AbortSignal;
+}
+
+/** Result of `validate`. */
+export interface ValidationReport {
+  file: string;
+  offline: boolean;
+  /** Per source/destination connection checks (online only). */
+  connections: Array<{ kind: "source" | "destination"; name: string; ok: boolean; error?: string }>;
+  /** Per sync mapping checks (online only). */
+  syncs: Array<{ name: string; ok: boolean; problems: string[] }>;
+  ok: boolean;
+}
+
+/** A plugin the config uses. */
+export interface PluginInfo {
+  kind: "source" | "destination";
+  /** Config names using it. */
+  usedBy: string[];
+  package: string;
+  version: string | undefined;
+  name: string;
+  apiVersion: number;
+}
+
+/** An opened reverse-etl project: a loaded, validated config and its plugins. */
+export interface Project {
+  /** Absolute path of the config file. */
+  readonly file: string;
+  /** The config, env references resolved. Never print it: it holds secrets. */
+  readonly config: ReverseEtlConfig;
+  /** Plugins the config uses. */
+  plugins(): PluginInfo[];
+  /** Check connections and mappings (skipped with `offline`). */
+  validate(options: { offline: boolean }): Promise<ValidationReport>;
+  /** Compute what a sync would send. Writes nothing anywhere. */
+  plan(options?: PlanOptions): Promise<PlanReport>;
+  /** Send the changes. */
+  sync(options?: SyncOptions): Promise<SyncReport>;
+  /** Run history, newest first. */
+  runs(options?: { sync?: string; limit?: number }): Promise<RunRecord[]>;
+  /** Forget what was synced for a sync, so the next run resends everything. */
+  resetState(sync: string): Promise<{ sync: string; deleted: number }>;
+  /** Close every connection. */
+  close(): Promise<void>;
+}
