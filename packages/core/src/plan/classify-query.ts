@@ -1,0 +1,100 @@
+import { sql, type Kysely, type RawBuilder } from "kysely";
+import type { SqlFunctions } from "../plugins/source.js";
+import type { SyncDefinition } from "./sync-definition.js";
+
+/** How a model row (or a synced row that left the model) compares with the state. */
+export type RowClass = "added" | "changed" | "unchanged" | "removed" | "invalid";
+
+/** Columns every classified row carries beside the model's own columns. */
+export interface ClassifiedMeta {
+  _retl_class: RowClass;
+  /** Primary key as text (JSON object text for composite keys); null for a null key. */
+  _retl_key: string | null;
+  /** Primary key columns as JSON object text. */
+  _retl_key_value: string | null;
+  /** Mapped values as the warehouse's JSON object text, keyed by model column. */
+  _retl_values: string | null;
+  /** Hash of the mapping signature and the mapped values. */
+  _retl_fp: string | null;
+  /** Last delivered values (JSON text), for changed and removed rows. */
+  _retl_state_values: string | null;
+  /** Number of model rows sharing the key (more than 1 makes them invalid). */
+  _retl_n: number | string | bigint | null;
+}
+
+/** Where the state lives, or that there is none yet (plan before the first sync). */
+export type StateLocation = { schema: string } | null;
+
+/**
+ * The diff, in one query that runs inside the warehouse: the model's rows keyed and fingerprinted,
+ * joined with the sync's state. Every constant is inlined as an escaped literal (no bind parameters), so
+ * the query also works inside `CREATE TABLE ... AS` on warehouses that refuse parameters there.
+ */
+export function classifyQuery(fns: SqlFunctions, def: SyncDefinition, state: StateLocation): RawBuilder<ClassifiedMeta> {
+  const m = (column: string) => sql.id("m", column);
+  const keyJson = fns.jsonObject(def.keyColumns.map((c) => [c, m(c)] as const));
+  const keyText = def.keyColumns.length === 1 ? fns.toText(m(def.keyColumns[0]!)) : keyJson;
+  const nullKey = sql.join(
+    def.keyColumns.map((c) => sql`${m(c)} is null`),
+    sql` or `,
+  );
+  const values = fns.jsonObject(def.mappedColumns.map((c) => [c, m(c)] as const));
+  const fingerprint = fns.hash(sql`${sql.lit(def.signature)} || ${values}`);
+  const modelColumns = sql.join(def.columns.map((c) => sql`${m(c)} as ${sql.id(c)}`));
+  const kColumns = sql.join(def.columns.map((c) => sql.id("k", c)));
+  const nullColumns = sql.join(def.columns.map((c) => sql`null as ${sql.id(c)}`));
+
+  const stateRows = state
+    ? sql`select row_key, key_value, fingerprint, row_values from ${sql.id(state.schema, "sync_state")} where sync_name = ${sql.lit(def.name)}`
+    : sql`select cast(null as varchar) as row_key, cast(null as varchar) as key_value, cast(null as varchar) as fingerprint, cast(null as varchar) as row_values where 1 = 0`;
+
+  return sql<ClassifiedMeta>`
+with k as (
+  select
+    case when ${nullKey} then null else ${keyText} end as _retl_key,
+    ${keyJson} as _retl_key_value,
+    ${values} as _retl_values,
+    ${fingerprint} as _retl_fp,
+    case when ${nullKey} then 1 else 0 end as _retl_null_key,
+    ${modelColumns}
+  from (${sql.raw(def.modelSql)}) as m
+),
+kn as (
+  select k.*, count(*) over (partition by k._retl_key) as _retl_n from k
+),
+s as (${stateRows})
+select
+  case when k._retl_null_key = 1 or k._retl_n > 1 then 'invalid'
+       when s.row_key is null then 'added'
+       when s.fingerprint = k._retl_fp then 'unchanged'
+       else 'changed' end as _retl_class,
+  k._retl_key, k._retl_key_value, k._retl_values, k._retl_fp,
+  s.row_values as _retl_state_values, k._retl_n,
+  ${kColumns}
+from kn as k left join s on s.row_key = k._retl_key and k._retl_null_key = 0 and k._retl_n = 1
+union all
+select
+  'removed', s.row_key, s.key_value, null, s.fingerprint, s.row_values, null,
+  ${nullColumns}
+from s
+where not exists (select 1 from k where k._retl_key = s.row_key)`;
+}
+
+/** Classes that a sync sends, by mode. `--full` also resends unchanged rows. */
+export function classesToSend(mode: SyncDefinition["mode"], full: boolean): { write: RowClass[]; delete: RowClass[] } {
+  const resend: RowClass[] = full ? ["unchanged"] : [];
+  switch (mode) {
+    case "insert":
+      return { write: full ? ["added", "changed", "unchanged"] : ["added"], delete: [] };
+    case "mirror":
+      return { write: ["added", "changed", ...resend], delete: ["removed"] };
+    default:
+      return { write: ["added", "changed", ...resend], delete: [] };
+  }
+}
+
+/** Run a raw query on Kysely and return its rows. */
+export async function queryRows<R>(db: Kysely<unknown>, query: RawBuilder<R>): Promise<R[]> {
+  const result = await query.execute(db);
+  return result.rows;
+}

@@ -1,0 +1,151 @@
+import { sql, type Kysely } from "kysely";
+import type { FieldValue } from "../plugins/destination.js";
+import type { SqlFunctions } from "../plugins/source.js";
+import type { FieldChange, PlanCounts, PlanSample, SyncPlan } from "../project/reports.js";
+import { classesToSend, classifyQuery, type ClassifiedMeta, type RowClass, type StateLocation } from "./classify-query.js";
+import type { SyncDefinition } from "./sync-definition.js";
+
+/** What planning a sync needs. */
+export interface PlanContext {
+  /** Kysely over the model's source. */
+  db: Kysely<unknown>;
+  functions: SqlFunctions;
+  def: SyncDefinition;
+  /** Where the sync's state is, or null before the first sync. */
+  state: StateLocation;
+  full: boolean;
+  sampleSize: number;
+  /** Rows the sync has delivered so far (for the mass-delete guard). */
+  syncedCount: number;
+}
+
+const SAMPLED: RowClass[] = ["added", "changed", "removed", "invalid"];
+
+/** Count each class of rows in the warehouse. */
+export async function countClasses(db: Kysely<unknown>, fns: SqlFunctions, def: SyncDefinition, state: StateLocation): Promise<PlanCounts> {
+  const classified = classifyQuery(fns, def, state);
+  const result = await sql<{ cls: RowClass; n: number | bigint | string }>`
+    select c._retl_class as cls, count(*) as n from (${classified}) as c group by c._retl_class`.execute(db);
+  const counts: PlanCounts = { added: 0, changed: 0, removed: 0, unchanged: 0, invalid: 0 };
+  for (const row of result.rows) counts[row.cls] = Number(row.n);
+  return counts;
+}
+
+/** Compute the plan of one sync: counts and samples, all in the warehouse. Writes nothing. */
+export async function planSync(ctx: PlanContext): Promise<SyncPlan> {
+  const { db, functions, def, state } = ctx;
+  const counts = await countClasses(db, functions, def, state);
+  const samples: SyncPlan["samples"] = { added: [], changed: [], removed: [], invalid: [] };
+  if (ctx.sampleSize > 0) {
+    const classified = classifyQuery(functions, def, state);
+    for (const cls of SAMPLED) {
+      if (counts[cls as keyof PlanCounts] === 0) continue;
+      const rows = await sql<ClassifiedMeta>`
+        select * from (${classified}) as c where c._retl_class = ${sql.lit(cls)}
+        order by c._retl_key limit ${sql.lit(ctx.sampleSize)}`.execute(db);
+      samples[cls as keyof SyncPlan["samples"]] = rows.rows.map((row) => sampleOf(def, row));
+    }
+  }
+  return buildPlan(ctx.def, counts, samples, ctx.full, ctx.syncedCount);
+}
+
+/** Assemble a SyncPlan from counts and samples. */
+export function buildPlan(
+  def: SyncDefinition,
+  counts: PlanCounts,
+  samples: SyncPlan["samples"],
+  full: boolean,
+  syncedCount: number,
+): SyncPlan {
+  const send = classesToSend(def.mode, full);
+  const sum = (classes: RowClass[]) => classes.reduce((n, c) => n + counts[c as keyof PlanCounts], 0);
+  const warnings: string[] = [];
+  const deletes = sum(send.delete);
+  const guard = massDeleteGuard(def, deletes, syncedCount);
+  if (guard) warnings.push(guard);
+  if (counts.invalid > 0) warnings.push(`${counts.invalid} row(s) have a null or duplicate primary key and will not be sent.`);
+  if (def.mode !== "mirror" && counts.removed > 0) {
+    warnings.push(`${counts.removed} synced row(s) left the model; mode "${def.mode}" leaves them in the destination (use mode "mirror" to delete them).`);
+  }
+  return {
+    name: def.name,
+    model: def.modelName,
+    destination: def.destinationName,
+    object: def.object,
+    mode: def.mode,
+    full,
+    counts,
+    operations: { write: sum(send.write), delete: deletes },
+    samples,
+    warnings,
+  };
+}
+
+/** A message when mirror mode would delete more than `maxDeleteShare` of the synced rows, else undefined. */
+export function massDeleteGuard(def: SyncDefinition, deletes: number, syncedCount: number): string | undefined {
+  if (deletes === 0 || syncedCount === 0) return undefined;
+  const share = deletes / syncedCount;
+  if (share <= def.maxDeleteShare) return undefined;
+  return (
+    `sync "${def.name}" would delete ${deletes} of ${syncedCount} synced records (${(share * 100).toFixed(1)} %), ` +
+    `more than maxDeleteShare ${(def.maxDeleteShare * 100).toFixed(0)} %. Check the model; if this is intended, run with --allow-mass-delete.`
+  );
+}
+
+/** Turn a classified row into a plan sample with destination field names. */
+export function sampleOf(def: SyncDefinition, row: ClassifiedMeta): PlanSample {
+  const key = keyValueOf(def, row._retl_key_value);
+  const current = parseJson(row._retl_values);
+  const previous = parseJson(row._retl_state_values);
+  switch (row._retl_class) {
+    case "invalid": {
+      const isNull = row._retl_key === null;
+      return {
+        key,
+        reason: isNull
+          ? `primary key ${def.keyColumns.join(", ")} is null`
+          : `duplicate primary key: ${Number(row._retl_n)} rows share it`,
+      };
+    }
+    case "removed":
+      return { key, values: toFields(def, previous) };
+    case "changed":
+      return { key, values: toFields(def, current), changes: fieldChanges(def, previous, current) };
+    default:
+      return { key, values: toFields(def, current) };
+  }
+}
+
+/** The primary key value from its JSON object text: the value itself for one column, else the object. */
+export function keyValueOf(def: SyncDefinition, keyJson: string | null): FieldValue {
+  const parsed = parseJson(keyJson);
+  if (def.keyColumns.length === 1) return parsed[def.keyColumns[0]!] ?? null;
+  return parsed;
+}
+
+function toFields(def: SyncDefinition, values: Record<string, FieldValue>): Record<string, FieldValue> {
+  const out: Record<string, FieldValue> = {};
+  for (const [field, column] of def.match) out[field] = values[column] ?? null;
+  for (const [column, field] of def.fields) out[field] = values[column] ?? null;
+  return out;
+}
+
+function fieldChanges(def: SyncDefinition, before: Record<string, FieldValue>, after: Record<string, FieldValue>): FieldChange[] {
+  const changes: FieldChange[] = [];
+  const targets = [...def.match.map(([f, c]) => [c, f] as const), ...def.fields];
+  for (const [column, field] of targets) {
+    const from = column in before ? before[column] : undefined;
+    const to = after[column];
+    if (JSON.stringify(from) !== JSON.stringify(to)) changes.push({ field, from, to });
+  }
+  return changes;
+}
+
+function parseJson(text: string | null): Record<string, FieldValue> {
+  if (!text) return {};
+  try {
+    return JSON.parse(text) as Record<string, FieldValue>;
+  } catch {
+    return {};
+  }
+}

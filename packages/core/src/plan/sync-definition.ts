@@ -1,0 +1,63 @@
+import type { ModelConfig, ReverseEtlConfig, SyncMode } from "../config/types.js";
+
+/** A sync with its model and mapping resolved: what the planner and the executor work from. */
+export interface SyncDefinition {
+  name: string;
+  modelName: string;
+  model: ModelConfig;
+  /** The model's SQL without a trailing semicolon. */
+  modelSql: string;
+  sourceName: string;
+  destinationName: string;
+  object: string | undefined;
+  mode: SyncMode;
+  /** Primary key columns, in order. */
+  keyColumns: string[];
+  /** Model column -> destination field. */
+  fields: Array<readonly [column: string, field: string]>;
+  /** Destination identifier field <- model column. */
+  match: Array<readonly [field: string, column: string]>;
+  /** Every model column the sync reads: key columns first, then mapped columns, without repeats. */
+  columns: string[];
+  /** Mapped columns (fields and match), sorted: what the fingerprint covers. */
+  mappedColumns: string[];
+  /**
+   * Text describing the mapping. It is part of every fingerprint, so changing the mapping (a new field,
+   * a renamed destination field, another object) resends every row.
+   */
+  signature: string;
+  retryRejected: boolean;
+  maxDeleteShare: number;
+}
+
+/** Resolve a sync of a validated config. */
+export function defineSync(config: ReverseEtlConfig, name: string): SyncDefinition {
+  const sync = config.syncs[name];
+  if (!sync) throw new Error(`unknown sync ${name}`);
+  const model = config.models[sync.model];
+  if (!model) throw new Error(`unknown model ${sync.model}`);
+  const keyColumns = Array.isArray(model.primaryKey) ? [...model.primaryKey] : [model.primaryKey];
+  const fields = Object.entries(sync.fields).map(([column, field]) => [column, field] as const);
+  const match = Object.entries(sync.match ?? {}).map(([field, column]) => [field, column] as const);
+  const mappedColumns = [...new Set([...fields.map(([c]) => c), ...match.map(([, c]) => c)])].sort();
+  const columns = [...new Set([...keyColumns, ...mappedColumns])];
+  const mode = sync.mode ?? "upsert";
+  return {
+    name,
+    modelName: sync.model,
+    model,
+    modelSql: model.sql.trim().replace(/;\s*$/, ""),
+    sourceName: model.source,
+    destinationName: sync.destination,
+    object: sync.object,
+    mode,
+    keyColumns,
+    fields,
+    match,
+    columns,
+    mappedColumns,
+    signature: JSON.stringify({ object: sync.object ?? null, fields: [...fields].sort(), match: [...match].sort() }),
+    retryRejected: sync.retryRejected ?? true,
+    maxDeleteShare: sync.maxDeleteShare ?? 0.5,
+  };
+}

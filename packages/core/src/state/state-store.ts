@@ -1,0 +1,261 @@
+import { hostname } from "node:os";
+import { sql, type Kysely } from "kysely";
+import { SyncLockedError } from "../errors.js";
+import type { SourceConnection } from "../plugins/source.js";
+import type { PlanCounts, RunRecord, RunStatus } from "../project/reports.js";
+import { migrateStateSchema } from "./migrations.js";
+import type { StateDatabase } from "./state-tables.js";
+
+/** A row that was not delivered, for `sync_errors`. */
+export interface RowError {
+  rowKey: string | null;
+  keyValue: string | null;
+  kind: "rejected" | "failed" | "invalid";
+  message: string;
+}
+
+/** Final figures of a run, for `sync_runs`. */
+export interface RunOutcome {
+  status: RunStatus;
+  sent: number;
+  succeeded: number;
+  rejected: number;
+  failed: number;
+  error: string | null;
+}
+
+/** Releases a lock; safe to call twice. */
+export type ReleaseLock = () => Promise<void>;
+
+const HOST = hostname();
+
+/**
+ * The state reverse-etl keeps in the warehouse: per-row fingerprints, run history, row errors and run
+ * locks, in one schema of the state source. Diff and commit statements that join model rows live in
+ * `plan/` and `apply/`; this class owns the tables and their lifecycle.
+ */
+export class StateStore {
+  /** Kysely over the state schema. */
+  readonly db: Kysely<StateDatabase>;
+
+  constructor(
+    /** Kysely over the state source (unscoped). */
+    readonly root: Kysely<StateDatabase>,
+    /** The state source's connection (for its optional session locks). */
+    readonly source: SourceConnection,
+    /** Schema holding the state tables. */
+    readonly schema: string,
+  ) {
+    this.db = root.withSchema(schema);
+  }
+
+  /** Create or migrate the state tables. */
+  async migrate(): Promise<number[]> {
+    return migrateStateSchema(this.root, this.schema);
+  }
+
+  /** True when the state tables exist (plan must not create them: it writes nothing). */
+  async exists(): Promise<boolean> {
+    try {
+      await this.db.selectFrom("sync_state").select(sql`1`.as("one")).limit(1).execute();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * Take the one-run-per-sync lock. Uses the source's session lock when it has one (released by the
+   * warehouse if the process dies); otherwise a row in `sync_locks`, inserted in one atomic statement and
+   * taken over only when the holder process on this host is gone.
+   */
+  async acquireLock(sync: string, runId: string): Promise<ReleaseLock> {
+    if (this.source.tryLock) {
+      const release = await this.source.tryLock(`reverse-etl:${this.schema}:${sync}`);
+      if (!release) {
+        throw new SyncLockedError(
+          `sync "${sync}" is already running in another process; wait for it to finish (see \`reverse-etl runs ${sync}\`).`,
+        );
+      }
+      return release;
+    }
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        await this.db.insertInto("sync_locks").values({ sync_name: sync, run_id: runId, pid: process.pid, host: HOST }).execute();
+        let released = false;
+        return async () => {
+          if (released) return;
+          released = true;
+          await this.db.deleteFrom("sync_locks").where("sync_name", "=", sync).where("run_id", "=", runId).execute();
+        };
+      } catch (error) {
+        const holder = await this.db.selectFrom("sync_locks").selectAll().where("sync_name", "=", sync).executeTakeFirst();
+        if (!holder) continue; // released in between: try again
+        if (holder.host === HOST && !isProcessAlive(Number(holder.pid))) {
+          // The holder died without releasing (kill -9): take the lock over, atomically by its run id.
+          await this.db.deleteFrom("sync_locks").where("sync_name", "=", sync).where("run_id", "=", holder.run_id).execute();
+          continue;
+        }
+        throw new SyncLockedError(
+          `sync "${sync}" is already running (run ${holder.run_id}, pid ${holder.pid} on ${holder.host}); ` +
+            `a second run was refused. Wait for it to finish, or if that process is gone, run \`reverse-etl state unlock ${sync}\`.`,
+          { cause: error },
+        );
+      }
+    }
+    throw new SyncLockedError(`sync "${sync}" lock is contended; try again.`);
+  }
+
+  /** Remove a lock row left by a process on another host (the CLI's `state unlock`). */
+  async forceUnlock(sync: string): Promise<boolean> {
+    const r = await this.db.deleteFrom("sync_locks").where("sync_name", "=", sync).executeTakeFirst();
+    return Number(r.numDeletedRows) > 0;
+  }
+
+  /**
+   * Close runs of `sync` left `running` by a process that died, and drop their snapshot tables. Call with
+   * the lock held, so no live run is touched.
+   */
+  async recoverInterrupted(sync: string, currentRunId: string): Promise<number> {
+    const stale = await this.db
+      .selectFrom("sync_runs")
+      .select(["run_id", "pending_table"])
+      .where("sync_name", "=", sync)
+      .where("status", "=", "running")
+      .where("run_id", "<>", currentRunId)
+      .execute();
+    for (const run of stale) {
+      if (run.pending_table) await this.dropTable(run.pending_table);
+      await this.db
+        .updateTable("sync_runs")
+        .set({ status: "failed", error: "interrupted: the process stopped before the run finished", finished_at: sql`current_timestamp` })
+        .where("run_id", "=", run.run_id)
+        .execute();
+    }
+    return stale.length;
+  }
+
+  /** Drop a snapshot table of the state schema if it exists. */
+  async dropTable(table: string): Promise<void> {
+    await this.db.schema.dropTable(table).ifExists().execute();
+  }
+
+  /** Record the start of a run. */
+  async startRun(run: { runId: string; sync: string; full: boolean; pendingTable: string }): Promise<void> {
+    await this.db
+      .insertInto("sync_runs")
+      .values({
+        run_id: run.runId,
+        sync_name: run.sync,
+        status: "running",
+        full_resync: run.full,
+        finished_at: null,
+        error: null,
+        pid: process.pid,
+        host: HOST,
+        pending_table: run.pendingTable,
+      })
+      .execute();
+  }
+
+  /** Store the plan's counts on the run. */
+  async recordCounts(runId: string, counts: PlanCounts): Promise<void> {
+    await this.db.updateTable("sync_runs").set({ ...counts }).where("run_id", "=", runId).execute();
+  }
+
+  /** Record the end of a run. */
+  async finishRun(runId: string, outcome: RunOutcome): Promise<void> {
+    await this.db
+      .updateTable("sync_runs")
+      .set({
+        status: outcome.status,
+        sent: outcome.sent,
+        succeeded: outcome.succeeded,
+        rejected: outcome.rejected,
+        failed: outcome.failed,
+        error: outcome.error,
+        pending_table: null,
+        finished_at: sql`current_timestamp`,
+      })
+      .where("run_id", "=", runId)
+      .execute();
+  }
+
+  /** Append rows to `sync_errors`. */
+  async recordErrors(runId: string, sync: string, errors: readonly RowError[]): Promise<void> {
+    for (let i = 0; i < errors.length; i += 500) {
+      const slice = errors.slice(i, i + 500);
+      await this.db
+        .insertInto("sync_errors")
+        .values(
+          slice.map((e) => ({
+            run_id: runId,
+            sync_name: sync,
+            row_key: e.rowKey,
+            key_value: e.keyValue,
+            kind: e.kind,
+            message: e.message,
+          })),
+        )
+        .execute();
+    }
+  }
+
+  /** Number of rows the sync has delivered (and not since deleted). */
+  async countSynced(sync: string): Promise<number> {
+    const r = await this.db
+      .selectFrom("sync_state")
+      .select((eb) => eb.fn.countAll().as("n"))
+      .where("sync_name", "=", sync)
+      .executeTakeFirstOrThrow();
+    return Number(r.n);
+  }
+
+  /** Run history, newest first. */
+  async runs(options: { sync?: string; limit?: number } = {}): Promise<RunRecord[]> {
+    let q = this.db.selectFrom("sync_runs").selectAll().orderBy("started_at", "desc").orderBy("run_id", "desc");
+    if (options.sync) q = q.where("sync_name", "=", options.sync);
+    const rows = await q.limit(options.limit ?? 20).execute();
+    return rows.map((r) => ({
+      runId: r.run_id,
+      sync: r.sync_name,
+      status: r.status as RunRecord["status"],
+      startedAt: toIso(r.started_at),
+      finishedAt: r.finished_at == null ? null : toIso(r.finished_at),
+      counts: {
+        added: Number(r.added),
+        changed: Number(r.changed),
+        removed: Number(r.removed),
+        unchanged: Number(r.unchanged),
+        invalid: Number(r.invalid),
+      },
+      sent: Number(r.sent),
+      succeeded: Number(r.succeeded),
+      rejected: Number(r.rejected),
+      failed: Number(r.failed),
+      error: r.error,
+    }));
+  }
+
+  /** Forget everything delivered for a sync. */
+  async reset(sync: string): Promise<number> {
+    const r = await this.db.deleteFrom("sync_state").where("sync_name", "=", sync).executeTakeFirst();
+    return Number(r.numDeletedRows);
+  }
+}
+
+function isProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+function toIso(value: unknown): string {
+  if (value instanceof Date) return value.toISOString();
+  const text = String(value);
+  const d = new Date(text.includes("T") || text.endsWith("Z") ? text : `${text.replace(" ", "T")}Z`);
+  return Number.isNaN(d.getTime()) ? text : d.toISOString();
+}
