@@ -1,1 +1,2 @@
-export {};
+export { testDestinationContract } from "./destination-contract.js";
+export type { DestinationContractOptions, ReadBackContext } from "./destination-contract.js";
