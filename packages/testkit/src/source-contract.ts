@@ -1,0 +1,285 @@
+import type { SourceConnection } from "@reverse-etl/core";
+import { CompiledQuery, Kysely, sql, type Expression, type RawBuilder } from "kysely";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+/** Options of `testSourceContract`. */
+export interface SourceContractOptions {
+  /** Name of the source, shown in the suite's title, e.g. `duckdb (file)`. */
+  name: string;
+  /** Opens a fresh connection to an empty (or disposable) database. Called more than once. */
+  connect: () => Promise<SourceConnection>;
+  /**
+   * A SELECT returning `n` rows with one integer column `n` from 1 to `n`. Defaults to a recursive CTE,
+   * which is ANSI but slow on some engines; pass the warehouse's generator (`range`, `generate_series`).
+   */
+  generateRowsSql?: (n: number) => string;
+  /** Rows streamed by the streaming test. Default 200,000. */
+  streamRows?: number;
+}
+
+interface ContractRow {
+  id: number;
+  name: string | null;
+  amount: number | null;
+  active: boolean | null;
+}
+
+type ContractDb = Record<string, ContractRow>;
+
+/** Largest chunk the streaming test accepts: a driver that yields more is not streaming in bounded pieces. */
+const MAX_CHUNK_ROWS = 10_000;
+/** Heap the streaming test lets a stream of ~40 MB of rows retain: a fraction of the whole result. */
+const MAX_STREAM_HEAP_GROWTH = 24 * 1024 * 1024;
+
+function recursiveRowsSql(n: number): string {
+  return `with recursive t(n) as (select 1 union all select n + 1 from t where n < ${n}) select n from t`;
+}
+
+/** `gc()` without `--expose-gc`, so heap figures measure what is retained, not what awaits collection. */
+function collectGarbage(): () => void {
+  setFlagsFromString("--expose-gc");
+  return runInNewContext("gc") as () => void;
+}
+
+/**
+ * The conformance suite every source plugin's tests call, like unstorage's `testDriver`: it proves,
+ * through Kysely on the connection's dialect and with portable SQL only, that a warehouse can hold the
+ * state tables, roll back, stream large results in bounded memory, describe queries, and build the
+ * diff's JSON and hash expressions.
+ *
+ * ```ts
+ * testSourceContract({ name: "duckdb", connect: () => plugin.connect({ path: ":memory:" }, context) });
+ * ```
+ */
+export function testSourceContract(options: SourceContractOptions): void {
+  const generateRows = options.generateRowsSql ?? recursiveRowsSql;
+  const streamRows = options.streamRows ?? 200_000;
+
+  describe(`source contract: ${options.name}`, () => {
+    let connection: SourceConnection;
+    let db: Kysely<ContractDb>;
+    const tables: string[] = [];
+    let tableCount = 0;
+
+    async function createTable(): Promise<string> {
+      const table = `contract_${process.pid}_${Date.now().toString(36)}_${tableCount++}`;
+      await db.schema
+        .createTable(table)
+        .addColumn("id", "integer", (column) => column.primaryKey())
+        .addColumn("name", "varchar(100)")
+        .addColumn("amount", "double precision")
+        .addColumn("active", "boolean")
+        .execute();
+      tables.push(table);
+      return table;
+    }
+
+    async function selectValue<T>(expression: RawBuilder<T>): Promise<T> {
+      const row = await db.selectNoFrom(expression.as("v")).executeTakeFirstOrThrow();
+      return row.v as T;
+    }
+
+    beforeAll(async () => {
+      connection = await options.connect();
+      db = new Kysely<ContractDb>({ dialect: connection.dialect });
+    });
+
+    afterAll(async () => {
+      if (db) {
+        for (const table of tables) await db.schema.dropTable(table).ifExists().execute();
+        await db.destroy();
+      }
+      await connection?.close();
+    });
+
+    it("creates a table, inserts rows and selects them back with their types", async () => {
+      const table = await createTable();
+      const rows: ContractRow[] = [
+        { id: 1, name: "Ada", amount: 12.5, active: true },
+        { id: 2, name: "it's \"quoted\"", amount: -3, active: false },
+        { id: 3, name: null, amount: null, active: null },
+      ];
+      await db.insertInto(table).values(rows).execute();
+      const selected = await db.selectFrom(table).selectAll().orderBy("id").execute();
+      expect(selected).toEqual(rows);
+    });
+
+    it("reports the number of rows an update changed", async () => {
+      const table = await createTable();
+      await db.insertInto(table).values([{ id: 1, name: "a" }, { id: 2, name: "b" }, { id: 3, name: "c" }]).execute();
+      const result = await db.updateTable(table).set({ active: true }).where("id", "<=", 2).executeTakeFirst();
+      expect(result.numUpdatedRows).toBe(2n);
+    });
+
+    it("commits a transaction that succeeds and rolls back one that fails", async () => {
+      const table = await createTable();
+      await db.transaction().execute(async (trx) => {
+        await trx.insertInto(table).values({ id: 1, name: "kept" }).execute();
+      });
+      const failure = new Error("contract: fail inside the transaction");
+      await expect(
+        db.transaction().execute(async (trx) => {
+          await trx.insertInto(table).values({ id: 2, name: "rolled back" }).execute();
+          await trx.updateTable(table).set({ name: "changed" }).where("id", "=", 1).execute();
+          throw failure;
+        }),
+      ).rejects.toBe(failure);
+      const rows = await db.selectFrom(table).select(["id", "name"]).orderBy("id").execute();
+      expect(rows).toEqual([{ id: 1, name: "kept" }]);
+    });
+
+    it(`streams ${streamRows} generated rows in several bounded chunks, in bounded memory`, async () => {
+      const gc = collectGarbage();
+      // Each row carries ~200 bytes of text, so holding the whole result would retain tens of MB.
+      const query = CompiledQuery.raw(
+        `select n, lpad(cast(n as varchar(20)), 200, 'x') as pad from (${generateRows(streamRows)}) g`,
+      );
+      const driver = connection.dialect.createDriver();
+      await driver.init();
+      const raw = await driver.acquireConnection();
+      try {
+        gc();
+        const baseline = process.memoryUsage().heapUsed;
+        let chunks = 0;
+        let count = 0;
+        let sum = 0;
+        let firstChunkRows = 0;
+        let peakGrowth = 0;
+        for await (const chunk of raw.streamQuery<{ n: number | string; pad: string }>(query, 1000)) {
+          chunks++;
+          if (chunks === 1) firstChunkRows = chunk.rows.length;
+          expect(chunk.rows.length).toBeGreaterThan(0);
+          expect(chunk.rows.length).toBeLessThanOrEqual(MAX_CHUNK_ROWS);
+          for (const row of chunk.rows) {
+            count++;
+            sum += Number(row.n);
+          }
+          expect(chunk.rows[0].pad).toHaveLength(200);
+          if (chunks % 16 === 1) {
+            gc();
+            peakGrowth = Math.max(peakGrowth, process.memoryUsage().heapUsed - baseline);
+          }
+        }
+        expect(count).toBe(streamRows);
+        expect(sum).toBe((streamRows * (streamRows + 1)) / 2);
+        expect(chunks).toBeGreaterThan(1);
+        expect(firstChunkRows).toBeLessThan(streamRows);
+        expect(peakGrowth).toBeLessThan(MAX_STREAM_HEAP_GROWTH);
+      } finally {
+        await driver.releaseConnection(raw);
+        await driver.destroy();
+      }
+    });
+
+    it("stops a stream early and leaves the connection usable", async () => {
+      const rows: number[] = [];
+      const stream = db
+        .selectFrom(sql.raw<{ n: number }>(`(${generateRows(50_000)})`).as("g"))
+        .selectAll()
+        .stream(100);
+      for await (const row of stream) {
+        rows.push(Number((row as unknown as { n: unknown }).n));
+        if (rows.length === 10) break;
+      }
+      expect(rows).toHaveLength(10);
+      expect(await selectValue(sql<number>`1 + 1`)).toBe(2);
+    });
+
+    it("describes the columns of a query without running it", async () => {
+      const table = await createTable();
+      await db.insertInto(table).values({ id: 1, name: "x", amount: 1, active: true }).execute();
+      const columns = await connection.describeQuery(`select id, name, amount as total from ${table}`);
+      expect(columns.map((column) => column.name)).toEqual(["id", "name", "total"]);
+      expect(columns[0].type).toMatch(/int/i);
+      expect(columns[1].type).toMatch(/char|text|string/i);
+      expect(columns[2].type).toMatch(/double|float|real|numeric/i);
+    });
+
+    describe("functions.jsonObject", () => {
+      const int = (value: number | null): Expression<unknown> => sql`cast(${sql.raw(String(value ?? "null"))} as integer)`;
+      const text = (value: string | null): Expression<unknown> =>
+        value === null ? sql`cast(null as varchar(100))` : sql`cast(${sql.lit(value)} as varchar(100))`;
+      const json = (entries: ReadonlyArray<readonly [string, Expression<unknown>]>) =>
+        selectValue(connection.functions.jsonObject(entries));
+
+      it("gives equal text for equal values", async () => {
+        const a = await json([["id", int(1)], ["name", text("Ada")], ["none", int(null)]]);
+        const b = await json([["id", int(1)], ["name", text("Ada")], ["none", int(null)]]);
+        expect(typeof a).toBe("string");
+        expect(a).toBe(b);
+        expect(JSON.parse(a)).toEqual({ id: 1, name: "Ada", none: null });
+      });
+
+      it("gives different text for different values, NULLs included", async () => {
+        const texts = await Promise.all([
+          json([["a", int(1)]]),
+          json([["a", int(2)]]),
+          json([["a", int(null)]]),
+          json([["a", text("1")]]),
+          json([["a", text("")]]),
+          json([["a", text("null")]]),
+          json([["b", int(1)]]),
+          json([["a", int(null)], ["b", int(1)]]),
+          json([["a", int(1)], ["b", int(null)]]),
+        ]);
+        expect(new Set(texts).size).toBe(texts.length);
+      });
+
+      it("escapes names with quotes, spaces and SQL in them", async () => {
+        const names = [`it's`, `say "hi"`, `with space`, `a'); drop table x; --`, `back\\slash`];
+        const result = await json(names.map((name, i) => [name, int(i)] as const));
+        expect(JSON.parse(result)).toEqual(Object.fromEntries(names.map((name, i) => [name, i])));
+      });
+
+      it("is equal for equal rows of a table and different for different rows", async () => {
+        const table = await createTable();
+        await db
+          .insertInto(table)
+          .values([
+            { id: 1, name: "same", amount: 2.5, active: true },
+            { id: 2, name: "same", amount: 2.5, active: true },
+            { id: 3, name: "same", amount: null, active: true },
+          ])
+          .execute();
+        const rows = await db
+          .selectFrom(table)
+          .select((eb) => [
+            "id",
+            connection.functions
+              .jsonObject([
+                ["name", eb.ref("name")],
+                ["amount", eb.ref("amount")],
+                ["active", eb.ref("active")],
+              ])
+              .as("fingerprint"),
+          ])
+          .orderBy("id")
+          .execute();
+        expect(rows[0].fingerprint).toBe(rows[1].fingerprint);
+        expect(rows[2].fingerprint).not.toBe(rows[0].fingerprint);
+      });
+    });
+
+    it("functions.hash gives a hex digest, equal for equal text", async () => {
+      const a = await selectValue(connection.functions.hash(sql<string>`${sql.lit("hello")}`));
+      const b = await selectValue(connection.functions.hash(sql<string>`${sql.lit("hello")}`));
+      const c = await selectValue(connection.functions.hash(sql<string>`${sql.lit("hello!")}`));
+      expect(a).toMatch(/^[0-9a-f]{32,}$/);
+      expect(a).toBe(b);
+      expect(a).not.toBe(c);
+    });
+
+    it("functions.toText casts a value to text", async () => {
+      expect(await selectValue(connection.functions.toText(sql`cast(42 as integer)`))).toBe("42");
+      expect(await selectValue(connection.functions.toText(sql`${sql.lit("x")}`))).toBe("x");
+    });
+
+    it("closes safely twice", async () => {
+      const other = await options.connect();
+      await other.close();
+      await expect(other.close()).resolves.toBeUndefined();
+    });
+  });
+}

@@ -1,0 +1,37 @@
+import type { JsonSchema } from "@reverse-etl/core";
+
+/** Options of `@reverse-etl/source-duckdb`, written beside `plugin` in a source of the config. */
+export interface DuckDbSourceOptions {
+  /**
+   * The database file, relative to the config file's directory (or absolute); created when missing.
+   * `:memory:` for an in-process database that disappears at the end of the run.
+   */
+  path: string;
+  /** Open the file read-only, so other processes may read it at the same time. State cannot be written then. Default false. */
+  readOnly?: boolean;
+  /** Worker threads DuckDB may use. Default: one per core. */
+  threads?: number;
+  /** DuckDB's memory limit, e.g. `"1GB"` or `"512MB"`. Default: 80 % of the machine's memory. */
+  memoryLimit?: string;
+}
+
+/** JSON schema of `DuckDbSourceOptions`. */
+export const duckDbSourceOptionsSchema: JsonSchema = {
+  type: "object",
+  properties: {
+    path: {
+      type: "string",
+      minLength: 1,
+      description: "The database file, relative to the config file's directory, or `:memory:`.",
+    },
+    readOnly: { type: "boolean", description: "Open the file read-only. Default false." },
+    threads: { type: "integer", minimum: 1, description: "Worker threads DuckDB may use. Default: one per core." },
+    memoryLimit: {
+      type: "string",
+      pattern: "^\\s*\\d+(\\.\\d+)?\\s*([KMGT]i?B|B|bytes)?\\s*$",
+      description: "DuckDB's memory limit, e.g. `1GB`.",
+    },
+  },
+  required: ["path"],
+  additionalProperties: false,
+};

@@ -1,0 +1,107 @@
+import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
+import {
+  ConnectionError,
+  type ColumnInfo,
+  type PluginContext,
+  type SourceConnection,
+  type SqlFunctions,
+} from "@reverse-etl/core";
+import type { Dialect } from "kysely";
+import { isAbsolute, resolve } from "node:path";
+import { DuckDbDialect } from "./duckdb-dialect.js";
+import { duckDbFunctions } from "./duckdb-functions.js";
+import type { DuckDbSourceOptions } from "./duckdb-source-options.js";
+
+const MEMORY = ":memory:";
+
+/** Opens a DuckDB database as a reverse-etl source. */
+export async function connectDuckDbSource(
+  options: DuckDbSourceOptions,
+  context: Pick<PluginContext, "configDir">,
+): Promise<SourceConnection> {
+  const path = options.path === MEMORY || isAbsolute(options.path) ? options.path : resolve(context.configDir, options.path);
+  const config: Record<string, string> = {};
+  if (options.readOnly) config.access_mode = "READ_ONLY";
+  if (options.threads !== undefined) config.threads = String(options.threads);
+  if (options.memoryLimit !== undefined) config.memory_limit = options.memoryLimit;
+  let instance: DuckDBInstance;
+  try {
+    instance = await DuckDBInstance.create(path, config);
+  } catch (error) {
+    throw openError(path, error);
+  }
+  return new DuckDbSourceConnection(instance);
+}
+
+function openError(path: string, error: unknown): ConnectionError {
+  const message = error instanceof Error ? error.message : String(error);
+  if (/Could not set lock on file/i.test(message)) {
+    const pid = /PID (\d+)/.exec(message)?.[1];
+    return new ConnectionError(
+      `[reverse-etl] [duckdb] warehouse file ${path} is in use by another process${pid ? ` (PID ${pid})` : ""}: ` +
+        "another reverse-etl run may be in progress; wait for it or stop it",
+      { cause: error },
+    );
+  }
+  return new ConnectionError(
+    `[reverse-etl] [duckdb] could not open warehouse file ${path}: ${message}. ` +
+      "Check that `path` points to a DuckDB file in a directory that exists and is writable.",
+    { cause: error },
+  );
+}
+
+/** A source connection on one `DuckDBInstance`; every Kysely connection is a `DuckDBConnection` on it. */
+class DuckDbSourceConnection implements SourceConnection {
+  readonly dialect: Dialect;
+  readonly functions: SqlFunctions = duckDbFunctions;
+  readonly #instance: DuckDBInstance;
+  readonly #connections = new Set<DuckDBConnection>();
+  #closed = false;
+
+  constructor(instance: DuckDBInstance) {
+    this.#instance = instance;
+    this.dialect = new DuckDbDialect({
+      instance,
+      onCreateConnection: (connection) => {
+        if (this.#closed) throw new Error("[reverse-etl] [duckdb] the source connection is closed");
+        this.#connections.add(connection);
+      },
+    });
+  }
+
+  async describeQuery(sql: string): Promise<ColumnInfo[]> {
+    this.#assertOpen();
+    const connection = await this.#instance.connect();
+    this.#connections.add(connection);
+    try {
+      // Preparing binds the query and resolves its column types without running it.
+      const prepared = await connection.prepare(sql);
+      try {
+        const columns: ColumnInfo[] = [];
+        for (let i = 0; i < prepared.columnCount; i++) {
+          const type = prepared.columnType(i);
+          columns.push({ name: prepared.columnName(i), type: type.alias ?? type.toString() });
+        }
+        return columns;
+      } finally {
+        prepared.destroySync();
+      }
+    } finally {
+      connection.disconnectSync();
+      this.#connections.delete(connection);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    // Every connection must go before the instance: each holds the database (and its file lock) open.
+    for (const connection of this.#connections) connection.disconnectSync();
+    this.#connections.clear();
+    this.#instance.closeSync();
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new Error("[reverse-etl] [duckdb] the source connection is closed");
+  }
+}
