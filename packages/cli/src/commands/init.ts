@@ -1,0 +1,59 @@
+import { resolve } from "node:path";
+import { Args, Flags } from "@oclif/core";
+import { BaseCommand } from "../base-command.js";
+import { ExitCode } from "../exit-codes.js";
+import { CONFIG_FILE_NAME, ConfigExistsError, writeScaffold, type ScaffoldResult } from "../init/scaffold.js";
+
+/** `reverse-etl init [DIR]`: scaffold a starter project. */
+export default class Init extends BaseCommand<typeof Init> {
+  static override summary = "Scaffold a starter config, an example model and its seed data.";
+
+  static override description = `Writes into DIR (default: the current directory) a ${CONFIG_FILE_NAME} with an embedded DuckDB warehouse (warehouse.duckdb), a file destination (out/customers.jsonl), one model \`customers\` and one sync, plus models/seed.sql, which creates the example table the model reads. Refuses to overwrite an existing config unless --force; existing files under models/ are never overwritten.`;
+
+  static override examples = [
+    { description: "Start a project in the current directory:", command: "<%= config.bin %> <%= command.id %>" },
+    { description: "Start a project in a new directory:", command: "<%= config.bin %> <%= command.id %> my-syncs" },
+    { description: "Replace an existing config with the starter one:", command: "<%= config.bin %> <%= command.id %> --force" },
+  ];
+
+  static override args = {
+    dir: Args.string({ description: "Directory of the new project (created if missing).", default: "." }),
+  };
+
+  static override flags = {
+    force: Flags.boolean({ summary: "Overwrite an existing reverse-etl config file.", default: false }),
+  };
+
+  async run(): Promise<ScaffoldResult> {
+    const dir = resolve(this.args.dir);
+    let result: ScaffoldResult;
+    try {
+      result = await writeScaffold(dir, { force: this.flags.force });
+    } catch (error) {
+      if (error instanceof ConfigExistsError) {
+        this.error(`[reverse-etl] ${error.message}`, { exit: ExitCode.failure, code: "ConfigExists" });
+      }
+      throw error;
+    }
+    const cd = this.args.dir === "." ? [] : [`cd ${this.args.dir}`];
+    const steps = [
+      ...cd,
+      "npm install @reverse-etl/cli @reverse-etl/core @reverse-etl/source-duckdb @reverse-etl/destination-file",
+      "duckdb warehouse.duckdb < models/seed.sql   # the example table (or edit the model to read your own)",
+      `${this.config.bin} validate`,
+      `${this.config.bin} plan`,
+      `${this.config.bin} sync`,
+    ];
+    this.print(
+      [
+        `Created a reverse-etl project in ${dir}`,
+        ...result.written.map((file) => `  + ${file}`),
+        ...result.skipped.map((file) => `  = ${file} (exists, kept)`),
+        "",
+        "Next steps:",
+        ...steps.map((step) => `  ${step}`),
+      ].join("\n"),
+    );
+    return result;
+  }
+}

@@ -1,0 +1,26 @@
+import type { SyncReport } from "@reverse-etl/core";
+
+/** Process exit codes of `reverse-etl`. Documented in `reverse-etl --help` and the README; keep stable. */
+export const ExitCode = {
+  /** Everything worked. */
+  ok: 0,
+  /** A sync failed, or an unexpected error. */
+  failure: 1,
+  /** Invalid configuration, plugins or usage (ConfigError, PluginError, SchemaDriftError). */
+  invalidConfig: 2,
+  /** Cannot connect to or authenticate with a source or destination (ConnectionError). */
+  connection: 3,
+  /** Another run of the same sync holds the lock (SyncLockedError). */
+  locked: 4,
+  /** Mirror mode would delete more than the sync allows (MassDeleteError). */
+  massDelete: 5,
+  /** Some rows were rejected or failed; they are recorded and retried next run. */
+  partial: 6,
+} as const;
+
+/** Exit code for a finished `sync`: 1 when any sync failed, else 6 when any was partial, else 0. */
+export function exitCodeForSyncReport(report: SyncReport): number {
+  if (report.syncs.some((s) => s.status === "failed")) return ExitCode.failure;
+  if (report.syncs.some((s) => s.status === "partial")) return ExitCode.partial;
+  return ExitCode.ok;
+}

@@ -1,0 +1,139 @@
+import { existsSync } from "node:fs";
+import { mkdir, writeFile } from "node:fs/promises";
+import { dirname, join, relative } from "node:path";
+
+/** Name of the config file `init` writes. */
+export const CONFIG_FILE_NAME = "reverse-etl.config.ts";
+
+/** Config files `init` refuses to shadow (what cosmiconfig would load instead of, or besides, ours). */
+const EXISTING_CONFIG_NAMES = ["ts", "mts", "js", "mjs", "json", "yaml", "yml"].map((ext) => `reverse-etl.config.${ext}`);
+
+/** A file of the scaffold. */
+export interface ScaffoldFile {
+  /** Path relative to the project directory. */
+  path: string;
+  contents: string;
+  /** Written only when absent, even with `force` (never clobber a user's data or docs). */
+  keepExisting?: boolean;
+}
+
+/** The starter project: a DuckDB warehouse, a file destination, one model and one sync. */
+export function scaffoldFiles(): ScaffoldFile[] {
+  return [
+    { path: CONFIG_FILE_NAME, contents: CONFIG_TEMPLATE },
+    { path: "models/seed.sql", contents: SEED_TEMPLATE, keepExisting: true },
+    { path: "models/README.md", contents: MODELS_README_TEMPLATE, keepExisting: true },
+  ];
+}
+
+/** What `writeScaffold` did. */
+export interface ScaffoldResult {
+  /** Absolute project directory. */
+  dir: string;
+  /** Paths written, relative to `dir`. */
+  written: string[];
+  /** Paths left as they were, relative to `dir`. */
+  skipped: string[];
+}
+
+/** Thrown when a config exists and `force` is not set; names the file. */
+export class ConfigExistsError extends Error {
+  constructor(readonly file: string) {
+    super(`${file} already exists. Pass --force to overwrite it.`);
+    this.name = "ConfigExistsError";
+  }
+}
+
+/** Write the starter project into `dir`, refusing to overwrite an existing config unless `force`. */
+export async function writeScaffold(dir: string, options: { force: boolean }): Promise<ScaffoldResult> {
+  if (!options.force) {
+    const existing = EXISTING_CONFIG_NAMES.map((name) => join(dir, name)).find((file) => existsSync(file));
+    if (existing) throw new ConfigExistsError(existing);
+  }
+  const result: ScaffoldResult = { dir, written: [], skipped: [] };
+  for (const file of scaffoldFiles()) {
+    const target = join(dir, file.path);
+    if (file.keepExisting && existsSync(target)) {
+      result.skipped.push(file.path);
+      continue;
+    }
+    await mkdir(dirname(target), { recursive: true });
+    await writeFile(target, file.contents);
+    result.written.push(relative(dir, target));
+  }
+  return result;
+}
+
+const CONFIG_TEMPLATE = `import { defineConfig } from "@reverse-etl/core";
+
+// reverse-etl config: what to read (sources, models), where to send it (destinations), and how (syncs).
+// \`reverse-etl validate\` checks it, \`reverse-etl plan\` shows what would change, \`reverse-etl sync\` sends it.
+export default defineConfig({
+  sources: {
+    // An embedded DuckDB database file: no server, no credentials. Create its example table with
+    // models/seed.sql (see models/README.md).
+    warehouse: { plugin: "@reverse-etl/source-duckdb", path: "warehouse.duckdb" },
+  },
+
+  destinations: {
+    // Writes each run's changes as JSON lines: {"op": "upsert" | "delete", "key": ..., "fields": {...}}.
+    out: { plugin: "@reverse-etl/destination-file", path: "out/customers.jsonl", format: "jsonl" },
+  },
+
+  models: {
+    customers: {
+      source: "warehouse",
+      primaryKey: "customer_id",
+      sql: \`
+        select customer_id, email, full_name, plan, lifetime_value
+        from gold.customers
+      \`,
+      description: "One row per customer.",
+    },
+  },
+
+  syncs: {
+    customers_to_file: {
+      model: "customers",
+      destination: "out",
+      // upsert | update | insert | mirror (mirror also deletes rows that left the model)
+      mode: "upsert",
+      // model column -> destination field
+      fields: {
+        email: "email",
+        full_name: "name",
+        plan: "plan",
+        lifetime_value: "ltv",
+      },
+    },
+  },
+});
+`;
+
+const SEED_TEMPLATE = `-- Example warehouse table for the starter config. Load it into warehouse.duckdb with the DuckDB CLI:
+--   duckdb warehouse.duckdb < models/seed.sql
+create schema if not exists gold;
+
+create or replace table gold.customers as
+select * from (values
+  (1, 'ada@example.com',    'Ada Lovelace',    'enterprise', 12500.00),
+  (2, 'grace@example.com',  'Grace Hopper',    'pro',         3400.50),
+  (3, 'alan@example.com',   'Alan Turing',     'free',           0.00),
+  (4, 'edsger@example.com', 'Edsger Dijkstra', 'pro',         2100.00),
+  (5, 'barbara@example.com','Barbara Liskov',  'enterprise',  9800.25)
+) as t(customer_id, email, full_name, plan, lifetime_value);
+`;
+
+const MODELS_README_TEMPLATE = `# Models
+
+A model is a SELECT over your warehouse, declared under \`models\` in \`reverse-etl.config.ts\`. Its
+\`primaryKey\` identifies a row; the columns a sync maps in \`fields\` are what gets sent, and only rows whose
+mapped values changed since the last successful sync are sent again.
+
+\`seed.sql\` creates the example table \`gold.customers\` that the starter model reads:
+
+    duckdb warehouse.duckdb < models/seed.sql
+
+Point the model at your own gold tables when you are ready: edit its \`sql\`, then run
+\`reverse-etl plan\` to see what would be sent.
+`;
