@@ -61,3 +61,8 @@ export type {
   SyncReport,
   SyncRunReport,
 } from "./project/reports.js";
+export type { OpenProjectOptions, PlanOptions, PluginInfo, Project, SyncOptions, ValidationReport } from "./project/project.js";
+export { ConfiguredProject, DEFAULT_STATE_SCHEMA } from "./project/configured-project.js";
+export type { ConfiguredPlugin, ProjectPlugins } from "./project/configured-project.js";
+export type { StateDatabase, SyncErrorRow, SyncRunRow, SyncStateRow } from "./state/state-tables.js";
+export type { RetryPolicy } from "./transport/retry-policy.js";

@@ -1,0 +1,375 @@
+import { randomBytes } from "node:crypto";
+import { sql, type Kysely } from "kysely";
+import PQueue from "p-queue";
+import { MassDeleteError, ReverseEtlError } from "../errors.js";
+import type { DestinationConnection, WriteOperation } from "../plugins/destination.js";
+import type { Logger } from "../plugins/plugin-context.js";
+import type { SqlFunctions } from "../plugins/source.js";
+import { classesToSend, classifyQuery, type ClassifiedMeta, type RowClass } from "../plan/classify-query.js";
+import { buildPlan, countClasses, massDeleteGuard, sampleOf } from "../plan/plan-sync.js";
+import type { SyncDefinition } from "../plan/sync-definition.js";
+import type { PlanSample, ProgressEvent, RunStatus, SyncPlan, SyncRunReport } from "../project/reports.js";
+import { secrets } from "../secrets/redactor.js";
+import type { StateStore } from "../state/state-store.js";
+import { SlidingWindowLimiter } from "../transport/rate-limiter.js";
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "../transport/retry-policy.js";
+import { deliverBatch, type DeliveryResult } from "./deliver-batch.js";
+import { outgoingRecord, type PendingRow } from "./outgoing-record.js";
+
+/** What running a sync needs. */
+export interface ApplyContext {
+  /** Kysely over the model's source, which also holds the state. */
+  db: Kysely<unknown>;
+  functions: SqlFunctions;
+  def: SyncDefinition;
+  store: StateStore;
+  destination: DestinationConnection;
+  full: boolean;
+  allowMassDelete: boolean;
+  sampleSize: number;
+  signal?: AbortSignal;
+  onProgress?: (event: ProgressEvent) => void;
+  logger: Logger;
+  retryPolicy?: RetryPolicy;
+}
+
+/** A contiguous run of snapshot rows whose results are known, for set-based state commits. */
+interface SettledRange {
+  lo: number;
+  hi: number;
+  /** Keys in the range not to commit (rejected or failed). */
+  exclude: string[];
+}
+
+/** Rows streamed from the snapshot per fetch. */
+const FETCH_ROWS = 10_000;
+
+/**
+ * Run one sync: lock it, snapshot what changed into a table of the state schema, stream that snapshot to
+ * the destination in batches, and after each acknowledged batch commit its rows' state in one set-based
+ * statement. A crash at any point leaves state describing exactly what the destination acknowledged, so
+ * the next run resends only what was not.
+ */
+export async function applySync(ctx: ApplyContext): Promise<SyncRunReport> {
+  const { def, store, db } = ctx;
+  const started = Date.now();
+  const runId = newRunId();
+  const pendingTable = `pending_${runId.replace(/[^a-z0-9]/g, "_")}`;
+  const release = await store.acquireLock(def.name, runId);
+  const tally = { sent: 0, succeeded: 0, rejected: 0, failed: 0 };
+  let plan: SyncPlan | undefined;
+  let status: RunStatus = "failed";
+  let error: string | undefined;
+  try {
+    const recovered = await store.recoverInterrupted(def.name, runId);
+    if (recovered > 0) ctx.logger.warn("closed runs interrupted by a crash", { sync: def.name, runs: recovered });
+    await store.startRun({ runId, sync: def.name, full: ctx.full, pendingTable });
+    try {
+      ctx.onProgress?.({ sync: def.name, phase: "planning", done: 0 });
+      const state = { schema: store.schema };
+      const counts = await countClasses(db, ctx.functions, def, state);
+      await store.recordCounts(runId, counts);
+      const synced = await store.countSynced(def.name);
+      const send = classesToSend(def.mode, ctx.full);
+      const guard = massDeleteGuard(def, send.delete.reduce((n, c) => n + counts[c as keyof typeof counts], 0), synced);
+      if (guard && !ctx.allowMassDelete) throw new MassDeleteError(guard);
+
+      await snapshot(ctx, pendingTable, send);
+      await recordInvalidRows(ctx, runId, pendingTable);
+      plan = buildPlan(def, counts, await snapshotSamples(ctx, pendingTable), ctx.full, synced);
+      const total = plan.operations.write + plan.operations.delete;
+      ctx.onProgress?.({ sync: def.name, phase: "sending", done: 0, total });
+
+      const outcome = await sendSnapshot(ctx, runId, pendingTable, total, tally);
+      error = outcome.error;
+      status = error ? "failed" : tally.rejected + tally.failed > 0 ? "partial" : "succeeded";
+    } catch (caught) {
+      error = secrets.redact(caught instanceof Error ? caught.message : String(caught));
+      if (!(caught instanceof ReverseEtlError)) ctx.logger.warn("run failed", { sync: def.name, error });
+      status = "failed";
+    } finally {
+      await store.finishRun(runId, { status, ...tally, error: error ?? null });
+      await store.dropTable(pendingTable);
+    }
+  } finally {
+    await release();
+  }
+  const base = plan ?? buildPlan(def, { added: 0, changed: 0, removed: 0, unchanged: 0, invalid: 0 }, emptySamples(), ctx.full, 0);
+  return {
+    ...base,
+    runId,
+    status,
+    results: { succeeded: tally.succeeded, rejected: tally.rejected, failed: tally.failed },
+    ...(error ? { error } : {}),
+    durationMs: Date.now() - started,
+  };
+}
+
+/** Freeze what this run sends (and the invalid rows) into a table, numbered in send order. */
+async function snapshot(ctx: ApplyContext, table: string, send: { write: RowClass[]; delete: RowClass[] }): Promise<void> {
+  const classified = classifyQuery(ctx.functions, ctx.def, { schema: ctx.store.schema });
+  const lits = (classes: RowClass[]) => sql.join([...classes, "__none__"].map((c) => sql.lit(c)));
+  await ctx.store.dropTable(table);
+  await sql`
+    create table ${sql.id(ctx.store.schema, table)} as
+    select
+      row_number() over (
+        order by case when c._retl_class in (${lits(send.write)}) then 0
+                      when c._retl_class in (${lits(send.delete)}) then 1 else 2 end, c._retl_key) as _retl_seq,
+      case when c._retl_class in (${lits(send.write)}) then 'w'
+           when c._retl_class in (${lits(send.delete)}) then 'd'
+           else 'x' end as _retl_op,
+      c.*
+    from (${classified}) as c
+    where c._retl_class in (${lits([...send.write, ...send.delete, "invalid"])})`.execute(ctx.db);
+}
+
+async function recordInvalidRows(ctx: ApplyContext, runId: string, table: string): Promise<void> {
+  const keyCols = ctx.def.keyColumns.join(", ");
+  await sql`
+    insert into ${sql.id(ctx.store.schema, "sync_errors")} (run_id, sync_name, row_key, key_value, kind, message)
+    select ${sql.lit(runId)}, ${sql.lit(ctx.def.name)}, p._retl_key, p._retl_key_value, 'invalid',
+      case when p._retl_key is null then ${sql.lit(`primary key ${keyCols} is null: row not sent`)}
+           else ${sql.lit(`duplicate primary key (`)} || ${ctx.functions.toText(sql`p._retl_n`)} || ${sql.lit(" rows share it): rows not sent")} end
+    from ${sql.id(ctx.store.schema, table)} as p where p._retl_op = 'x'`.execute(ctx.db);
+}
+
+async function snapshotSamples(ctx: ApplyContext, table: string): Promise<SyncPlan["samples"]> {
+  const samples = emptySamples();
+  if (ctx.sampleSize <= 0) return samples;
+  for (const cls of ["added", "changed", "removed", "invalid"] as const) {
+    const rows = await sql<ClassifiedMeta>`
+      select * from ${sql.id(ctx.store.schema, table)} as p where p._retl_class = ${sql.lit(cls)}
+      order by p._retl_seq limit ${sql.lit(ctx.sampleSize)}`.execute(ctx.db);
+    samples[cls] = rows.rows.map((row): PlanSample => sampleOf(ctx.def, row));
+  }
+  return samples;
+}
+
+function emptySamples(): SyncPlan["samples"] {
+  return { added: [], changed: [], removed: [], invalid: [] };
+}
+
+/**
+ * Stream the snapshot in send order, deliver batches through a bounded queue, and commit state after
+ * each acknowledged batch. Returns the error that stopped the run, if any.
+ */
+async function sendSnapshot(
+  ctx: ApplyContext,
+  runId: string,
+  table: string,
+  total: number,
+  tally: { sent: number; succeeded: number; rejected: number; failed: number },
+): Promise<{ error?: string }> {
+  const { def, destination, store } = ctx;
+  const caps = destination.capabilities;
+  const batchSize = Math.max(1, caps.maxBatchSize);
+  const concurrency = Math.max(1, caps.maxConcurrency ?? 1);
+  const abort = new AbortController();
+  const onOuterAbort = () => abort.abort(ctx.signal?.reason ?? new Error("cancelled"));
+  ctx.signal?.addEventListener("abort", onOuterAbort, { once: true });
+  const limiter = new SlidingWindowLimiter(caps.rateLimits ?? []);
+  const sendQueue = new PQueue({ concurrency });
+  // State commits are serialised: one writer at a time keeps every warehouse happy.
+  const commitQueue = new PQueue({ concurrency: 1 });
+  const deferred: SettledRange[] = [];
+  const writeOperation: WriteOperation = def.mode === "mirror" ? "upsert" : def.mode;
+  let stopError: string | undefined;
+  let lastDispatchedSeq = 0;
+  let done = 0;
+
+  const settle = (lo: number, hi: number, keys: string[], results: DeliveryResult[]) => {
+    const notOk: string[] = [];
+    const notDeferred: string[] = [];
+    const errors: Array<{ rowKey: string; keyValue: string | null; kind: "rejected" | "failed"; message: string }> = [];
+    const rejectedButRemembered: string[] = [];
+    results.forEach((result, i) => {
+      const key = keys[i]!;
+      if (result.status !== "ok") notOk.push(key);
+      if (result.status !== "deferred") notDeferred.push(key);
+      if (result.status === "ok") tally.succeeded++;
+      if (result.status === "rejected") {
+        tally.rejected++;
+        errors.push({ rowKey: key, keyValue: null, kind: "rejected", message: result.message });
+        if (!def.retryRejected) rejectedButRemembered.push(key);
+      }
+      if (result.status === "failed") {
+        tally.failed++;
+        errors.push({ rowKey: key, keyValue: null, kind: "failed", message: result.message });
+      }
+    });
+    if (notDeferred.length < keys.length) deferred.push({ lo, hi, exclude: notDeferred });
+    return commitQueue.add(async () => {
+      await ctx.db.transaction().execute(async (trx) => {
+        if (notOk.length < keys.length) await commitRange(trx, ctx, runId, table, { lo, hi, exclude: notOk }, "synced");
+        if (rejectedButRemembered.length > 0) {
+          await commitKeys(trx, ctx, runId, table, lo, hi, rejectedButRemembered, "rejected");
+        }
+        if (errors.length > 0) await recordRowErrors(trx, ctx, runId, table, lo, hi, errors);
+      });
+    });
+  };
+
+  try {
+    const rows = (ctx.db as Kysely<Record<string, PendingRow>>)
+      .withSchema(store.schema)
+      .selectFrom(table)
+      .selectAll()
+      .where("_retl_op", "in", ["w", "d"])
+      .orderBy("_retl_seq")
+      .stream(FETCH_ROWS);
+    let batch: PendingRow[] = [];
+    const dispatch = async (pending: PendingRow[]) => {
+      const op: WriteOperation = pending[0]!._retl_op === "d" ? "delete" : writeOperation;
+      const lo = Number(pending[0]!._retl_seq);
+      const hi = Number(pending[pending.length - 1]!._retl_seq);
+      const records = pending.map((row) => outgoingRecord(def, row));
+      const keys = records.map((r) => r.key);
+      lastDispatchedSeq = hi;
+      tally.sent += records.length;
+      await sendQueue.onSizeLessThan(concurrency);
+      void sendQueue.add(async () => {
+        if (stopError) {
+          // The run is stopping: this batch was never sent.
+          return settle(lo, hi, keys, keys.map(() => ({ status: "failed", message: `not sent: ${stopError}` })));
+        }
+        try {
+          const results = await deliverBatch(
+            { destination, limiter, policy: ctx.retryPolicy ?? DEFAULT_RETRY_POLICY, signal: abort.signal, sync: def.name, object: def.object, runId },
+            op,
+            records,
+          );
+          await settle(lo, hi, keys, results);
+        } catch (caught) {
+          stopError ??= secrets.redact(caught instanceof Error ? caught.message : String(caught));
+          await settle(lo, hi, keys, keys.map(() => ({ status: "failed", message: `not sent: ${stopError}` })));
+        }
+        done += keys.length;
+        ctx.onProgress?.({ sync: def.name, phase: "sending", done, total });
+      });
+    };
+    for await (const streamed of rows) {
+      const row = streamed as PendingRow;
+      if (stopError || abort.signal.aborted) break;
+      if (batch.length > 0 && (batch.length >= batchSize || batch[0]!._retl_op !== row._retl_op)) {
+        await dispatch(batch);
+        batch = [];
+      }
+      batch.push(row);
+    }
+    if (batch.length > 0 && !stopError && !abort.signal.aborted) await dispatch(batch);
+    await sendQueue.onIdle();
+    await commitQueue.onIdle();
+    if (abort.signal.aborted) stopError ??= "cancelled";
+
+    if (!stopError && deferred.length > 0 && destination.flush) {
+      ctx.onProgress?.({ sync: def.name, phase: "finishing", done, total });
+      const flushed = await destination.flush({ sync: def.name, object: def.object, runId });
+      if (flushed.type === "ok") {
+        await ctx.db.transaction().execute(async (trx) => {
+          for (const range of deferred) await commitRange(trx, ctx, runId, table, range, "synced");
+        });
+      } else {
+        stopError = `destination did not confirm delivery: ${secrets.redact(flushed.message)}`;
+      }
+    }
+    if (stopError && deferred.length > 0) {
+      // Deferred records were never confirmed: none of them counts as delivered.
+      await ctx.db.transaction().execute(async (trx) => {
+        for (const range of deferred) {
+          tally.failed += await recordRangeFailed(trx, ctx, runId, table, range, `not delivered: ${stopError}`);
+        }
+      });
+    } else {
+      for (const range of deferred) tally.succeeded += range.hi - range.lo + 1 - range.exclude.length;
+    }
+    if (stopError) {
+      tally.failed += await recordUnsent(ctx, runId, table, lastDispatchedSeq, `not sent: ${stopError}`);
+    }
+  } catch (caught) {
+    await sendQueue.onIdle().catch(() => undefined);
+    await commitQueue.onIdle().catch(() => undefined);
+    throw caught;
+  } finally {
+    ctx.signal?.removeEventListener("abort", onOuterAbort);
+  }
+  return stopError ? { error: stopError } : {};
+}
+
+type Trx = Kysely<unknown>;
+
+/** Commit state for the rows of a seq range, except `exclude`, in one statement per kind of operation. */
+async function commitRange(trx: Trx, ctx: ApplyContext, runId: string, table: string, range: SettledRange, status: string): Promise<void> {
+  const excluded = range.exclude.length > 0 ? sql`and p._retl_key not in (${sql.join(range.exclude)})` : sql``;
+  await upsertState(trx, ctx, runId, table, sql`p._retl_seq between ${range.lo} and ${range.hi} ${excluded}`, status);
+}
+
+/** Commit state for exactly `keys` of a seq range. */
+async function commitKeys(trx: Trx, ctx: ApplyContext, runId: string, table: string, lo: number, hi: number, keys: string[], status: string): Promise<void> {
+  await upsertState(trx, ctx, runId, table, sql`p._retl_seq between ${lo} and ${hi} and p._retl_key in (${sql.join(keys)})`, status);
+}
+
+async function upsertState(trx: Trx, ctx: ApplyContext, runId: string, table: string, where: ReturnType<typeof sql>, status: string): Promise<void> {
+  const schema = ctx.store.schema;
+  await sql`
+    insert into ${sql.id(schema, "sync_state")} (sync_name, row_key, key_value, fingerprint, row_values, status, last_run_id, synced_at)
+    select ${ctx.def.name}, p._retl_key, p._retl_key_value, p._retl_fp, p._retl_values, ${status}, ${runId}, current_timestamp
+    from ${sql.id(schema, table)} as p
+    where p._retl_op = 'w' and ${where}
+    on conflict (sync_name, row_key) do update set
+      key_value = excluded.key_value, fingerprint = excluded.fingerprint, row_values = excluded.row_values,
+      status = excluded.status, last_run_id = excluded.last_run_id, synced_at = excluded.synced_at`.execute(trx);
+  await sql`
+    delete from ${sql.id(schema, "sync_state")}
+    where sync_name = ${ctx.def.name} and row_key in (
+      select p._retl_key from ${sql.id(schema, table)} as p where p._retl_op = 'd' and ${where})`.execute(trx);
+}
+
+async function recordRowErrors(
+  trx: Trx,
+  ctx: ApplyContext,
+  runId: string,
+  table: string,
+  lo: number,
+  hi: number,
+  errors: Array<{ rowKey: string; kind: string; message: string }>,
+): Promise<void> {
+  const schema = ctx.store.schema;
+  for (let i = 0; i < errors.length; i += 500) {
+    const slice = errors.slice(i, i + 500);
+    const values = sql.join(slice.map((e) => sql`(${e.rowKey}, ${e.kind}, ${e.message})`));
+    await sql`
+      insert into ${sql.id(schema, "sync_errors")} (run_id, sync_name, row_key, key_value, kind, message)
+      select ${runId}, ${ctx.def.name}, e.row_key, p._retl_key_value, e.kind, e.message
+      from (values ${values}) as e (row_key, kind, message)
+      left join ${sql.id(schema, table)} as p on p._retl_key = e.row_key and p._retl_seq between ${lo} and ${hi}`.execute(trx);
+  }
+}
+
+async function recordRangeFailed(trx: Trx, ctx: ApplyContext, runId: string, table: string, range: SettledRange, message: string): Promise<number> {
+  const schema = ctx.store.schema;
+  const excluded = range.exclude.length > 0 ? sql`and p._retl_key not in (${sql.join(range.exclude)})` : sql``;
+  const result = await sql`
+    insert into ${sql.id(schema, "sync_errors")} (run_id, sync_name, row_key, key_value, kind, message)
+    select ${runId}, ${ctx.def.name}, p._retl_key, p._retl_key_value, 'failed', ${message}
+    from ${sql.id(schema, table)} as p
+    where p._retl_op in ('w', 'd') and p._retl_seq between ${range.lo} and ${range.hi} ${excluded}`.execute(trx);
+  return Number(result.numAffectedRows ?? 0);
+}
+
+/** Record every snapshot row after `afterSeq` as not sent, with the reason. */
+async function recordUnsent(ctx: ApplyContext, runId: string, table: string, afterSeq: number, message: string): Promise<number> {
+  const schema = ctx.store.schema;
+  const result = await sql`
+    insert into ${sql.id(schema, "sync_errors")} (run_id, sync_name, row_key, key_value, kind, message)
+    select ${runId}, ${ctx.def.name}, p._retl_key, p._retl_key_value, 'failed', ${message}
+    from ${sql.id(schema, table)} as p
+    where p._retl_op in ('w', 'd') and p._retl_seq > ${afterSeq}`.execute(ctx.db);
+  return Number(result.numAffectedRows ?? 0);
+}
+
+/** Time-ordered, unique run id, e.g. `20261126T010203Z-3f9a1c`. */
+export function newRunId(): string {
+  const stamp = new Date().toISOString().replace(/[-:]/g, "").replace(/\.\d+/, "");
+  return `${stamp}-${randomBytes(3).toString("hex")}`.toLowerCase();
+}

@@ -1,0 +1,128 @@
+import { createHash } from "node:crypto";
+import { ReverseEtlError } from "../errors.js";
+import type { DestinationConnection, OutgoingRecord, WriteOperation, WriteOutcome } from "../plugins/destination.js";
+import { secrets } from "../secrets/redactor.js";
+import { sleep, type SlidingWindowLimiter } from "../transport/rate-limiter.js";
+import { backoffDelay, type RetryPolicy } from "../transport/retry-policy.js";
+
+/** Final outcome of one record after retries and batch splitting. */
+export type DeliveryResult =
+  | { readonly status: "ok" }
+  | { readonly status: "deferred" }
+  | { readonly status: "rejected"; readonly message: string }
+  | { readonly status: "failed"; readonly message: string };
+
+/** The destination said retrying cannot help (bad credentials...): the run stops. */
+export class FatalDestinationError extends ReverseEtlError {
+  override readonly exitCode = 3;
+}
+
+/** What delivering batches needs. */
+export interface DeliveryContext {
+  destination: DestinationConnection;
+  limiter: SlidingWindowLimiter;
+  policy: RetryPolicy;
+  signal: AbortSignal;
+  sync: string;
+  object: string | undefined;
+  runId: string;
+  /** Called after each write call, for logs. */
+  onAttempt?: (info: { records: number; outcome: WriteOutcome["type"]; attempt: number; message?: string }) => void;
+}
+
+/**
+ * Deliver one batch: call the destination under the rate limiter, retry transient failures with backoff
+ * (honouring Retry-After), and split a batch the destination refused as a whole into halves until the bad
+ * records are isolated, so one bad row never blocks the others. Returns one result per record.
+ */
+export async function deliverBatch(
+  ctx: DeliveryContext,
+  operation: WriteOperation,
+  records: readonly OutgoingRecord[],
+): Promise<DeliveryResult[]> {
+  const results: DeliveryResult[] = new Array(records.length);
+  let todo = records.map((_, i) => i);
+  for (let attempt = 1; todo.length > 0; attempt++) {
+    const batch = todo.map((i) => records[i]!);
+    const outcome = await callWrite(ctx, operation, batch);
+    ctx.onAttempt?.({ records: batch.length, outcome: outcome.type, attempt, message: "message" in outcome ? outcome.message : undefined });
+    let retry: number[] = [];
+    let retryAfterMs: number | undefined;
+    let lastMessage = "";
+    switch (outcome.type) {
+      case "fatal":
+        throw new FatalDestinationError(`destination refused the run: ${secrets.redact(outcome.message)}`);
+      case "retry":
+        retry = todo;
+        retryAfterMs = outcome.retryAfterMs;
+        lastMessage = outcome.message;
+        break;
+      case "batch-rejected":
+        if (batch.length === 1) {
+          results[todo[0]!] = { status: "rejected", message: secrets.redact(outcome.message) };
+        } else {
+          const half = Math.ceil(todo.length / 2);
+          for (const part of [todo.slice(0, half), todo.slice(half)]) {
+            const partResults = await deliverBatch(ctx, operation, part.map((i) => records[i]!));
+            part.forEach((index, j) => (results[index] = partResults[j]!));
+          }
+        }
+        break;
+      case "results": {
+        if (outcome.results.length !== batch.length) {
+          const message = `destination returned ${outcome.results.length} results for ${batch.length} records (plugin bug)`;
+          for (const i of todo) results[i] = { status: "failed", message };
+          break;
+        }
+        outcome.results.forEach((result, j) => {
+          const index = todo[j]!;
+          if (result.status === "retryable") {
+            retry.push(index);
+            retryAfterMs = Math.max(retryAfterMs ?? 0, result.retryAfterMs ?? 0) || undefined;
+            lastMessage = result.message;
+          } else if (result.status === "rejected") {
+            results[index] = { status: "rejected", message: secrets.redact(result.message) };
+          } else {
+            results[index] = { status: result.status };
+          }
+        });
+        break;
+      }
+    }
+    if (retry.length > 0 && attempt >= ctx.policy.maxAttempts) {
+      const message = `gave up after ${attempt} attempts: ${secrets.redact(lastMessage)}`;
+      for (const i of retry) results[i] = { status: "failed", message };
+      retry = [];
+    }
+    if (retry.length > 0) {
+      if (retryAfterMs) ctx.limiter.pauseUntil(Date.now() + retryAfterMs);
+      await sleep(backoffDelay(ctx.policy, attempt, retryAfterMs), ctx.signal);
+    }
+    todo = retry;
+  }
+  return results;
+}
+
+async function callWrite(ctx: DeliveryContext, operation: WriteOperation, batch: readonly OutgoingRecord[]): Promise<WriteOutcome> {
+  await ctx.limiter.acquire(ctx.signal);
+  try {
+    return await ctx.destination.write(operation, batch, {
+      sync: ctx.sync,
+      object: ctx.object,
+      runId: ctx.runId,
+      idempotencyKey: idempotencyKeyOf(ctx.sync, operation, batch),
+      signal: ctx.signal,
+    });
+  } catch (error) {
+    if (ctx.signal.aborted) throw error;
+    // A plugin that throws is treated as a transient failure: it is retried, then reported per row.
+    return { type: "retry", message: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+/** Same records, same operation, same sync: same key. Lets a receiver drop a batch resent after a crash. */
+export function idempotencyKeyOf(sync: string, operation: WriteOperation, batch: readonly OutgoingRecord[]): string {
+  const hash = createHash("sha256").update(sync).update("\0").update(operation);
+  for (const record of batch) hash.update("\0").update(JSON.stringify(record));
+  return hash.digest("hex").slice(0, 40);
+}

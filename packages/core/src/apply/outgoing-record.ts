@@ -1,0 +1,66 @@
+import type { FieldValue, OutgoingRecord } from "../plugins/destination.js";
+import type { SyncDefinition } from "../plan/sync-definition.js";
+
+/** A row of a run's snapshot table, as streamed back from the warehouse. */
+export type PendingRow = Record<string, unknown> & {
+  _retl_seq: number | bigint | string;
+  _retl_op: "w" | "d";
+  _retl_key: string;
+  _retl_key_value: string;
+  _retl_state_values: string | null;
+};
+
+/** Make a driver value JSON-safe: dates as ISO 8601, big integers as strings, bytes as base64. */
+export function toFieldValue(value: unknown): FieldValue {
+  if (value === null || value === undefined) return null;
+  switch (typeof value) {
+    case "string":
+    case "boolean":
+      return value;
+    case "number":
+      return Number.isFinite(value) ? value : String(value);
+    case "bigint":
+      return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value.toString();
+    default:
+      break;
+  }
+  if (value instanceof Date) return value.toISOString();
+  if (value instanceof Uint8Array) return Buffer.from(value).toString("base64");
+  if (Array.isArray(value)) return value.map(toFieldValue);
+  if (typeof value === "object") {
+    const out: Record<string, FieldValue> = {};
+    for (const [k, v] of Object.entries(value as Record<string, unknown>)) out[k] = toFieldValue(v);
+    return out;
+  }
+  return String(value);
+}
+
+/** Build the record a destination receives from a snapshot row. */
+export function outgoingRecord(def: SyncDefinition, row: PendingRow): OutgoingRecord {
+  if (row._retl_op === "d") {
+    // The row left the model: identify it by what was last delivered.
+    const previous = row._retl_state_values ? (JSON.parse(row._retl_state_values) as Record<string, FieldValue>) : {};
+    const keyObject = JSON.parse(row._retl_key_value) as Record<string, FieldValue>;
+    const match: Record<string, FieldValue> = {};
+    for (const [field, column] of def.match) match[field] = previous[column] ?? null;
+    return {
+      key: row._retl_key,
+      keyValue: def.keyColumns.length === 1 ? (keyObject[def.keyColumns[0]!] ?? null) : keyObject,
+      match,
+      fields: {},
+    };
+  }
+  let keyValue: FieldValue;
+  if (def.keyColumns.length === 1) {
+    keyValue = toFieldValue(row[def.keyColumns[0]!]);
+  } else {
+    const key: Record<string, FieldValue> = {};
+    for (const column of def.keyColumns) key[column] = toFieldValue(row[column]);
+    keyValue = key;
+  }
+  const match: Record<string, FieldValue> = {};
+  for (const [field, column] of def.match) match[field] = toFieldValue(row[column]);
+  const fields: Record<string, FieldValue> = {};
+  for (const [column, field] of def.fields) fields[field] = toFieldValue(row[column]);
+  return { key: row._retl_key, keyValue, match, fields };
+}

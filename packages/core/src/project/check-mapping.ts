@@ -1,0 +1,71 @@
+import type { ConfigIssue } from "../errors.js";
+import type { DestinationCapabilities, ObjectDescription } from "../plugins/destination.js";
+import type { ColumnInfo } from "../plugins/source.js";
+import type { SyncDefinition } from "../plan/sync-definition.js";
+
+/**
+ * Check a sync's mapping against the model's columns and the destination object's description, before
+ * any write. Returns every problem, each with the config path to fix.
+ */
+export function checkMapping(
+  def: SyncDefinition,
+  columns: readonly ColumnInfo[],
+  description: ObjectDescription | undefined,
+  capabilities: DestinationCapabilities | undefined,
+): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const names = new Set(columns.map((c) => c.name));
+  const available = columns.map((c) => c.name).join(", ");
+  const missing = (column: string) => `column "${column}" is not in model "${def.modelName}" (its columns: ${available})`;
+  const keyPath = `/models/${def.modelName}/primaryKey`;
+  for (const column of def.keyColumns) {
+    if (!names.has(column)) issues.push({ path: keyPath, message: `primary key ${missing(column)}` });
+  }
+  for (const [column] of def.fields) {
+    if (!names.has(column)) issues.push({ path: `/syncs/${def.name}/fields/${column}`, message: missing(column) });
+  }
+  for (const [field, column] of def.match) {
+    if (!names.has(column)) issues.push({ path: `/syncs/${def.name}/match/${field}`, message: missing(column) });
+  }
+  for (const column of names) {
+    if (column.startsWith("_retl_")) {
+      issues.push({ path: `/models/${def.modelName}/sql`, message: `column "${column}": names starting with _retl_ are reserved by reverse-etl; rename it` });
+    }
+  }
+  if (capabilities && !capabilities.modes.includes(def.mode)) {
+    issues.push({
+      path: `/syncs/${def.name}/mode`,
+      message: `destination "${def.destinationName}" does not support mode "${def.mode}"; it supports: ${capabilities.modes.join(", ")}`,
+    });
+  }
+  if (!description) return issues;
+  const objectName = def.object ? `object "${def.object}"` : "the destination";
+  if (description.requiresMatch && def.match.length === 0) {
+    issues.push({
+      path: `/syncs/${def.name}/match`,
+      message: `${objectName} of destination "${def.destinationName}" needs match (identifier <- column); identifiers: ${description.identifiers.join(", ")}`,
+    });
+  }
+  for (const [field] of def.match) {
+    if (description.identifiers.length > 0 && !description.identifiers.includes(field)) {
+      issues.push({
+        path: `/syncs/${def.name}/match/${field}`,
+        message: `"${field}" is not an identifier of ${objectName}; use one of: ${description.identifiers.join(", ")}`,
+      });
+    }
+  }
+  if (description.acceptsAnyField) return issues;
+  const fields = new Map(description.fields.map((f) => [f.name, f]));
+  for (const [column, field] of def.fields) {
+    const known = fields.get(field);
+    if (!known) {
+      issues.push({
+        path: `/syncs/${def.name}/fields/${column}`,
+        message: `field "${field}" does not exist on ${objectName} of destination "${def.destinationName}"; create it there or map to an existing field`,
+      });
+    } else if (known.readOnly) {
+      issues.push({ path: `/syncs/${def.name}/fields/${column}`, message: `field "${field}" of ${objectName} is read-only; map to a writable field` });
+    }
+  }
+  return issues;
+}
