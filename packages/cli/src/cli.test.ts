@@ -1,0 +1,84 @@
+import { execFile } from "node:child_process";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+// These run the built CLI (`npx tsc -b packages/cli` first), as a user would.
+const bin = fileURLToPath(new URL("../bin/run.js", import.meta.url));
+const exec = promisify(execFile);
+
+async function cli(args: string[], cwd: string): Promise<{ stdout: string; stderr: string; code: number }> {
+  try {
+    const { stdout, stderr } = await exec(process.execPath, [bin, ...args], { cwd, env: { ...process.env, NO_COLOR: "1" } });
+    return { stdout, stderr, code: 0 };
+  } catch (error) {
+    const e = error as { stdout: string; stderr: string; code: number };
+    return { stdout: e.stdout, stderr: e.stderr, code: e.code };
+  }
+}
+
+describe("reverse-etl (built CLI)", () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), "reverse-etl-cli-"));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("--help lists every command with a one-line description and documents exit codes", async () => {
+    const { stdout, code } = await cli(["--help"], dir);
+    expect(code).toBe(0);
+    for (const command of ["init", "validate", "plan", "sync", "runs", "plugins"]) {
+      expect(stdout).toMatch(new RegExp(`^  ${command} +\\S.+$`, "m"));
+    }
+    expect(stdout).toMatch(/^  state +\S/m);
+    expect(stdout).toContain("6  partial");
+    expect(stdout).toContain("4  locked");
+  });
+
+  it("state --help lists state reset", async () => {
+    const { stdout } = await cli(["state", "--help"], dir);
+    expect(stdout).toMatch(/state reset +Forget/);
+  });
+
+  it("init scaffolds a project without any config, then refuses to overwrite it", async () => {
+    const first = await cli(["init", "proj"], dir);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toContain("reverse-etl.config.ts");
+    expect(first.stdout).toContain("Next steps:");
+    expect(await readFile(join(dir, "proj", "reverse-etl.config.ts"), "utf8")).toContain("defineConfig");
+
+    const second = await cli(["init", "proj"], dir);
+    expect(second.code).toBe(1);
+    expect(second.stderr).toContain("already exists. Pass --force");
+    expect(second.stdout).toBe("");
+  });
+
+  it("init --json prints only JSON on stdout, also for errors", async () => {
+    const ok = await cli(["init", "json-proj", "--json"], dir);
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(ok.stdout)).toMatchObject({ written: expect.arrayContaining(["reverse-etl.config.ts"]) });
+
+    const refused = await cli(["init", "json-proj", "--json"], dir);
+    expect(refused.code).toBe(1);
+    expect(JSON.parse(refused.stdout)).toEqual({
+      error: { message: expect.stringContaining("already exists"), code: "ConfigExists", exitCode: 1 },
+    });
+  });
+
+  it("an unknown flag is a usage error: exit 2, JSON error with --json", async () => {
+    const { stdout, code } = await cli(["plan", "--bogus", "--json"], dir);
+    expect(code).toBe(2);
+    expect(JSON.parse(stdout).error).toMatchObject({ code: "UsageError", exitCode: 2 });
+  });
+
+  it("state reset without a terminal requires --yes", async () => {
+    const { stderr, code } = await cli(["state", "reset", "customers_to_file"], dir);
+    expect(code).toBe(1);
+    expect(stderr).toContain("pass --yes");
+  });
+});
