@@ -36,6 +36,8 @@ const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
 // Dates a JS Date can hold (±8.64e15 ms); outside it, DuckDB's own text is used.
 const MAX_DATE_MS = 8.64e15;
 const POW10 = Array.from({ length: 39 }, (_, i) => 10 ** i);
+const MAX_EXACT_DECIMAL = 10n ** 15n;
+const MAX_EXACT_MICROS = 2 ** 53;
 
 function bigintToSafe(value: DuckDBValue): DuckDbRowValue {
   const big = value as bigint;
@@ -43,14 +45,17 @@ function bigintToSafe(value: DuckDBValue): DuckDbRowValue {
 }
 
 function decimalConverter(width: number, scale: number): ValueConverter {
-  if (width <= 15) {
-    // Up to 15 significant digits a double holds every decimal exactly (shortest round-trip), and the
-    // division of two exact doubles is correctly rounded, so this is exact and cheap.
-    const divisor = POW10[scale];
-    return (value) => Number((value as DuckDBDecimalValue).value) / divisor;
-  }
+  // Up to 15 significant digits a double holds every decimal exactly (shortest round-trip), and the
+  // division of two exactly representable doubles is correctly rounded: that path is exact and cheap.
+  const divisor = POW10[scale];
+  const exactDivision = scale <= 22; // 10^22 is the largest power of ten a double holds exactly
+  if (width <= 15) return (value) => Number((value as DuckDBDecimalValue).value) / divisor;
   return (value) => {
-    const text = (value as DuckDBDecimalValue).toString();
+    const decimal = value as DuckDBDecimalValue;
+    if (exactDivision && decimal.value < MAX_EXACT_DECIMAL && decimal.value > -MAX_EXACT_DECIMAL) {
+      return Number(decimal.value) / divisor;
+    }
+    const text = decimal.toString();
     const number = Number(text);
     return String(number) === canonicalDecimal(text) ? number : text;
   };
@@ -85,6 +90,10 @@ const fromDate: ValueConverter = (value) => {
 };
 const fromTimestampMicros: ValueConverter = (value) => {
   const ts = value as DuckDBTimestampValue | DuckDBTimestampTZValue;
+  const micros = Number(ts.micros);
+  // Below 2^53 µs (year 2255) the integer is exact and micros / 1000 never rounds across a whole
+  // millisecond, so the float path is exact; beyond it (and for ±infinity) take the bigint path.
+  if (micros < MAX_EXACT_MICROS && micros > -MAX_EXACT_MICROS) return new Date(Math.floor(micros / 1000)).toISOString();
   return ts.isFinite ? isoFromMillis(floorToMillis(ts.micros, 1000n), ts) : ts.toString();
 };
 const fromTimestampSeconds: ValueConverter = (value) => {
