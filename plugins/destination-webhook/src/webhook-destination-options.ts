@@ -1,0 +1,47 @@
+import type { JsonSchema, RateLimit } from "@reverse-etl/core";
+
+/** Options of `@reverse-etl/destination-webhook`, written beside `plugin` in the config. */
+export interface WebhookDestinationOptions {
+  /** Endpoint that receives the batches (http or https). */
+  url: string;
+  /**
+   * Headers sent with every request, e.g. `{ authorization: env("WEBHOOK_TOKEN") }`. Treated as secrets:
+   * never logged and never put in messages.
+   */
+  headers?: Record<string, string>;
+  /** Records per request. Default 100, at most 10000. */
+  batchSize?: number;
+  /** How long to wait for a response before the batch is retried. Default 30000 ms. */
+  timeoutMs?: number;
+  /** Requests in flight at once. Default 2. */
+  maxConcurrency?: number;
+  /** At most `requests` requests per `perMs` milliseconds, e.g. `{ requests: 10, perMs: 1000 }`. */
+  rateLimit?: RateLimit;
+}
+
+/** JSON schema of {@link WebhookDestinationOptions}. */
+export const webhookDestinationOptionsSchema: JsonSchema = {
+  type: "object",
+  properties: {
+    url: { type: "string", minLength: 1, description: "Endpoint that receives the batches (http or https)." },
+    headers: {
+      type: "object",
+      additionalProperties: { type: "string" },
+      description: "Headers sent with every request; treated as secrets.",
+    },
+    batchSize: { type: "integer", minimum: 1, maximum: 10000, description: "Records per request. Default 100." },
+    timeoutMs: { type: "integer", minimum: 1, description: "Response timeout in milliseconds. Default 30000." },
+    maxConcurrency: { type: "integer", minimum: 1, maximum: 64, description: "Requests in flight at once. Default 2." },
+    rateLimit: {
+      type: "object",
+      properties: {
+        requests: { type: "integer", minimum: 1, description: "At most this many requests ..." },
+        perMs: { type: "integer", minimum: 1, description: "... per this many milliseconds." },
+      },
+      required: ["requests", "perMs"],
+      additionalProperties: false,
+    },
+  },
+  required: ["url"],
+  additionalProperties: false,
+};
