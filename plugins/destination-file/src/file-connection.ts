@@ -151,7 +151,15 @@ export class FileConnection implements DestinationConnection {
       const { template, format } = this.settings;
       const encoder = format === "csv" ? new CsvEncoder() : new JsonlEncoder();
       const stalePattern = staleTempPattern(basename(template.target(sync, "{runId}")));
-      file = new RunFile(template.target(sync, runId), runId, encoder, stalePattern);
+      const target = template.target(sync, runId);
+      const sharing = [...this.#files.values()].find((other) => other.target === target);
+      if (sharing !== undefined) {
+        this.settings.logger.warn(
+          `[reverse-etl] [file] two runs write ${target} at once; the last to finish replaces the other's file: put {sync} in the path option.`,
+        );
+      }
+      const inUse = (tempPath: string): boolean => [...this.#files.values()].some((other) => other.temp === tempPath);
+      file = new RunFile(target, runId, encoder, stalePattern, inUse);
       this.#files.set(id, file);
     }
     return file;

@@ -222,3 +222,21 @@ describe("file destination", () => {
     expect(fileDestination.optionsSchema).toMatchObject({ required: ["path"], additionalProperties: false });
   });
 });
+
+describe("file destination serving several syncs", () => {
+  it("keeps the temp files of runs open on the same connection", async () => {
+    const dir = await tempDir();
+    const warnings: string[] = [];
+    const connection = await fileDestination.connect(
+      { path: "all.jsonl" },
+      { configDir: dir, name: "out", logger: { ...silentLogger, warn: (m) => warnings.push(m) } },
+    );
+    await connection.write("upsert", [record(1, { a: 1 })], context("run-a", "a"));
+    await connection.write("upsert", [record(2, { b: 2 })], context("run-b", "b"));
+    expect(warnings).toEqual([expect.stringContaining("put {sync} in the path option")]);
+    expect(await connection.flush!({ sync: "a", object: undefined, runId: "run-a" })).toEqual({ type: "ok" });
+    expect(await connection.flush!({ sync: "b", object: undefined, runId: "run-b" })).toEqual({ type: "ok" });
+    expect(await readFile(join(dir, "all.jsonl"), "utf8")).toBe('{"op":"upsert","key":2,"fields":{"b":2}}\n');
+    await connection.close();
+  });
+});

@@ -22,6 +22,8 @@ export class RunFile {
     readonly encoder: RecordEncoder,
     /** Pattern of stale temp names to clean up, built from the template (so `{runId}` matches any run). */
     private readonly stalePattern: RegExp = staleTempPattern(basename(target)),
+    /** Temp files of this process's other open runs, which are not stale. */
+    private readonly inUse: (tempPath: string) => boolean = () => false,
   ) {
     this.temp = tempPathFor(target, runId);
   }
@@ -64,20 +66,20 @@ export class RunFile {
   async #open(): Promise<FileHandle> {
     const dir = dirname(this.target);
     await mkdir(dir, { recursive: true });
-    await removeStaleTempFiles(dir, this.stalePattern, basename(this.temp));
+    await removeStaleTempFiles(dir, this.stalePattern, (name) => name === basename(this.temp) || this.inUse(join(dir, name)));
     return open(this.temp, "w");
   }
 }
 
-/** Delete temp files of crashed runs in `dir` whose names match `pattern`, except `keep`. */
-export async function removeStaleTempFiles(dir: string, pattern: RegExp, keep?: string): Promise<string[]> {
+/** Delete temp files of crashed runs in `dir` whose names match `pattern`, except those to `keep`. */
+export async function removeStaleTempFiles(dir: string, pattern: RegExp, keep: (name: string) => boolean = () => false): Promise<string[]> {
   let names: string[];
   try {
     names = await readdir(dir);
   } catch {
     return [];
   }
-  const stale = names.filter((name) => name !== keep && pattern.test(name));
+  const stale = names.filter((name) => pattern.test(name) && !keep(name));
   await Promise.all(stale.map((name) => unlink(join(dir, name)).catch(() => {})));
   return stale;
 }
