@@ -70,6 +70,10 @@ describe("DuckDB values as rows carry them", () => {
     expect(await value("cast(0.1 as decimal(38,10))")).toBe(0.1);
     expect(await value("cast(12345678901234567890.12 as decimal(38,2))")).toBe("12345678901234567890.12");
     expect(await value("cast(1.23456789012345678 as decimal(18,17))")).toBe("1.23456789012345678");
+    expect(await value("cast(12345678901234.56 as decimal(22,2))")).toBe(12345678901234.56);
+    expect(await value("cast(-12345678901234.56 as decimal(22,2))")).toBe(-12345678901234.56);
+    expect(await value("cast(0.5 as decimal(38,30))")).toBe(0.5);
+    expect(await value("cast(100 as decimal(38,0))")).toBe(100);
   });
 
   it("gives DOUBLE and FLOAT as numbers, BOOLEAN as booleans, VARCHAR as strings", async () => {
@@ -140,6 +144,79 @@ describe("DuckDB values as rows carry them", () => {
       { n: 1, big: "10000000000000000", d: "2024-01-02" },
       { n: 2, big: "20000000000000000", d: "2024-01-03" },
     ]);
+  });
+});
+
+describe("the Kysely dialect", () => {
+  let source: SourceConnection;
+  let db: Kysely<{ t: { id: number } }>;
+
+  beforeAll(async () => {
+    source = await connect(":memory:");
+    db = new Kysely({ dialect: source.dialect });
+    await db.schema.createTable("t").addColumn("id", "integer").execute();
+  });
+
+  afterAll(async () => {
+    await db.destroy();
+    await source.close();
+  });
+
+  it("gives each Kysely connection its own DuckDB connection, so an open transaction is isolated", async () => {
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let inserted!: () => void;
+    const insertedSignal = new Promise<void>((resolve) => (inserted = resolve));
+    const transaction = db.transaction().execute(async (trx) => {
+      await trx.insertInto("t").values({ id: 1 }).execute();
+      inserted();
+      await released;
+    });
+    await insertedSignal;
+    expect(await db.selectFrom("t").selectAll().execute()).toEqual([]);
+    release();
+    await transaction;
+    expect(await db.selectFrom("t").selectAll().execute()).toEqual([{ id: 1 }]);
+  });
+
+  it("returns rows from RETURNING and counts from plain changes", async () => {
+    const returned = await db.insertInto("t").values([{ id: 2 }, { id: 3 }]).returning("id").execute();
+    expect(returned).toEqual([{ id: 2 }, { id: 3 }]);
+    const deleted = await db.deleteFrom("t").where("id", ">=", 2).executeTakeFirst();
+    expect(deleted.numDeletedRows).toBe(2n);
+  });
+
+  it("binds JS values as parameters", async () => {
+    const row = await db
+      .selectNoFrom((eb) => [
+        eb.val("it's").as("text"),
+        eb.val(2 ** 40).as("big"),
+        eb.val(1.5).as("float"),
+        eb.val(true).as("flag"),
+        eb.val(null).as("nothing"),
+        eb.val(new Date("2024-01-02T03:04:05.678Z")).as("when"),
+      ])
+      .executeTakeFirstOrThrow();
+    expect(row).toEqual({ text: "it's", big: 2 ** 40, float: 1.5, flag: true, nothing: null, when: "2024-01-02T03:04:05.678Z" });
+  });
+
+  it("refuses transaction isolation levels, which DuckDB does not have", async () => {
+    await expect(db.transaction().setIsolationLevel("serializable").execute(async () => {})).rejects.toThrow(
+      /\[reverse-etl\] \[duckdb\] DuckDB does not support transaction isolation levels/,
+    );
+  });
+
+  it("introspects tables and columns", async () => {
+    const tables = await db.introspection.getTables();
+    expect(tables.find((table) => table.name === "t")?.columns.map((column) => column.name)).toEqual(["id"]);
+  });
+
+  it("refuses queries once the source connection is closed", async () => {
+    const other = await connect(":memory:");
+    const otherDb = new Kysely<Record<string, never>>({ dialect: other.dialect });
+    await other.close();
+    await expect(sql`select 1`.execute(otherDb)).rejects.toThrow(/closed/);
+    await expect(other.describeQuery("select 1")).rejects.toThrow(/closed/);
   });
 });
 
