@@ -33,6 +33,7 @@ export const fileDestinationOptionsSchema: JsonSchema = {
       type: "integer",
       minimum: 1,
       maximum: 1000000,
+      default: 10000,
       description: "Records per write call. Default 10000.",
     },
   },

@@ -29,9 +29,9 @@ export const webhookDestinationOptionsSchema: JsonSchema = {
       additionalProperties: { type: "string" },
       description: "Headers sent with every request; treated as secrets.",
     },
-    batchSize: { type: "integer", minimum: 1, maximum: 10000, description: "Records per request. Default 100." },
-    timeoutMs: { type: "integer", minimum: 1, description: "Response timeout in milliseconds. Default 30000." },
-    maxConcurrency: { type: "integer", minimum: 1, maximum: 64, description: "Requests in flight at once. Default 2." },
+    batchSize: { type: "integer", minimum: 1, maximum: 10000, default: 100, description: "Records per request. Default 100." },
+    timeoutMs: { type: "integer", minimum: 1, default: 30000, description: "Response timeout in milliseconds. Default 30000." },
+    maxConcurrency: { type: "integer", minimum: 1, maximum: 64, default: 2, description: "Requests in flight at once. Default 2." },
     rateLimit: {
       type: "object",
       properties: {
