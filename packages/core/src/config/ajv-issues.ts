@@ -1,15 +1,17 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
 import type { ConfigIssue } from "../errors.js";
 import type { JsonSchema } from "../plugins/plugin-context.js";
+import { secrets } from "../secrets/redactor.js";
 import { didYouMean } from "./closest-names.js";
 
 /**
  * An ajv instance set up for readable config issues: every error at once (`allErrors`), with the failing
  * schema and data attached (`verbose`) so messages can list allowed keys and values. Unknown keywords and
  * formats in plugin schemas are tolerated (`strict: false`, no format validation) rather than crashing.
+ * With `useDefaults`, `default` values of the schema are filled into the validated data.
  */
-export function createConfigAjv(): Ajv {
-  return new Ajv({ allErrors: true, verbose: true, strict: false, validateFormats: false });
+export function createConfigAjv(options: { useDefaults?: boolean } = {}): Ajv {
+  return new Ajv({ allErrors: true, verbose: true, strict: false, validateFormats: false, useDefaults: options.useDefaults ?? false });
 }
 
 /** Escape one JSON-pointer segment (`~` and `/`). */
@@ -69,9 +71,13 @@ function describeSchema(schema: unknown, root: JsonSchema): string {
   return "a valid value";
 }
 
-/** Show a primitive value the user wrote (objects and long strings are summarised). */
-function shown(value: unknown): string {
-  if (typeof value === "string") return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
+/** Show a primitive value the user wrote (objects and long strings are summarised, secrets redacted). */
+export function showValue(value: unknown): string {
+  if (typeof value === "string") {
+    // Redact before cutting: a cut secret would no longer match the redactor.
+    const safe = secrets.redact(value);
+    return JSON.stringify(safe.length > 60 ? `${safe.slice(0, 57)}...` : safe);
+  }
   if (typeof value === "number" || typeof value === "boolean" || value === null) return String(value);
   return describeType(value);
 }
@@ -101,17 +107,17 @@ function messageFor(error: ErrorObject, root: JsonSchema): { path: string; messa
       const allowed = (params.allowedValues as unknown[]).map((v) => (typeof v === "string" ? v : JSON.stringify(v)));
       const got = error.data;
       const hint = typeof got === "string" ? didYouMean(got, allowed) : "";
-      return { path, message: `must be one of ${allowed.join(", ")}; got ${shown(got)}${hint}` };
+      return { path, message: `must be one of ${allowed.join(", ")}; got ${showValue(got)}${hint}` };
     }
     case "const":
-      return { path, message: `must be ${JSON.stringify(params.allowedValue)}; got ${shown(error.data)}` };
+      return { path, message: `must be ${JSON.stringify(params.allowedValue)}; got ${showValue(error.data)}` };
     case "type":
       return { path, message: `must be ${describeSchema(error.parentSchema, root)}; got ${describeType(error.data)}` };
     case "anyOf":
     case "oneOf":
-      return { path, message: `must be ${describeSchema(error.parentSchema, root)}; got ${shown(error.data)}` };
+      return { path, message: `must be ${describeSchema(error.parentSchema, root)}; got ${showValue(error.data)}` };
     default: {
-      const got = typeof error.data === "object" && error.data !== null ? "" : `; got ${shown(error.data)}`;
+      const got = typeof error.data === "object" && error.data !== null ? "" : `; got ${showValue(error.data)}`;
       return { path, message: `${error.message ?? "is invalid"}${got}` };
     }
   }

@@ -1,5 +1,5 @@
 import type { ConfigIssue } from "../errors.js";
-import { jsonPath } from "./ajv-issues.js";
+import { jsonPath, showValue } from "./ajv-issues.js";
 import { didYouMean } from "./closest-names.js";
 
 /** What names of sources, destinations, models and syncs may look like: usable as CLI arguments and in SQL values. */
@@ -19,9 +19,9 @@ function names(value: unknown): string[] {
 /** `source "x" does not exist; did you mean "y"?` or the list of defined names. */
 function unknownName(kind: string, name: string, defined: string[], section: string): string {
   const hint = didYouMean(name, defined);
-  if (hint) return `${kind} ${JSON.stringify(name)} does not exist${hint}`;
-  if (defined.length === 0) return `${kind} ${JSON.stringify(name)} does not exist; no ${kind}s are defined: add one under ${section}`;
-  return `${kind} ${JSON.stringify(name)} does not exist; defined ${kind}s: ${defined.join(", ")}`;
+  if (hint) return `${kind} ${showValue(name)} does not exist${hint}`;
+  if (defined.length === 0) return `${kind} ${showValue(name)} does not exist; no ${kind}s are defined: add one under ${section}`;
+  return `${kind} ${showValue(name)} does not exist; defined ${kind}s: ${defined.join(", ")}`;
 }
 
 const blank = (value: unknown): boolean => typeof value === "string" && value.trim() === "";
@@ -44,7 +44,7 @@ export function crossReferenceIssues(document: unknown): ConfigIssue[] {
       if (!CONFIG_NAME_PATTERN.test(name)) {
         issues.push({
           path: jsonPath(section, name),
-          message: `${kind} name ${JSON.stringify(name)} is not usable; use letters, digits, "_", "-" or ".", starting with a letter or "_" (e.g. "customers_to_crm")`,
+          message: `${kind} name ${showValue(name)} is not usable; use letters, digits, "_", "-" or ".", starting with a letter or "_" (e.g. "customers_to_crm")`,
         });
       }
     }
@@ -82,7 +82,7 @@ export function crossReferenceIssues(document: unknown): ConfigIssue[] {
       const seen = new Set<unknown>();
       key.forEach((column, i) => {
         if (blank(column)) issues.push({ path: jsonPath("models", name, "primaryKey", i), message: "is empty; name a column of the model" });
-        else if (seen.has(column)) issues.push({ path: jsonPath("models", name, "primaryKey", i), message: `column ${JSON.stringify(column)} is listed twice; remove the duplicate` });
+        else if (seen.has(column)) issues.push({ path: jsonPath("models", name, "primaryKey", i), message: `column ${showValue(column)} is listed twice; remove the duplicate` });
         seen.add(column);
       });
     }
@@ -118,7 +118,7 @@ export function crossReferenceIssues(document: unknown): ConfigIssue[] {
           if (previous !== undefined) {
             issues.push({
               path: jsonPath("syncs", name, mapping, from),
-              message: `destination field ${JSON.stringify(to)} is already mapped from column ${JSON.stringify(previous)}; map each destination field once`,
+              message: `destination field ${showValue(to)} is already mapped from column ${showValue(previous)}; map each destination field once`,
             });
           } else targets.set(to, from);
         }
@@ -133,7 +133,7 @@ export function crossReferenceIssues(document: unknown): ConfigIssue[] {
       if (fields.length < 5 || fields.length > 6) {
         issues.push({
           path: jsonPath("syncs", name, "schedule"),
-          message: `must be a cron expression of 5 fields (minute hour day month weekday), e.g. "0 * * * *"; got ${JSON.stringify(sync.schedule)}`,
+          message: `must be a cron expression of 5 fields (minute hour day month weekday), e.g. "0 * * * *"; got ${showValue(sync.schedule)}`,
         });
       }
     }
