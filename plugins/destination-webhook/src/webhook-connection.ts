@@ -95,9 +95,12 @@ export class WebhookConnection implements DestinationConnection {
           "idempotency-key": context.idempotencyKey,
         },
         body: JSON.stringify(payload),
+        // Following a 301/302 would turn the POST into a GET and drop the batch while answering 2xx.
+        redirect: "manual",
         signal: AbortSignal.any([context.signal, timeout]),
       });
       const body = await response.text();
+      if (response.status >= 300 && response.status < 400) return this.#redirected(response);
       return outcomeOfResponse(response.status, response.headers.get("retry-after"), body, records, this.#where);
     } catch (error) {
       if (context.signal.aborted && !timeout.aborted) {
@@ -112,6 +115,25 @@ export class WebhookConnection implements DestinationConnection {
 
   async close(): Promise<void> {
     this.#closed = true;
+  }
+
+  #redirected(response: Response): WriteOutcome {
+    const location = response.headers.get("location");
+    let target = "another address";
+    if (location !== null) {
+      try {
+        const url = new URL(location, this.settings.url);
+        target = `${url.origin}${url.pathname}`;
+      } catch {
+        // An unreadable Location: say nothing more about it.
+      }
+    }
+    return {
+      type: "fatal",
+      message:
+        `[reverse-etl] [webhook] ${this.#where} redirects (HTTP ${response.status}) to ${target}: ` +
+        `set the url option to the final address (redirects are not followed, so no batch is sent twice or lost).`,
+    };
   }
 }
 

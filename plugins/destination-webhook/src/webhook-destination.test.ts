@@ -192,6 +192,30 @@ describe("webhook destination", () => {
     await connection.close();
   });
 
+  it("stops on a redirect instead of following it (a POST would become a GET)", async () => {
+    let gets = 0;
+    const server = createServer((req, res) => {
+      if (req.method === "GET") gets++;
+      res.writeHead(301, { location: "/moved?token=hidden" }).end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as AddressInfo;
+    try {
+      const connection = await connect({ url: `http://127.0.0.1:${port}/old` });
+      expect(await write(connection)).toEqual({
+        type: "fatal",
+        message:
+          `[reverse-etl] [webhook] http://127.0.0.1:${port}/old redirects (HTTP 301) to http://127.0.0.1:${port}/moved: ` +
+          "set the url option to the final address (redirects are not followed, so no batch is sent twice or lost).",
+      });
+      expect(gets).toBe(0);
+      await connection.close();
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
   it("refuses an invalid url without repeating it", async () => {
     await expect(connect({ url: "not a url secret-ish" })).rejects.toThrow(/\[webhook\] destination hook: the url option is not a valid URL/);
     await expect(connect({ url: "ftp://example.com/x" })).rejects.toThrow(/must start with http:\/\/ or https:\/\//);
