@@ -292,6 +292,39 @@ describe("a warehouse file held by another process", () => {
   });
 });
 
+describe("one file opened twice in one process", () => {
+  it("shares one database, so both connections see each other's writes, until the last closes", async () => {
+    const path = join(dir, "shared.duckdb");
+    const first = await connect(path);
+    const second = await connect(path);
+    const firstDb = new Kysely<{ t: { id: number } }>({ dialect: first.dialect });
+    const secondDb = new Kysely<{ t: { id: number } }>({ dialect: second.dialect });
+    await firstDb.schema.createTable("t").addColumn("id", "integer").execute();
+    await secondDb.insertInto("t").values({ id: 1 }).execute();
+    expect(await firstDb.selectFrom("t").selectAll().execute()).toEqual([{ id: 1 }]);
+    await first.close();
+    expect(await secondDb.selectFrom("t").selectAll().execute()).toEqual([{ id: 1 }]);
+    await second.close();
+    // Closed for good: another process can now open the file.
+    const child = spawnSync(
+      process.execPath,
+      ["--input-type=module", "-e", `import { DuckDBInstance } from "@duckdb/node-api"; await DuckDBInstance.create(process.argv[1]);`, path],
+      { cwd: packageDir, encoding: "utf8" },
+    );
+    expect(child.stderr).toBe("");
+    expect(child.status).toBe(0);
+  });
+
+  it("refuses different options for the same file", async () => {
+    const path = join(dir, "shared-options.duckdb");
+    const first = await connect(path);
+    await expect(duckDbSourcePlugin.connect({ path, threads: 1 }, context)).rejects.toThrow(
+      /\[reverse-etl\] \[duckdb\] warehouse file .*shared-options.duckdb is already open in this process with other options; give every source/,
+    );
+    await first.close();
+  });
+});
+
 describe("options", () => {
   it("resolves a relative path against the config directory", async () => {
     const source = await duckDbSourcePlugin.connect({ path: "relative.duckdb" }, context);

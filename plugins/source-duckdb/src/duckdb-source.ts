@@ -1,4 +1,4 @@
-import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
+import type { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import {
   ConnectionError,
   type ColumnInfo,
@@ -10,6 +10,7 @@ import type { Dialect } from "kysely";
 import { isAbsolute, resolve } from "node:path";
 import { DuckDbDialect } from "./duckdb-dialect.js";
 import { duckDbFunctions } from "./duckdb-functions.js";
+import { leaseDuckDbInstance, type DuckDbInstanceLease } from "./duckdb-instances.js";
 import type { DuckDbSourceOptions } from "./duckdb-source-options.js";
 
 const MEMORY = ":memory:";
@@ -24,16 +25,17 @@ export async function connectDuckDbSource(
   if (options.readOnly) config.access_mode = "READ_ONLY";
   if (options.threads !== undefined) config.threads = String(options.threads);
   if (options.memoryLimit !== undefined) config.memory_limit = options.memoryLimit;
-  let instance: DuckDBInstance;
+  let lease: DuckDbInstanceLease;
   try {
-    instance = await DuckDBInstance.create(path, config);
+    lease = await leaseDuckDbInstance(path, config);
   } catch (error) {
     throw openError(path, error);
   }
-  return new DuckDbSourceConnection(instance);
+  return new DuckDbSourceConnection(lease);
 }
 
 function openError(path: string, error: unknown): ConnectionError {
+  if (error instanceof ConnectionError) return error;
   const message = error instanceof Error ? error.message : String(error);
   if (/Could not set lock on file/i.test(message)) {
     const pid = /PID (\d+)/.exec(message)?.[1];
@@ -55,10 +57,13 @@ class DuckDbSourceConnection implements SourceConnection {
   readonly dialect: Dialect;
   readonly functions: SqlFunctions = duckDbFunctions;
   readonly #instance: DuckDBInstance;
+  readonly #lease: DuckDbInstanceLease;
   readonly #connections = new Set<DuckDBConnection>();
   #closed = false;
 
-  constructor(instance: DuckDBInstance) {
+  constructor(lease: DuckDbInstanceLease) {
+    const { instance } = lease;
+    this.#lease = lease;
     this.#instance = instance;
     this.dialect = new DuckDbDialect({
       instance,
@@ -95,10 +100,11 @@ class DuckDbSourceConnection implements SourceConnection {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    // Every connection must go before the instance: each holds the database (and its file lock) open.
+    // Every connection must go before the instance is released: each holds the database (and its file
+    // lock) open.
     for (const connection of this.#connections) connection.disconnectSync();
     this.#connections.clear();
-    this.#instance.closeSync();
+    this.#lease.release();
   }
 
   #assertOpen(): void {
