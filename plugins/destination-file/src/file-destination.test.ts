@@ -1,3 +1,4 @@
+import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -238,5 +239,41 @@ describe("file destination serving several syncs", () => {
     expect(await connection.flush!({ sync: "b", object: undefined, runId: "run-b" })).toEqual({ type: "ok" });
     expect(await readFile(join(dir, "all.jsonl"), "utf8")).toBe('{"op":"upsert","key":2,"fields":{"b":2}}\n');
     await connection.close();
+  });
+});
+
+describe("file destination killed mid-run", () => {
+  it("leaves the previous file whole after SIGKILL, and the next connect removes the temp file", async () => {
+    const dir = await tempDir();
+    await writeFile(join(dir, "customers.jsonl"), '{"op":"upsert","key":0,"fields":{}}\n');
+    // A real process writes batches until it is killed; the built package is what a user's run loads.
+    const script = `
+      import plugin from "@reverse-etl/destination-file";
+      const connection = await plugin.connect({ path: "customers.jsonl" }, { configDir: ${JSON.stringify(dir)}, name: "out",
+        logger: { debug() {}, info() {}, warn() {} } });
+      const records = Array.from({ length: 1000 }, (_, i) => ({ key: String(i), keyValue: i, match: {}, fields: { n: i } }));
+      for (let batch = 0; ; batch++) {
+        await connection.write("upsert", records, { sync: "customers", object: undefined, runId: "doomed",
+          idempotencyKey: String(batch), signal: new AbortController().signal });
+        if (batch === 3) process.stdout.write("written\\n");
+      }
+    `;
+    const child = spawn(process.execPath, ["--input-type=module", "-e", script], { cwd: process.cwd(), stdio: ["ignore", "pipe", "inherit"] });
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on("data", (chunk: Buffer) => chunk.toString().includes("written") && resolve());
+      child.once("exit", (code) => reject(new Error(`writer exited early with ${code}`)));
+    });
+    child.kill("SIGKILL");
+    await new Promise((resolve) => child.once("exit", resolve));
+
+    expect((await readdir(dir)).sort()).toEqual([".customers.jsonl.doomed.tmp", "customers.jsonl"]);
+    expect(await readFile(join(dir, "customers.jsonl"), "utf8")).toBe('{"op":"upsert","key":0,"fields":{}}\n');
+
+    const next = await connect({ path: "customers.jsonl" }, dir);
+    expect(await readdir(dir)).toEqual(["customers.jsonl"]);
+    await next.write("upsert", [record(1, { n: 1 })], context("retry"));
+    await next.flush!({ sync: "customers", object: undefined, runId: "retry" });
+    expect(await readFile(join(dir, "customers.jsonl"), "utf8")).toBe('{"op":"upsert","key":1,"fields":{"n":1}}\n');
+    await next.close();
   });
 });
