@@ -7,26 +7,39 @@ export type ReceivedValue = string | number | boolean | null | ReceivedValue[] |
 
 /** One record of a webhook payload, as `@reverse-etl/destination-webhook` sends it. */
 export interface IncomingWebhookRecord {
+  /** Identity of the record as text; the receiver stores records by it. */
   readonly key: string;
+  /** The primary key's value. */
   readonly keyValue: ReceivedValue;
+  /** Identifier fields from the sync's `match`. */
   readonly match: Readonly<Record<string, ReceivedValue>>;
+  /** Mapped fields (empty for deletes). */
   readonly fields: Readonly<Record<string, ReceivedValue>>;
 }
 
 /** The body of a webhook POST. */
 export interface IncomingWebhookPayload {
+  /** Name of the sync. */
   readonly sync: string;
+  /** The sync's object, or null. */
   readonly object: string | null;
+  /** Id of the run. */
   readonly runId: string;
+  /** What to do with every record. */
   readonly operation: "upsert" | "update" | "insert" | "delete";
+  /** Same as the `Idempotency-Key` header. */
   readonly idempotencyKey: string;
+  /** The batch. */
   readonly records: readonly IncomingWebhookRecord[];
 }
 
 /** What the receiver holds for a key after applying the payloads. */
 export interface ReceivedRecord {
+  /** The primary key's value. */
   readonly keyValue: ReceivedValue;
+  /** Fields of the last applied upsert/update/insert. */
   readonly fields: Readonly<Record<string, ReceivedValue>>;
+  /** Its `match`. */
   readonly match: Readonly<Record<string, ReceivedValue>>;
 }
 
@@ -68,9 +81,11 @@ export interface WebhookReceiverOptions {
 
 /** One request the receiver saw. */
 export interface ReceivedRequest {
+  /** HTTP method. */
   readonly method: string;
   /** Path and query string. */
   readonly url: string;
+  /** Request headers (lower-case names). */
   readonly headers: IncomingHttpHeaders;
   /** The `Idempotency-Key` header. */
   readonly idempotencyKey: string | undefined;

@@ -21,9 +21,13 @@ import { RunFile, removeStaleTempFiles } from "./run-file.js";
 
 /** Settings of a {@link FileConnection}, resolved from the plugin options. */
 export interface FileConnectionSettings {
+  /** The `path` option, resolved against the config directory. */
   readonly template: PathTemplate;
+  /** Line format. */
   readonly format: FileFormat;
+  /** Records per write call. */
   readonly maxBatchSize: number;
+  /** Redacted plugin logger. */
   readonly logger: Logger;
 }
 

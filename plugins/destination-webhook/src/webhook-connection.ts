@@ -13,21 +13,31 @@ import { outcomeOfResponse } from "./webhook-response.js";
 
 /** Settings of a {@link WebhookConnection}, resolved from the plugin options. */
 export interface WebhookConnectionSettings {
+  /** Endpoint, credentials already moved into `headers`. */
   readonly url: URL;
+  /** Headers of every request (secrets). */
   readonly headers: Readonly<Record<string, string>>;
+  /** Batch size, concurrency and rate limit from the options. */
   readonly capabilities: DestinationCapabilities;
+  /** Response timeout. */
   readonly timeoutMs: number;
+  /** Redacted plugin logger. */
   readonly logger: Logger;
 }
 
 /** The JSON body of every POST. */
 export interface WebhookPayload {
+  /** Name of the sync. */
   readonly sync: string;
+  /** The sync's `object`, or null. */
   readonly object: string | null;
+  /** Id of the run, as in `sync_runs`. */
   readonly runId: string;
+  /** What to do with every record of the batch. */
   readonly operation: WriteOperation;
   /** Same as the `Idempotency-Key` header: a receiver that already applied it should answer 2xx again. */
   readonly idempotencyKey: string;
+  /** The records: `key` (text identity), `keyValue` (primary key value), `match` and `fields`. */
   readonly records: ReadonlyArray<Pick<OutgoingRecord, "key" | "keyValue" | "match" | "fields">>;
 }
 
