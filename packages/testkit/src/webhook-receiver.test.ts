@@ -86,6 +86,20 @@ describe("startWebhookReceiver", () => {
     expect(receiver.requests.map((r) => r.status)).toEqual(["dropped", "dropped", 200]);
   });
 
+  it("injects seeded background faults after the scripted ones", async () => {
+    const statuses = async (seed: number) => {
+      const receiver = await start({ faults: [{ status: 418 }], randomFaults: { rate: 0.5, seed, faults: [{ status: 429 }, { status: 503 }] } });
+      const seen: number[] = [];
+      for (let i = 0; i < 20; i++) seen.push((await post(receiver, payload("upsert", [i], `k${i}`))).status);
+      return { seen, applied: receiver.records.size };
+    };
+    const first = await statuses(7);
+    expect(first.seen[0]).toBe(418);
+    expect(new Set(first.seen.slice(1))).toEqual(new Set([200, 429, 503]));
+    expect(first.applied).toBe(first.seen.filter((s) => s === 200).length);
+    expect(await statuses(7)).toEqual(first);
+  });
+
   it("delays a request, then handles it", async () => {
     const receiver = await start({ faults: [{ delayMs: 50 }] });
     expect((await post(receiver, payload("upsert", [1], "d"))).status).toBe(200);

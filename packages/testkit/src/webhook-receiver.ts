@@ -77,6 +77,11 @@ export interface WebhookReceiverOptions {
   readonly requiredHeaders?: Readonly<Record<string, string>>;
   /** Batches with more records are answered 413. Default: no limit. */
   readonly maxRecords?: number;
+  /**
+   * Background faults for soak and kill tests: when the fault queue is empty, each POST fails with one of
+   * `faults` (picked in turn) with probability `rate`. `seed` makes the sequence repeatable. Default: none.
+   */
+  readonly randomFaults?: { readonly rate: number; readonly faults: readonly WebhookFault[]; readonly seed?: number };
 }
 
 /** One request the receiver saw. */
@@ -145,6 +150,16 @@ export async function startWebhookReceiver(options: WebhookReceiverOptions = {})
   let batchRules: Array<{ predicate: RecordPredicate; message: string }> = [];
   let replays = 0;
   let closed = false;
+  const random = seededRandom(options.randomFaults?.seed ?? 1);
+  let randomFaultTurn = 0;
+
+  function nextFault(): WebhookFault | undefined {
+    const queued = faults.shift();
+    if (queued !== undefined) return queued;
+    const background = options.randomFaults;
+    if (background === undefined || background.faults.length === 0 || random() >= background.rate) return undefined;
+    return background.faults[randomFaultTurn++ % background.faults.length];
+  }
   const waits = new Set<() => void>();
 
   function delay(ms: number): Promise<void> {
@@ -218,7 +233,7 @@ export async function startWebhookReceiver(options: WebhookReceiverOptions = {})
       return answer(res, entry, 405, { error: "only POST is supported" }, { allow: "POST, HEAD, OPTIONS" });
     }
 
-    const fault = faults.shift();
+    const fault = nextFault();
     if (fault?.delayMs !== undefined) await delay(fault.delayMs);
     if (closed) return drop(req, entry);
     if (fault && !fault.afterApply && (fault.drop || fault.status !== undefined)) {
@@ -317,6 +332,18 @@ export async function startWebhookReceiver(options: WebhookReceiverOptions = {})
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
+  };
+}
+
+/** mulberry32: a small PRNG, so a seed replays the same faults. */
+function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
 
