@@ -1,0 +1,34 @@
+// A destination that accepts every record and keeps nothing: it lets the benchmark measure the engine
+// (warehouse diff, streaming, batching, queueing, state commits) without any I/O of a real tool.
+// It is a real plugin object, built with the same `defineDestinationPlugin` as published plugins.
+import { defineDestinationPlugin } from "@reverse-etl/core";
+
+/** Counters of what the null destination received in this process, so the bench can check the run. */
+export const nullDestinationStats = { batches: 0, records: 0, byOperation: { upsert: 0, update: 0, insert: 0, delete: 0 } };
+
+// One shared, frozen result: allocating a result per record would be the destination's cost, not core's.
+const OK = Object.freeze({ status: "ok" });
+
+/** The null destination plugin: every mode, batches of 10,000, two writes in flight, no rate limit. */
+const nullDestination = defineDestinationPlugin({
+  name: "null",
+  optionsSchema: { type: "object", properties: {}, additionalProperties: false },
+  async connect() {
+    return {
+      capabilities: { modes: ["upsert", "update", "insert", "mirror"], maxBatchSize: 10000, maxConcurrency: 2 },
+      async check() {},
+      async describe(object) {
+        return { object, fields: [], identifiers: [], acceptsAnyField: true };
+      },
+      async write(operation, records) {
+        nullDestinationStats.batches += 1;
+        nullDestinationStats.records += records.length;
+        nullDestinationStats.byOperation[operation] += records.length;
+        return { type: "results", results: new Array(records.length).fill(OK) };
+      },
+      async close() {},
+    };
+  },
+});
+
+export default nullDestination;

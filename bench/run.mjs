@@ -1,0 +1,190 @@
+// `npm run bench`: engine figures at 1e5, 1e6 and 1e7 rows on the embedded DuckDB warehouse.
+//
+//   npm run bench                          # all three sizes
+//   BENCH_SIZES=1e5,1e6 npm run bench      # choose sizes
+//   BENCH_TIMEOUT_S=600 npm run bench      # give up on a measurement after 10 minutes (default 1800)
+//
+// For each size: generate (once, cached in bench/.data/) a DuckDB table of N rows, copy it, then in a
+// fresh child process per measurement: plan with empty state, first full sync to the null destination,
+// change 1 % of the rows, then plan + sync again. Each child reports its own peak RSS.
+// Prints a table beside the goals of issue 2 and writes bench/results.json. Not a test: nothing fails.
+import { spawn } from "node:child_process";
+import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
+import { dirname, join, relative } from "node:path";
+import { performance } from "node:perf_hooks";
+import { fileURLToPath } from "node:url";
+import { MODEL_VERSION, generateModel } from "./generate-model.mjs";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const dataDir = join(here, ".data");
+const resultsFile = join(here, "results.json");
+
+/** The goals of issue 2 ("Performance"). */
+const GOALS = { planSecondsAt1e7: 10, peakRssMB: 256, overheadMicrosPerRow: 5 };
+
+const sizes = (process.env.BENCH_SIZES ?? "1e5,1e6,1e7").split(",").map((s) => s.trim()).filter(Boolean).map((s) => {
+  const n = Number(s);
+  if (!Number.isInteger(n) || n < 100) {
+    console.error(`[reverse-etl] [bench] BENCH_SIZES: "${s}" is not a whole number of rows >= 100. Example: BENCH_SIZES=1e5,1e6`);
+    process.exit(2);
+  }
+  return n;
+});
+const timeoutMs = Number(process.env.BENCH_TIMEOUT_S ?? 1800) * 1000;
+const label = (n) => (Number.isInteger(Math.log10(n)) ? `1e${Math.log10(n)}` : String(n));
+const fmt = (value, digits = 2) => (value === undefined || value === null || Number.isNaN(value) ? "-" : value.toFixed(digits));
+const int = (value) => (value === undefined ? "-" : Math.round(value).toLocaleString("en-US"));
+
+/** Run one measurement in a fresh Node process and return its BENCH_RESULT. */
+function measure(phase, warehouse, rows) {
+  return new Promise((resolveResult, reject) => {
+    const child = spawn(process.execPath, [join(here, "measure.mjs"), phase, warehouse, String(rows)], {
+      stdio: ["ignore", "pipe", "inherit"],
+      env: { ...process.env, ...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}) },
+    });
+    let stdout = "";
+    child.stdout.on("data", (chunk) => (stdout += chunk));
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`${phase} at ${label(rows)} rows took longer than ${timeoutMs / 1000} s (BENCH_TIMEOUT_S) and was stopped`));
+    }, timeoutMs);
+    child.on("error", reject);
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
+      const line = stdout.split("\n").find((l) => l.startsWith("BENCH_RESULT "));
+      if (code !== 0 || !line) {
+        reject(new Error(`${phase} at ${label(rows)} rows exited with ${signal ?? `code ${code}`}${stdout ? `; output:\n${stdout}` : ""}`));
+        return;
+      }
+      resolveResult(JSON.parse(line.slice("BENCH_RESULT ".length)));
+    });
+  });
+}
+
+async function benchSize(rows) {
+  const entry = { rows, label: label(rows) };
+  mkdirSync(dataDir, { recursive: true });
+  const pristine = join(dataDir, `customers-${label(rows)}.v${MODEL_VERSION}.duckdb`);
+  if (!existsSync(pristine)) {
+    process.stderr.write(`  generating ${label(rows)} rows in ${relative(process.cwd(), pristine)} ...\n`);
+    const t = performance.now();
+    await generateModel(pristine, rows);
+    entry.generateSeconds = (performance.now() - t) / 1000;
+  }
+  // Each bench run starts from a copy without state tables: the first plan and sync see empty state.
+  const warehouse = join(dataDir, `run-${label(rows)}.duckdb`);
+  for (const file of [warehouse, `${warehouse}.wal`]) rmSync(file, { force: true });
+  copyFileSync(pristine, warehouse);
+
+  try {
+    process.stderr.write(`  ${label(rows)}: plan (empty state)\n`);
+    entry.plan = await measure("plan", warehouse, rows);
+    process.stderr.write(`  ${label(rows)}: first full sync\n`);
+    entry.full = await measure("full", warehouse, rows);
+    process.stderr.write(`  ${label(rows)}: change 1 % of rows\n`);
+    entry.change = await measure("change", warehouse, rows);
+    process.stderr.write(`  ${label(rows)}: incremental plan + sync\n`);
+    entry.incremental = await measure("incremental", warehouse, rows);
+  } catch (error) {
+    entry.error = error.message;
+    process.stderr.write(`  ${label(rows)}: ${error.message}\n`);
+  }
+
+  // Derived figures. Engine overhead = wall time of the sync / rows: with a destination that does nothing,
+  // it is everything core and the warehouse spend per row (diff, streaming, batching, state commits).
+  if (entry.full?.syncSeconds) {
+    entry.syncRowsPerSecond = rows / entry.full.syncSeconds;
+    entry.overheadMicrosPerRow = (entry.full.syncSeconds * 1e6) / rows;
+  }
+  if (entry.incremental?.syncSeconds) {
+    const changed = entry.incremental.results?.succeeded ?? 0;
+    entry.incrementalSeconds = entry.incremental.planSeconds + entry.incremental.syncSeconds;
+    entry.incrementalRows = changed;
+    entry.incrementalRowsPerSecond = changed / entry.incremental.syncSeconds;
+  }
+  const rss = [entry.plan, entry.full, entry.incremental].filter(Boolean).map((m) => m.peakRssMB);
+  if (rss.length > 0) entry.peakRssMB = Math.max(...rss);
+  entry.checks = checks(entry);
+  return entry;
+}
+
+/** What the figures must be true to, beyond speed: every row sent once, exactly 1 % on the incremental run. */
+function checks(entry) {
+  const problems = [];
+  if (entry.plan && entry.plan.planCounts.added !== entry.rows) problems.push(`plan counted ${entry.plan.planCounts.added} added rows, expected ${entry.rows}`);
+  if (entry.full && entry.full.written.records !== entry.rows) problems.push(`full sync wrote ${entry.full.written.records} records, expected ${entry.rows}`);
+  if (entry.full && entry.full.status !== "succeeded") problems.push(`full sync status ${entry.full.status}`);
+  const changed = entry.change?.changed;
+  if (entry.incremental && entry.incremental.written.records !== changed) problems.push(`incremental sync wrote ${entry.incremental.written.records} records, expected ${changed}`);
+  if (entry.incremental && entry.incremental.planCounts.changed !== changed) problems.push(`incremental plan counted ${entry.incremental.planCounts.changed} changed rows, expected ${changed}`);
+  return problems;
+}
+
+function printTable(entries) {
+  const header = ["rows", "plan s", "sync s", "sync rows/s", "µs/row", "incr. rows", "incr. plan+sync s", "incr. rows/s", "peak RSS MB"];
+  const body = entries.map((e) => [
+    e.label,
+    fmt(e.plan?.planSeconds),
+    fmt(e.full?.syncSeconds),
+    int(e.syncRowsPerSecond),
+    fmt(e.overheadMicrosPerRow),
+    int(e.incrementalRows),
+    fmt(e.incrementalSeconds),
+    int(e.incrementalRowsPerSecond),
+    fmt(e.peakRssMB, 0),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => r[i].length)));
+  const line = (cells) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
+  console.log(line(header));
+  console.log(widths.map((w) => "-".repeat(w)).join("  "));
+  for (const row of body) console.log(line(row));
+
+  console.log("\nPeak RSS per measurement (MB; JS heap peak in brackets):");
+  for (const e of entries) {
+    const part = (name, m) => (m ? `${name} ${fmt(m.peakRssMB, 0)} [heap ${fmt(m.peakHeapMB, 0)}]` : `${name} -`);
+    console.log(`  ${e.label.padEnd(5)} ${part("plan", e.plan)}, ${part("full sync", e.full)}, ${part("incremental", e.incremental)}; idle process ${fmt(e.plan?.startRssMB, 0)}`);
+  }
+
+  console.log("\nGoals (issue 2):");
+  const at1e7 = entries.find((e) => e.rows === 1e7);
+  const verdict = (ok) => (ok === undefined ? "not measured" : ok ? "met" : "NOT met");
+  const planGoal = at1e7?.plan ? at1e7.plan.planSeconds < GOALS.planSecondsAt1e7 : undefined;
+  console.log(`  plan of 1e7 rows under ${GOALS.planSecondsAt1e7} s: ${at1e7?.plan ? `${fmt(at1e7.plan.planSeconds)} s` : "1e7 not run"} -> ${verdict(planGoal)}`);
+  for (const e of entries) {
+    const rssOk = e.peakRssMB === undefined ? undefined : e.peakRssMB < GOALS.peakRssMB;
+    const overheadOk = e.overheadMicrosPerRow === undefined ? undefined : e.overheadMicrosPerRow < GOALS.overheadMicrosPerRow;
+    console.log(
+      `  ${e.label.padEnd(5)} peak RSS under ${GOALS.peakRssMB} MB: ${fmt(e.peakRssMB, 0)} MB -> ${verdict(rssOk)};` +
+        ` engine overhead under ${GOALS.overheadMicrosPerRow} µs/row: ${fmt(e.overheadMicrosPerRow)} -> ${verdict(overheadOk)}`,
+    );
+  }
+  const problems = entries.flatMap((e) => [...(e.error ? [`${e.label}: ${e.error}`] : []), ...e.checks.map((c) => `${e.label}: ${c}`)]);
+  if (problems.length > 0) {
+    console.log("\nProblems (the figures above may not mean what they say):");
+    for (const p of problems) console.log(`  ${p}`);
+  }
+}
+
+const started = new Date();
+console.log(`reverse-etl bench: ${sizes.map(label).join(", ")} rows, DuckDB warehouse -> null destination (${cpus().length} cores, node ${process.version})`);
+const entries = [];
+for (const rows of sizes) entries.push(await benchSize(rows));
+console.log("");
+printTable(entries);
+
+writeFileSync(
+  resultsFile,
+  `${JSON.stringify(
+    {
+      startedAt: started.toISOString(),
+      finishedAt: new Date().toISOString(),
+      machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, totalMemoryMB: Math.round(totalmem() / 2 ** 20), node: process.version, platform: process.platform },
+      goals: GOALS,
+      sizes: entries,
+    },
+    null,
+    2,
+  )}\n`,
+);
+console.log(`\nWrote ${relative(process.cwd(), resultsFile)}`);
