@@ -38,9 +38,7 @@ export class DuckDbDialect implements Dialect {
     return new DuckDbAdapter();
   }
 
-  // Kysely's own Dialect signature takes Kysely<any>.
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  createIntrospector(db: Kysely<any>): DatabaseIntrospector {
+  createIntrospector(db: Kysely<unknown>): DatabaseIntrospector {
     return new DuckDbIntrospector(db);
   }
 }
