@@ -27,7 +27,7 @@ describe("renderPlanMarkdown", () => {
   it("shows added and removed rows with their values, and invalid rows with reasons", () => {
     expect(md).toContain("**Added** (1 of 100)");
     expect(md).toContain('| `10001` | `"new@example.com"` | `"pro"` | `0` |');
-    expect(md).toContain("**Removed** (1 of 3)");
+    expect(md).toContain("**Removed, to delete** (1 of 3)");
     expect(md).toContain("| `null` | null primary key |");
   });
 

@@ -48,7 +48,10 @@ function renderSyncDetails(plan: SyncPlan): string[] {
     out.push("");
   }
   if (added.length > 0) out.push(...valuesTable("Added", added, plan.counts.added));
-  if (removed.length > 0) out.push(...valuesTable("Removed", removed, plan.counts.removed));
+  if (removed.length > 0) {
+    const title = plan.mode === "mirror" ? "Removed, to delete" : `Removed, not deleted (${plan.mode} mode)`;
+    out.push(...valuesTable(title, removed, plan.counts.removed));
+  }
   if (invalid.length > 0) {
     out.push(`**Invalid, never sent** (${shown(invalid.length, plan.counts.invalid)})`, "", "| Key | Reason |", "| --- | --- |");
     for (const sample of invalid) out.push(`| ${code(formatKey(sample.key))} | ${cell(sample.reason ?? "")} |`);

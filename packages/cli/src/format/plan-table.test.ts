@@ -42,6 +42,13 @@ describe("renderPlanTable", () => {
     expect(renderPlanTable(report)).toContain("~ region=eu, id=5");
   });
 
+  it("says removed rows are not deleted outside mirror mode", () => {
+    const report = samplePlanReport();
+    report.syncs[0]!.mode = "upsert";
+    expect(renderPlanTable(report)).toContain("removed, not deleted (upsert mode) (showing 1 of 3):");
+    expect(text).toContain("removed (showing 1 of 3):");
+  });
+
   it("says so when there is nothing to plan", () => {
     expect(renderPlanTable({ syncs: [] })).toBe("No syncs to plan.");
   });

@@ -27,7 +27,8 @@ function renderSyncPlan(plan: SyncPlan): string {
   };
   section("added", plan.samples.added, plan.counts.added, "+");
   section("changed", plan.samples.changed, plan.counts.changed, "~");
-  section("removed", plan.samples.removed, plan.counts.removed, "-");
+  // Only mirror mode deletes; elsewhere a row that left the model stays in the destination.
+  section(plan.mode === "mirror" ? "removed" : `removed, not deleted (${plan.mode} mode)`, plan.samples.removed, plan.counts.removed, "-");
   section("invalid, never sent", plan.samples.invalid, plan.counts.invalid, "!");
   if (plan.warnings.length > 0) {
     lines.push("  warnings:");
