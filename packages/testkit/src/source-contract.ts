@@ -173,6 +173,18 @@ export function testSourceContract(options: SourceContractOptions): void {
       }
     });
 
+    it("raises an error when a streamed query fails part-way, never a silently short result", async () => {
+      const failing = `select cast(case when n = ${streamRows - 1000} then 'x' else '1' end as integer) as v,
+        lpad(cast(n as varchar(20)), 200, 'x') as pad from (${generateRows(streamRows)}) g`;
+      let received = 0;
+      const consume = async () => {
+        for await (const _row of db.selectFrom(sql.raw(`(${failing})`).as("f")).selectAll().stream(1000)) received++;
+      };
+      await expect(consume()).rejects.toThrow();
+      expect(received).toBeLessThan(streamRows);
+      expect(await selectValue(sql<number>`1 + 1`)).toBe(2);
+    });
+
     it("stops a stream early and leaves the connection usable", async () => {
       const rows: number[] = [];
       const stream = db

@@ -1,5 +1,5 @@
 import type { DuckDBInstance } from "@duckdb/node-api";
-import { CompiledQuery, type DatabaseConnection, type Driver, type TransactionSettings } from "kysely";
+import type { DatabaseConnection, Driver, TransactionSettings } from "kysely";
 import { DuckDbConnection } from "./duckdb-connection.js";
 import type { DuckDbDialectConfig } from "./duckdb-dialect-config.js";
 
@@ -37,7 +37,8 @@ export class DuckDbDriver implements Driver {
       raw.disconnectSync();
       throw error;
     }
-    const connection = new DuckDbConnection(raw);
+    const instance = this.#instance;
+    const connection = new DuckDbConnection(raw, () => instance.connect());
     this.#all.add(connection);
     return connection;
   }
@@ -47,15 +48,15 @@ export class DuckDbDriver implements Driver {
       // DuckDB transactions are always snapshot-isolated and take no access mode.
       throw new Error("[reverse-etl] [duckdb] DuckDB does not support transaction isolation levels or access modes; omit them");
     }
-    await connection.executeQuery(CompiledQuery.raw("begin transaction"));
+    await (connection as DuckDbConnection).begin();
   }
 
   async commitTransaction(connection: DatabaseConnection): Promise<void> {
-    await connection.executeQuery(CompiledQuery.raw("commit"));
+    await (connection as DuckDbConnection).commit();
   }
 
   async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
-    await connection.executeQuery(CompiledQuery.raw("rollback"));
+    await (connection as DuckDbConnection).rollback();
   }
 
   async releaseConnection(connection: DatabaseConnection): Promise<void> {

@@ -206,6 +206,29 @@ describe("the Kysely dialect", () => {
     );
   });
 
+  it("streams rows before a failure deep in the result, then raises the failure", async () => {
+    let received = 0;
+    const failing = sql`(select cast(case when range = 150000 then 'x' else '1' end as integer) as v, repeat('x', 200) || range as pad from range(200000))`;
+    const consume = async () => {
+      for await (const _row of db.selectFrom(failing.as("f")).selectAll().stream(1000)) received++;
+    };
+    await expect(consume()).rejects.toThrow(/Conversion Error: Could not convert string .x. to INT32/);
+    expect(received).toBeGreaterThan(0);
+    expect(received).toBeLessThan(150000);
+    expect(await db.selectFrom("t").select((eb) => eb.fn.countAll().as("n")).executeTakeFirst()).toBeDefined();
+  });
+
+  it("raises a streamed query's failure inside a transaction too, which then rolls back", async () => {
+    const failing = sql`(select cast(case when range = 150000 then 'x' else '1' end as integer) as v, repeat('x', 200) || range as pad from range(200000))`;
+    await expect(
+      db.transaction().execute(async (trx) => {
+        await trx.insertInto("t").values({ id: 99 }).execute();
+        for await (const _row of trx.selectFrom(failing.as("f")).selectAll().stream(1000));
+      }),
+    ).rejects.toThrow(/Conversion Error/);
+    expect(await db.selectFrom("t").selectAll().where("id", "=", 99).execute()).toEqual([]);
+  });
+
   it("introspects tables and columns", async () => {
     const tables = await db.introspection.getTables();
     expect(tables.find((table) => table.name === "t")?.columns.map((column) => column.name)).toEqual(["id"]);
@@ -217,6 +240,22 @@ describe("the Kysely dialect", () => {
     await other.close();
     await expect(sql`select 1`.execute(otherDb)).rejects.toThrow(/closed/);
     await expect(other.describeQuery("select 1")).rejects.toThrow(/closed/);
+  });
+
+  it("lets Kysely be destroyed after the source closed, and the other way round", async () => {
+    for (const closeSourceFirst of [true, false]) {
+      const other = await connect(join(dir, `destroy-order-${closeSourceFirst}.duckdb`));
+      const otherDb = new Kysely<Record<string, never>>({ dialect: other.dialect });
+      await sql`select 1`.execute(otherDb);
+      if (closeSourceFirst) {
+        await other.close();
+        await otherDb.destroy();
+      } else {
+        await otherDb.destroy();
+        await other.close();
+      }
+      await other.close();
+    }
   });
 });
 
