@@ -68,3 +68,4 @@ export { ConfiguredProject, DEFAULT_STATE_SCHEMA } from "./project/configured-pr
 export type { ConfiguredPlugin, ProjectPlugins } from "./project/configured-project.js";
 export type { StateDatabase, SyncErrorRow, SyncRunRow, SyncStateRow } from "./state/state-tables.js";
 export type { RetryPolicy } from "./transport/retry-policy.js";
+export { openProject } from "./project/open-project.js";
