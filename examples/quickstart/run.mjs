@@ -8,7 +8,7 @@
 // It runs the real CLI (`packages/cli/bin/run.js`, the `reverse-etl` bin) so what you see is what you
 // get when you run `reverse-etl plan` and `reverse-etl sync` yourself.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -55,7 +55,8 @@ if (!existsSync(join(root, "packages/cli/dist")) || !existsSync(join(root, "pack
   process.exit(1);
 }
 
-const step = (title) => console.log(`\n\x1b[1m== ${title}\x1b[0m`);
+const bold = process.stdout.isTTY ? (text) => `\x1b[1m${text}\x1b[0m` : (text) => text;
+const step = (title) => console.log(`\n${bold(`== ${title}`)}`);
 
 if (args.reset) {
   step("Reset");
@@ -78,6 +79,7 @@ if (change > 0) {
 }
 
 const config = show(configFile);
+const syncStarted = Date.now();
 step(`reverse-etl plan --config ${config}`);
 runCli(["plan", "--config", config]);
 step(`reverse-etl sync --config ${config}`);
@@ -85,7 +87,9 @@ runCli(["sync", "--config", config]);
 
 const bin = existsSync(join(root, "node_modules/.bin/reverse-etl")) ? "npx reverse-etl" : `node ${show(cli)}`;
 step("Done");
-console.log(`This run's changes:   ${show(outFile)}  (one JSON line per change; no file is written when nothing changed)
+const written = existsSync(outFile) && statSync(outFile).mtimeMs >= syncStarted;
+const outNote = written ? "this run's changes, one JSON line each" : "not rewritten: this run had nothing to send";
+console.log(`Changes file:         ${show(outFile)}  (${outNote})
 Run history:          ${bin} runs --config ${config}
 Run it again:         npm run quickstart                 (shows zero changes)
 Make a change:        npm run quickstart -- --change 25  (plans and syncs exactly those 25 rows)
