@@ -1,7 +1,6 @@
 import { Command, Errors, Flags, type Interfaces } from "@oclif/core";
-import { secrets } from "@reverse-etl/core";
+import { openProject, secrets, type Project } from "@reverse-etl/core";
 import { describeFailure } from "./failure.js";
-import { openProject, type Project } from "./project-loader.js";
 import { createCliLogger, LOG_LEVELS, type CliLogger, type LogFormat } from "./output/cli-logger.js";
 
 /** Parsed flags of a command extending `BaseCommand`, shared flags included. */

@@ -4,7 +4,6 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { DuckDBInstance } from "@duckdb/node-api";
-import * as core from "@reverse-etl/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 // The project `init` scaffolds, run through the built CLI with the real DuckDB source and file
@@ -13,7 +12,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 const bin = fileURLToPath(new URL("../bin/run.js", import.meta.url));
 const root = fileURLToPath(new URL("../.tmp/", import.meta.url));
 const exec = promisify(execFile);
-const hasOpenProject = typeof (core as Record<string, unknown>)["openProject"] === "function";
 
 async function cli(args: string[], cwd: string): Promise<{ stdout: string; stderr: string; code: number }> {
   try {
@@ -25,7 +23,7 @@ async function cli(args: string[], cwd: string): Promise<{ stdout: string; stder
   }
 }
 
-describe.skipIf(!hasOpenProject)("the project init scaffolds (built CLI, real DuckDB and file destination)", () => {
+describe("the project init scaffolds (built CLI, real DuckDB and file destination)", () => {
   const dir = join(root, `init-project-${process.pid}`);
 
   beforeAll(async () => {

@@ -1,6 +1,6 @@
 import { BaseCommand } from "../base-command.js";
 import { renderPluginsTable } from "../format/plugins-table.js";
-import type { PluginInfo } from "../project-loader.js";
+import type { PluginInfo } from "@reverse-etl/core";
 
 /** `reverse-etl plugins`: the source and destination plugins the config uses. */
 export default class Plugins extends BaseCommand<typeof Plugins> {

@@ -2,7 +2,7 @@ import { Flags } from "@oclif/core";
 import { BaseCommand } from "../base-command.js";
 import { ExitCode } from "../exit-codes.js";
 import { renderValidationChecklist } from "../format/validation-checklist.js";
-import type { ValidationReport } from "../project-loader.js";
+import type { ValidationReport } from "@reverse-etl/core";
 
 /** `reverse-etl validate`: check the config, and unless offline, connections and mappings. */
 export default class Validate extends BaseCommand<typeof Validate> {

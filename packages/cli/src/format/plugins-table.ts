@@ -1,4 +1,4 @@
-import type { PluginInfo } from "../project-loader.js";
+import type { PluginInfo } from "@reverse-etl/core";
 import { renderTextTable } from "./text-table.js";
 
 /** Render the plugins a config uses: kind, package, version, plugin name, API version, users. */

@@ -1,4 +1,4 @@
-import type { ValidationReport } from "../project-loader.js";
+import type { ValidationReport } from "@reverse-etl/core";
 
 /** Render `validate`'s result as a checklist: the config, each connection, each sync's mappings. */
 export function renderValidationChecklist(report: ValidationReport): string {
