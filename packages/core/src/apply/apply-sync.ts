@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { sql, type Kysely } from "kysely";
+import { sql, type Kysely, type RawBuilder } from "kysely";
 import PQueue from "p-queue";
 import { MassDeleteError, ReverseEtlError } from "../errors.js";
 import type { DestinationConnection, WriteOperation } from "../plugins/destination.js";
@@ -14,6 +14,7 @@ import type { StateStore } from "../state/state-store.js";
 import { SlidingWindowLimiter } from "../transport/rate-limiter.js";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "../transport/retry-policy.js";
 import { deliverBatch, type DeliveryResult } from "./deliver-batch.js";
+import { GroupCommitter } from "./group-committer.js";
 import { outgoingRecord, type PendingRow } from "./outgoing-record.js";
 
 /** What running a sync needs. */
@@ -170,8 +171,12 @@ async function sendSnapshot(
   ctx.signal?.addEventListener("abort", onOuterAbort, { once: true });
   const limiter = new SlidingWindowLimiter(caps.rateLimits ?? []);
   const sendQueue = new PQueue({ concurrency });
-  // State commits are serialised: one writer at a time keeps every warehouse happy.
-  const commitQueue = new PQueue({ concurrency: 1 });
+  // State commits are serialised and grouped: one writer at a time keeps every warehouse happy.
+  const committer = new GroupCommitter<Settlement>(
+    (items) => commitSettlements(ctx, runId, table, items),
+    MAX_KEYS_PER_COMMIT,
+    (item) => 1 + item.notOk.length + item.remembered.length + item.errors.length,
+  );
   const deferred: SettledRange[] = [];
   const writeOperation: WriteOperation = def.mode === "mirror" ? "upsert" : def.mode;
   let stopError: string | undefined;
@@ -179,35 +184,27 @@ async function sendSnapshot(
   let done = 0;
 
   const settle = (lo: number, hi: number, keys: string[], results: DeliveryResult[]) => {
-    const notOk: string[] = [];
+    const settlement: Settlement = { lo, hi, ok: 0, notOk: [], remembered: [], errors: [] };
     const notDeferred: string[] = [];
-    const errors: Array<{ rowKey: string; keyValue: string | null; kind: "rejected" | "failed"; message: string }> = [];
-    const rejectedButRemembered: string[] = [];
     results.forEach((result, i) => {
       const key = keys[i]!;
-      if (result.status !== "ok") notOk.push(key);
+      if (result.status === "ok") settlement.ok++;
+      else settlement.notOk.push(key);
       if (result.status !== "deferred") notDeferred.push(key);
       if (result.status === "ok") tally.succeeded++;
       if (result.status === "rejected") {
         tally.rejected++;
-        errors.push({ rowKey: key, keyValue: null, kind: "rejected", message: result.message });
-        if (!def.retryRejected) rejectedButRemembered.push(key);
+        settlement.errors.push({ rowKey: key, kind: "rejected", message: result.message });
+        if (!def.retryRejected) settlement.remembered.push(key);
       }
       if (result.status === "failed") {
         tally.failed++;
-        errors.push({ rowKey: key, keyValue: null, kind: "failed", message: result.message });
+        settlement.errors.push({ rowKey: key, kind: "failed", message: result.message });
       }
     });
     if (notDeferred.length < keys.length) deferred.push({ lo, hi, exclude: notDeferred });
-    return commitQueue.add(async () => {
-      await ctx.db.transaction().execute(async (trx) => {
-        if (notOk.length < keys.length) await commitRange(trx, ctx, runId, table, { lo, hi, exclude: notOk }, "synced");
-        if (rejectedButRemembered.length > 0) {
-          await commitKeys(trx, ctx, runId, table, lo, hi, rejectedButRemembered, "rejected");
-        }
-        if (errors.length > 0) await recordRowErrors(trx, ctx, runId, table, lo, hi, errors);
-      });
-    });
+    // Not awaited by the sender: the next batch goes out while this one's state commits.
+    committer.add(settlement).catch(() => undefined);
   };
 
   try {
@@ -228,6 +225,8 @@ async function sendSnapshot(
       lastDispatchedSeq = hi;
       tally.sent += records.length;
       await sendQueue.onSizeLessThan(concurrency);
+      // Bounded memory: never run far ahead of the state commits.
+      if (committer.backlog >= 4 * concurrency) await committer.idle();
       void sendQueue.add(async () => {
         if (stopError) {
           // The run is stopping: this batch was never sent.
@@ -239,10 +238,10 @@ async function sendSnapshot(
             op,
             records,
           );
-          await settle(lo, hi, keys, results);
+          settle(lo, hi, keys, results);
         } catch (caught) {
           stopError ??= secrets.redact(caught instanceof Error ? caught.message : String(caught));
-          await settle(lo, hi, keys, keys.map(() => ({ status: "failed", message: `not sent: ${stopError}` })));
+          settle(lo, hi, keys, keys.map(() => ({ status: "failed", message: `not sent: ${stopError}` })));
         }
         done += keys.length;
         ctx.onProgress?.({ sync: def.name, phase: "sending", done, total });
@@ -259,7 +258,8 @@ async function sendSnapshot(
     }
     if (batch.length > 0 && !stopError && !abort.signal.aborted) await dispatch(batch);
     await sendQueue.onIdle();
-    await commitQueue.onIdle();
+    await committer.idle();
+    if (committer.error) throw committer.error;
     if (abort.signal.aborted) stopError ??= "cancelled";
 
     if (!stopError && deferred.length > 0 && destination.flush) {
@@ -267,7 +267,7 @@ async function sendSnapshot(
       const flushed = await destination.flush({ sync: def.name, object: def.object, runId });
       if (flushed.type === "ok") {
         await ctx.db.transaction().execute(async (trx) => {
-          for (const range of deferred) await commitRange(trx, ctx, runId, table, range, "synced");
+          for (const group of chunkRanges(deferred)) await upsertState(trx, ctx, runId, table, rangesWhere(group), "synced");
         });
       } else {
         stopError = `destination did not confirm delivery: ${secrets.redact(flushed.message)}`;
@@ -288,7 +288,7 @@ async function sendSnapshot(
     }
   } catch (caught) {
     await sendQueue.onIdle().catch(() => undefined);
-    await commitQueue.onIdle().catch(() => undefined);
+    await committer.idle().catch(() => undefined);
     throw caught;
   } finally {
     ctx.signal?.removeEventListener("abort", onOuterAbort);
@@ -298,18 +298,67 @@ async function sendSnapshot(
 
 type Trx = Kysely<unknown>;
 
-/** Commit state for the rows of a seq range, except `exclude`, in one statement per kind of operation. */
-async function commitRange(trx: Trx, ctx: ApplyContext, runId: string, table: string, range: SettledRange, status: string): Promise<void> {
-  const excluded = range.exclude.length > 0 ? sql`and p._retl_key not in (${sql.join(range.exclude)})` : sql``;
-  await upsertState(trx, ctx, runId, table, sql`p._retl_seq between ${range.lo} and ${range.hi} ${excluded}`, status);
+/** The outcome of one delivered batch, waiting to be committed. */
+interface Settlement {
+  lo: number;
+  hi: number;
+  /** Rows acknowledged now. */
+  ok: number;
+  /** Keys of the range not acknowledged now (rejected, failed or deferred). */
+  notOk: string[];
+  /** Rejected keys whose state is recorded anyway (`retryRejected: false`). */
+  remembered: string[];
+  errors: Array<{ rowKey: string; kind: "rejected" | "failed"; message: string }>;
 }
 
-/** Commit state for exactly `keys` of a seq range. */
-async function commitKeys(trx: Trx, ctx: ApplyContext, runId: string, table: string, lo: number, hi: number, keys: string[], status: string): Promise<void> {
-  await upsertState(trx, ctx, runId, table, sql`p._retl_seq between ${lo} and ${hi} and p._retl_key in (${sql.join(keys)})`, status);
+/** Keys per commit statement at most (bind parameters are limited on some warehouses). */
+const MAX_KEYS_PER_COMMIT = 5000;
+
+/** Commit a group of settled batches in one transaction: a few set-based statements for all of them. */
+async function commitSettlements(ctx: ApplyContext, runId: string, table: string, items: Settlement[]): Promise<void> {
+  const acknowledged = items.filter((i) => i.ok > 0).map((i) => ({ lo: i.lo, hi: i.hi, exclude: i.notOk }));
+  const remembered = items.flatMap((i) => i.remembered);
+  const errors = items.flatMap((i) => i.errors);
+  await ctx.db.transaction().execute(async (trx) => {
+    if (acknowledged.length > 0) await upsertState(trx, ctx, runId, table, rangesWhere(acknowledged), "synced");
+    if (remembered.length > 0) await upsertState(trx, ctx, runId, table, sql`p._retl_key in (${sql.join(remembered)})`, "rejected");
+    if (errors.length > 0) await recordRowErrors(trx, ctx, runId, table, errors);
+  });
 }
 
-async function upsertState(trx: Trx, ctx: ApplyContext, runId: string, table: string, where: ReturnType<typeof sql>, status: string): Promise<void> {
+/** A WHERE condition selecting the snapshot rows of some seq ranges, less their excluded keys. */
+function rangesWhere(ranges: readonly SettledRange[]): RawBuilder<unknown> {
+  const sorted = [...ranges].sort((a, b) => a.lo - b.lo);
+  const merged: Array<{ lo: number; hi: number }> = [];
+  for (const r of sorted) {
+    const last = merged[merged.length - 1];
+    if (last && r.lo === last.hi + 1) last.hi = r.hi;
+    else merged.push({ lo: r.lo, hi: r.hi });
+  }
+  const inRanges = sql.join(merged.map((r) => sql`p._retl_seq between ${r.lo} and ${r.hi}`), sql` or `);
+  const exclude = ranges.flatMap((r) => r.exclude);
+  return exclude.length > 0 ? sql`(${inRanges}) and p._retl_key not in (${sql.join(exclude)})` : sql`(${inRanges})`;
+}
+
+/** Split ranges into groups with a bounded number of excluded keys. */
+function chunkRanges(ranges: readonly SettledRange[]): SettledRange[][] {
+  const groups: SettledRange[][] = [];
+  let current: SettledRange[] = [];
+  let keys = 0;
+  for (const r of ranges) {
+    if (current.length > 0 && (keys + r.exclude.length > MAX_KEYS_PER_COMMIT || current.length >= 200)) {
+      groups.push(current);
+      current = [];
+      keys = 0;
+    }
+    current.push(r);
+    keys += r.exclude.length;
+  }
+  if (current.length > 0) groups.push(current);
+  return groups;
+}
+
+async function upsertState(trx: Trx, ctx: ApplyContext, runId: string, table: string, where: RawBuilder<unknown>, status: string): Promise<void> {
   const schema = ctx.store.schema;
   await sql`
     insert into ${sql.id(schema, "sync_state")} (sync_name, row_key, key_value, fingerprint, row_values, status, last_run_id, synced_at)
@@ -330,8 +379,6 @@ async function recordRowErrors(
   ctx: ApplyContext,
   runId: string,
   table: string,
-  lo: number,
-  hi: number,
   errors: Array<{ rowKey: string; kind: string; message: string }>,
 ): Promise<void> {
   const schema = ctx.store.schema;
@@ -342,7 +389,7 @@ async function recordRowErrors(
       insert into ${sql.id(schema, "sync_errors")} (run_id, sync_name, row_key, key_value, kind, message)
       select ${runId}, ${ctx.def.name}, e.row_key, p._retl_key_value, e.kind, e.message
       from (values ${values}) as e (row_key, kind, message)
-      left join ${sql.id(schema, table)} as p on p._retl_key = e.row_key and p._retl_seq between ${lo} and ${hi}`.execute(trx);
+      left join ${sql.id(schema, table)} as p on p._retl_key = e.row_key and p._retl_op <> 'x'`.execute(trx);
   }
 }
 

@@ -71,7 +71,7 @@ select
   k._retl_key, k._retl_key_value, k._retl_values, k._retl_fp,
   s.row_values as _retl_state_values, k._retl_n,
   ${kColumns}
-from kn as k left join s on s.row_key = k._retl_key and k._retl_null_key = 0 and k._retl_n = 1
+from kn as k left join s on s.row_key = k._retl_key
 union all
 select
   'removed', s.row_key, s.key_value, null, s.fingerprint, s.row_values, null,
