@@ -1,0 +1,80 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { DuckDBInstance } from "@duckdb/node-api";
+
+/** Scratch space inside the repository (gitignored), so configs there resolve the workspace's plugins. */
+const SCRATCH = fileURLToPath(new URL("../../.tmp/", import.meta.url));
+
+/** A fresh project directory for one test. */
+export function projectDir(prefix: string): string {
+  mkdirSync(SCRATCH, { recursive: true });
+  return mkdtempSync(join(SCRATCH, `${prefix}-`));
+}
+
+/** Run SQL on a DuckDB file and return the rows as JSON-friendly objects. Do not call while a CLI process holds the file. */
+export async function duck<T = Record<string, unknown>>(file: string, statements: string): Promise<T[]> {
+  const instance = await DuckDBInstance.create(file);
+  try {
+    const connection = await instance.connect();
+    try {
+      const reader = await connection.runAndReadAll(statements);
+      return reader.getRowObjectsJson() as T[];
+    } finally {
+      connection.closeSync();
+    }
+  } finally {
+    instance.closeSync();
+  }
+}
+
+/** Create `gold.customers` with `rows` deterministic rows (id, email, name, plan, ltv). */
+export async function seedCustomers(file: string, rows: number): Promise<void> {
+  await duck(
+    file,
+    `create schema if not exists gold;
+     create or replace table gold.customers as
+       select i as id, 'user' || i || '@example.com' as email, 'Customer ' || i as name,
+              (['free', 'starter', 'pro', 'enterprise'])[1 + i % 4] as plan,
+              cast(i * 12.5 as decimal(12, 2)) as ltv
+       from range(1, ${rows + 1}) t(i)`,
+  );
+}
+
+/** The model as the receiver should end up holding it: key -> fields. */
+export async function modelRows(file: string): Promise<Map<string, Record<string, unknown>>> {
+  const rows = await duck<{ id: string; email: string; name: string; plan: string; ltv: string }>(
+    file,
+    "select id, email, name, plan, ltv from gold.customers order by id",
+  );
+  return new Map(rows.map((r) => [String(r.id), { email: r.email, name: r.name, plan_tier: r.plan, ltv: Number(r.ltv) }]));
+}
+
+/** Write a JSON config for a customers model synced to one destination. */
+export function writeConfig(dir: string, destination: Record<string, unknown>, sync: Record<string, unknown> = {}): string {
+  const file = join(dir, "reverse-etl.config.json");
+  writeFileSync(
+    file,
+    JSON.stringify(
+      {
+        sources: { warehouse: { plugin: "@reverse-etl/source-duckdb", path: "warehouse.duckdb" } },
+        destinations: { target: destination },
+        models: {
+          customers: { source: "warehouse", primaryKey: "id", sql: "select id, email, name, plan, ltv from gold.customers" },
+        },
+        syncs: {
+          customers_sync: {
+            model: "customers",
+            destination: "target",
+            mode: "upsert",
+            fields: { email: "email", name: "name", plan: "plan_tier", ltv: "ltv" },
+            ...sync,
+          },
+        },
+      },
+      null,
+      2,
+    ),
+  );
+  return file;
+}
