@@ -35,7 +35,12 @@ const onProgress = (event) => {
 
 function openProject() {
   const dir = dirname(warehouse);
-  const source = { plugin: "@reverse-etl/source-duckdb", path: basename(warehouse) };
+  // DuckDB's own limits, to see how much of the RSS is its buffer pool (default: 80 % of RAM, all cores).
+  const limits = {
+    ...(process.env.BENCH_DUCKDB_MEMORY_LIMIT ? { memoryLimit: process.env.BENCH_DUCKDB_MEMORY_LIMIT } : {}),
+    ...(process.env.BENCH_DUCKDB_THREADS ? { threads: Number(process.env.BENCH_DUCKDB_THREADS) } : {}),
+  };
+  const source = { plugin: "@reverse-etl/source-duckdb", path: basename(warehouse), ...limits };
   const destination = { plugin: "bench-null-destination" };
   return new ConfiguredProject(
     {
@@ -62,7 +67,7 @@ function openProject() {
       },
     },
     {
-      sources: new Map([["warehouse", { plugin: duckdb, options: { path: source.path }, package: source.plugin }]]),
+      sources: new Map([["warehouse", { plugin: duckdb, options: { path: source.path, ...limits }, package: source.plugin }]]),
       destinations: new Map([["null", { plugin: nullDestination, options: {}, package: destination.plugin }]]),
     },
   );

@@ -3,6 +3,8 @@
 //   npm run bench                          # all three sizes
 //   BENCH_SIZES=1e5,1e6 npm run bench      # choose sizes
 //   BENCH_TIMEOUT_S=600 npm run bench      # give up on a measurement after 10 minutes (default 1800)
+//   BENCH_PHASES=plan,full npm run bench   # skip the incremental measurement
+//   BENCH_RESULTS=/tmp/r.json npm run bench  # write the figures elsewhere than bench/results.json
 //
 // For each size: generate (once, cached in bench/.data/) a DuckDB table of N rows, copy it, then in a
 // fresh child process per measurement: plan with empty state, first full sync to the null destination,
@@ -18,7 +20,7 @@ import { MODEL_VERSION, generateModel } from "./generate-model.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const dataDir = join(here, ".data");
-const resultsFile = join(here, "results.json");
+const resultsFile = process.env.BENCH_RESULTS ?? join(here, "results.json");
 
 /** The goals of issue 2 ("Performance"). */
 const GOALS = { planSecondsAt1e7: 10, peakRssMB: 256, overheadMicrosPerRow: 5 };
@@ -31,6 +33,18 @@ const sizes = (process.env.BENCH_SIZES ?? "1e5,1e6,1e7").split(",").map((s) => s
   }
   return n;
 });
+const PHASES = ["plan", "full", "incremental"];
+const phases = new Set((process.env.BENCH_PHASES ?? PHASES.join(",")).split(",").map((p) => p.trim()).filter(Boolean));
+for (const p of phases) {
+  if (!PHASES.includes(p)) {
+    console.error(`[reverse-etl] [bench] BENCH_PHASES: "${p}" is not one of ${PHASES.join(", ")}. Example: BENCH_PHASES=plan,full`);
+    process.exit(2);
+  }
+}
+if (phases.has("incremental") && !phases.has("full")) {
+  console.error("[reverse-etl] [bench] BENCH_PHASES: incremental needs full (the first sync it changes from). Example: BENCH_PHASES=full,incremental");
+  process.exit(2);
+}
 const timeoutMs = Number(process.env.BENCH_TIMEOUT_S ?? 1800) * 1000;
 const label = (n) => (Number.isInteger(Math.log10(n)) ? `1e${Math.log10(n)}` : String(n));
 const fmt = (value, digits = 2) => (value === undefined || value === null || Number.isNaN(value) ? "-" : value.toFixed(digits));
@@ -78,14 +92,20 @@ async function benchSize(rows) {
   copyFileSync(pristine, warehouse);
 
   try {
-    process.stderr.write(`  ${label(rows)}: plan (empty state)\n`);
-    entry.plan = await measure("plan", warehouse, rows);
-    process.stderr.write(`  ${label(rows)}: first full sync\n`);
-    entry.full = await measure("full", warehouse, rows);
-    process.stderr.write(`  ${label(rows)}: change 1 % of rows\n`);
-    entry.change = await measure("change", warehouse, rows);
-    process.stderr.write(`  ${label(rows)}: incremental plan + sync\n`);
-    entry.incremental = await measure("incremental", warehouse, rows);
+    if (phases.has("plan")) {
+      process.stderr.write(`  ${label(rows)}: plan (empty state)\n`);
+      entry.plan = await measure("plan", warehouse, rows);
+    }
+    if (phases.has("full")) {
+      process.stderr.write(`  ${label(rows)}: first full sync\n`);
+      entry.full = await measure("full", warehouse, rows);
+    }
+    if (phases.has("incremental")) {
+      process.stderr.write(`  ${label(rows)}: change 1 % of rows\n`);
+      entry.change = await measure("change", warehouse, rows);
+      process.stderr.write(`  ${label(rows)}: incremental plan + sync\n`);
+      entry.incremental = await measure("incremental", warehouse, rows);
+    }
   } catch (error) {
     entry.error = error.message;
     process.stderr.write(`  ${label(rows)}: ${error.message}\n`);
