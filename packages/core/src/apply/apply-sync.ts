@@ -203,8 +203,9 @@ async function sendSnapshot(
       }
     });
     if (notDeferred.length < keys.length) deferred.push({ lo, hi, exclude: notDeferred });
-    // Not awaited by the sender: the next batch goes out while this one's state commits.
-    committer.add(settlement).catch(() => undefined);
+    // The sender waits for its commit, so at most `concurrency` acknowledged batches are ever uncommitted
+    // (a kill can only make those few be sent again); batches settling together share one commit.
+    return committer.add(settlement).catch(() => undefined);
   };
 
   try {
@@ -225,8 +226,6 @@ async function sendSnapshot(
       lastDispatchedSeq = hi;
       tally.sent += records.length;
       await sendQueue.onSizeLessThan(concurrency);
-      // Bounded memory: never run far ahead of the state commits.
-      if (committer.backlog >= 4 * concurrency) await committer.idle();
       void sendQueue.add(async () => {
         if (stopError) {
           // The run is stopping: this batch was never sent.
@@ -238,10 +237,10 @@ async function sendSnapshot(
             op,
             records,
           );
-          settle(lo, hi, keys, results);
+          await settle(lo, hi, keys, results);
         } catch (caught) {
           stopError ??= secrets.redact(caught instanceof Error ? caught.message : String(caught));
-          settle(lo, hi, keys, keys.map(() => ({ status: "failed", message: `not sent: ${stopError}` })));
+          await settle(lo, hi, keys, keys.map(() => ({ status: "failed", message: `not sent: ${stopError}` })));
         }
         done += keys.length;
         ctx.onProgress?.({ sync: def.name, phase: "sending", done, total });
