@@ -1,0 +1,68 @@
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { openProject, SyncLockedError } from "@reverse-etl/core";
+import { startWebhookReceiver, type WebhookReceiver } from "@reverse-etl/testkit";
+import { projectDir, seedCustomers, writeConfig } from "./support/warehouse.js";
+import { jsonOf, runCli, startCli } from "./support/cli.js";
+
+let receiver: WebhookReceiver | undefined;
+afterEach(async () => {
+  await receiver?.close();
+  receiver = undefined;
+});
+
+/** Resolve once the receiver has seen a first batch, i.e. the sync is sending. */
+async function sending(r: WebhookReceiver): Promise<void> {
+  for (let i = 0; i < 600 && r.requests.filter((q) => q.method === "POST").length === 0; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe("one run per sync at a time", () => {
+  it("refuses a second concurrent run of a sync in the same process with SyncLockedError, and the first run is unharmed", async () => {
+    const dir = projectDir("e2e-lock");
+    await seedCustomers(join(dir, "warehouse.duckdb"), 400);
+    receiver = await startWebhookReceiver({ randomFaults: { rate: 1, faults: [{ delayMs: 40 }] } });
+    const configPath = writeConfig(dir, { plugin: "@reverse-etl/destination-webhook", url: receiver.url, batchSize: 20 });
+    const first = await openProject({ configPath });
+    const second = await openProject({ configPath });
+    try {
+      const running = first.sync();
+      await sending(receiver);
+      const refused = await second.sync().then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      expect(refused).toBeInstanceOf(SyncLockedError);
+      expect((refused as Error).message).toMatch(/sync "customers_sync" is already running \(run .+, pid \d+/);
+      expect((refused as SyncLockedError).exitCode).toBe(4);
+      const report = await running;
+      expect(report.syncs[0]!.status).toBe("succeeded");
+      expect(receiver.records.size).toBe(400);
+      // Once the first run is done, the lock is free again.
+      const after = await second.sync();
+      expect(after.syncs[0]!.status).toBe("succeeded");
+    } finally {
+      await first.close();
+      await second.close();
+    }
+  });
+
+  it("refuses a second `reverse-etl sync` process with a clear message and a non-zero exit code", async () => {
+    const dir = projectDir("e2e-lock-cli");
+    await seedCustomers(join(dir, "warehouse.duckdb"), 1000);
+    receiver = await startWebhookReceiver({ randomFaults: { rate: 1, faults: [{ delayMs: 150 }] } });
+    writeConfig(dir, { plugin: "@reverse-etl/destination-webhook", url: receiver.url, batchSize: 20 });
+    const first = startCli(["sync", "--json"], { cwd: dir });
+    await sending(receiver);
+    const second = await runCli(["sync", "--json"], { cwd: dir });
+    expect(second.code).not.toBe(0);
+    const error = jsonOf(second).error;
+    // DuckDB lets one process write a file at a time, so the second process is refused when it opens the
+    // warehouse, before it can look at the lock table.
+    expect(error.message).toMatch(/in use by another process \(PID \d+\): another reverse-etl run may be in progress/);
+    const done = await first.done;
+    expect(done.code, done.stderr).toBe(0);
+    expect(receiver.records.size).toBe(1000);
+  });
+});
