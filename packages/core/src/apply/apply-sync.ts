@@ -212,7 +212,16 @@ async function sendSnapshot(
     const rows = (ctx.db as Kysely<Record<string, PendingRow>>)
       .withSchema(store.schema)
       .selectFrom(table)
-      .selectAll()
+      // Only what building records needs: the JSON texts are read for deletes alone.
+      .select((eb) => [
+        "_retl_seq",
+        "_retl_op",
+        "_retl_key",
+        eb.case().when("_retl_op", "=", "d").then(eb.ref("_retl_key_value")).end().as("_retl_key_value"),
+        eb.case().when("_retl_op", "=", "d").then(eb.ref("_retl_state_values")).end().as("_retl_state_values"),
+        // Model column names may hold dots or spaces: quote them as identifiers, never parse them.
+        ...def.columns.map((column) => sql<unknown>`${sql.id(column)}`.as(column)),
+      ])
       .where("_retl_op", "in", ["w", "d"])
       .orderBy("_retl_seq")
       .stream(FETCH_ROWS);

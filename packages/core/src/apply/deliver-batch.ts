@@ -106,11 +106,15 @@ export async function deliverBatch(
 async function callWrite(ctx: DeliveryContext, operation: WriteOperation, batch: readonly OutgoingRecord[]): Promise<WriteOutcome> {
   await ctx.limiter.acquire(ctx.signal);
   try {
+    let idempotencyKey: string | undefined;
     return await ctx.destination.write(operation, batch, {
       sync: ctx.sync,
       object: ctx.object,
       runId: ctx.runId,
-      idempotencyKey: idempotencyKeyOf(ctx.sync, operation, batch),
+      // Computed on first use: destinations without idempotency support never pay for hashing the batch.
+      get idempotencyKey() {
+        return (idempotencyKey ??= idempotencyKeyOf(ctx.sync, operation, batch));
+      },
       signal: ctx.signal,
     });
   } catch (error) {
