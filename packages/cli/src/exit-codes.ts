@@ -18,9 +18,16 @@ export const ExitCode = {
   partial: 6,
 } as const;
 
-/** Exit code for a finished `sync`: 1 when any sync failed, else 6 when any was partial, else 0. */
+/** Exit code for a finished `sync`: 5 (mass delete) or 3 (credentials, connection) when every failed sync failed that way, 1 when any other failed, else 6 when any was partial, else 0. */
 export function exitCodeForSyncReport(report: SyncReport): number {
-  if (report.syncs.some((s) => s.status === "failed")) return ExitCode.failure;
+  const failed = report.syncs.filter((s) => s.status === "failed");
+  if (failed.length > 0) {
+    // One kind of failure for every failed sync: its own exit code, so scripts can tell them apart.
+    const codes = new Set(failed.map((s) => s.errorCode));
+    if (codes.size === 1 && codes.has("MassDeleteError")) return ExitCode.massDelete;
+    if (codes.size === 1 && (codes.has("FatalDestinationError") || codes.has("ConnectionError"))) return ExitCode.connection;
+    return ExitCode.failure;
+  }
   if (report.syncs.some((s) => s.status === "partial")) return ExitCode.partial;
   return ExitCode.ok;
 }

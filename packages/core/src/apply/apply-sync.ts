@@ -61,6 +61,7 @@ export async function applySync(ctx: ApplyContext): Promise<SyncRunReport> {
   let plan: SyncPlan | undefined;
   let status: RunStatus = "failed";
   let error: string | undefined;
+  let errorCode: string | undefined;
   try {
     const recovered = await store.recoverInterrupted(def.name, runId);
     if (recovered > 0) ctx.logger.warn("closed runs interrupted by a crash", { sync: def.name, runs: recovered });
@@ -72,7 +73,8 @@ export async function applySync(ctx: ApplyContext): Promise<SyncRunReport> {
       await store.recordCounts(runId, counts);
       const synced = await store.countSynced(def.name);
       const send = classesToSend(def.mode, ctx.full);
-      const guard = massDeleteGuard(def, send.delete.reduce((n, c) => n + counts[c as keyof typeof counts], 0), synced);
+      plan = buildPlan(def, counts, emptySamples(), ctx.full, synced);
+      const guard = massDeleteGuard(def, plan.operations.delete, synced);
       if (guard && !ctx.allowMassDelete) throw new MassDeleteError(guard);
 
       await snapshot(ctx, pendingTable, send);
@@ -83,9 +85,11 @@ export async function applySync(ctx: ApplyContext): Promise<SyncRunReport> {
 
       const outcome = await sendSnapshot(ctx, runId, pendingTable, total, tally);
       error = outcome.error;
+      errorCode = outcome.errorCode;
       status = error ? "failed" : tally.rejected + tally.failed > 0 ? "partial" : "succeeded";
     } catch (caught) {
       error = secrets.redact(caught instanceof Error ? caught.message : String(caught));
+      errorCode = caught instanceof Error ? caught.name : undefined;
       if (!(caught instanceof ReverseEtlError)) ctx.logger.warn("run failed", { sync: def.name, error });
       status = "failed";
     } finally {
@@ -102,6 +106,7 @@ export async function applySync(ctx: ApplyContext): Promise<SyncRunReport> {
     status,
     results: { succeeded: tally.succeeded, rejected: tally.rejected, failed: tally.failed },
     ...(error ? { error } : {}),
+    ...(errorCode ? { errorCode } : {}),
     durationMs: Date.now() - started,
   };
 }
@@ -161,7 +166,7 @@ async function sendSnapshot(
   table: string,
   total: number,
   tally: { sent: number; succeeded: number; rejected: number; failed: number },
-): Promise<{ error?: string }> {
+): Promise<{ error?: string; errorCode?: string }> {
   const { def, destination, store } = ctx;
   const caps = destination.capabilities;
   const batchSize = Math.max(1, caps.maxBatchSize);
@@ -180,6 +185,7 @@ async function sendSnapshot(
   const deferred: SettledRange[] = [];
   const writeOperation: WriteOperation = def.mode === "mirror" ? "upsert" : def.mode;
   let stopError: string | undefined;
+  let stopCode: string | undefined;
   let lastDispatchedSeq = 0;
   let done = 0;
 
@@ -248,6 +254,7 @@ async function sendSnapshot(
           );
           await settle(lo, hi, keys, results);
         } catch (caught) {
+          if (!stopError) stopCode = caught instanceof Error ? caught.name : undefined;
           stopError ??= secrets.redact(caught instanceof Error ? caught.message : String(caught));
           await settle(lo, hi, keys, keys.map(() => ({ status: "failed", message: `not sent: ${stopError}` })));
         }
@@ -301,7 +308,7 @@ async function sendSnapshot(
   } finally {
     ctx.signal?.removeEventListener("abort", onOuterAbort);
   }
-  return stopError ? { error: stopError } : {};
+  return stopError ? { error: stopError, ...(stopCode ? { errorCode: stopCode } : {}) } : {};
 }
 
 type Trx = Kysely<unknown>;
@@ -423,7 +430,7 @@ async function recordUnsent(ctx: ApplyContext, runId: string, table: string, aft
   return Number(result.numAffectedRows ?? 0);
 }
 
-/** Time-ordered, unique run id, e.g. `20261126T010203Z-3f9a1c`. */
+/** Time-ordered, unique run id, e.g. `20261126t010203z-3f9a1c` (lower case: it names a table). */
 export function newRunId(): string {
   const stamp = new Date().toISOString().replace(/[-:]/g, "").replace(/\.\d+/, "");
   return `${stamp}-${randomBytes(3).toString("hex")}`.toLowerCase();

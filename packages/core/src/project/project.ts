@@ -72,6 +72,11 @@ export interface Project {
   runs(options?: { sync?: string; limit?: number }): Promise<RunRecord[]>;
   /** Forget what was synced for a sync, so the next run resends everything. */
   resetState(sync: string): Promise<{ sync: string; deleted: number }>;
+  /**
+   * Remove the run lock of a sync held by a process that cannot be checked (e.g. on another host). Locks
+   * of dead processes on this host are taken over automatically. Returns whether a lock was removed.
+   */
+  unlock(sync: string): Promise<boolean>;
   /** Close every connection. */
   close(): Promise<void>;
 }

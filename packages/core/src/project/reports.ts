@@ -73,6 +73,11 @@ export interface SyncRunReport extends SyncPlan {
   results: { succeeded: number; rejected: number; failed: number };
   /** Why the run failed, when it did. */
   error?: string;
+  /**
+   * The kind of error that stopped the run, when there is one: `MassDeleteError`, `FatalDestinationError`
+   * (credentials refused), `ConnectionError`, ... Scripts and the CLI's exit code use it.
+   */
+  errorCode?: string;
   durationMs: number;
 }
 

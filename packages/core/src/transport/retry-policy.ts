@@ -12,7 +12,7 @@ export interface RetryPolicy {
 export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxAttempts: 8, baseDelayMs: 500, maxDelayMs: 30_000 };
 
 /**
- * Delay before retry number `attempt` (1 = first retry): exponential backoff with full jitter, never
+ * Delay before retry number `attempt` (1 = first retry): exponential backoff with equal jitter (between half and all of the step), never
  * shorter than the destination's Retry-After.
  */
 export function backoffDelay(policy: RetryPolicy, attempt: number, retryAfterMs?: number, random: () => number = Math.random): number {
