@@ -36,6 +36,8 @@ export interface ApplyContext {
 
 /** A contiguous run of snapshot rows whose results are known, for set-based state commits. */
 interface SettledRange {
+  /** `w` for rows written, `d` for rows deleted. */
+  op: "w" | "d";
   lo: number;
   hi: number;
   /** Keys in the range not to commit (rejected or failed). */
@@ -189,8 +191,8 @@ async function sendSnapshot(
   let lastDispatchedSeq = 0;
   let done = 0;
 
-  const settle = (lo: number, hi: number, keys: string[], results: DeliveryResult[]) => {
-    const settlement: Settlement = { lo, hi, ok: 0, notOk: [], remembered: [], errors: [] };
+  const settle = (op: "w" | "d", lo: number, hi: number, keys: string[], results: DeliveryResult[]) => {
+    const settlement: Settlement = { op, lo, hi, ok: 0, notOk: [], remembered: [], errors: [] };
     const notDeferred: string[] = [];
     results.forEach((result, i) => {
       const key = keys[i]!;
@@ -208,7 +210,7 @@ async function sendSnapshot(
         settlement.errors.push({ rowKey: key, kind: "failed", message: result.message });
       }
     });
-    if (notDeferred.length < keys.length) deferred.push({ lo, hi, exclude: notDeferred });
+    if (notDeferred.length < keys.length) deferred.push({ op, lo, hi, exclude: notDeferred });
     // The sender waits for its commit, so at most `concurrency` acknowledged batches are ever uncommitted
     // (a kill can only make those few be sent again); batches settling together share one commit.
     return committer.add(settlement).catch(() => undefined);
@@ -232,8 +234,19 @@ async function sendSnapshot(
       .orderBy("_retl_seq")
       .stream(FETCH_ROWS);
     let batch: PendingRow[] = [];
+    // p-queue keeps up to 100 finished tasks referenced until it compacts its array: hand it a thunk whose
+    // scope holds nothing but the task, dropped once run, so memory stays flat whatever the batch size.
+    const enqueue = (task: () => Promise<void>) => {
+      let pendingTask: (() => Promise<void>) | undefined = task;
+      void sendQueue.add(() => {
+        const run = pendingTask!;
+        pendingTask = undefined;
+        return run();
+      });
+    };
     const dispatch = async (pending: PendingRow[]) => {
-      const op: WriteOperation = pending[0]!._retl_op === "d" ? "delete" : writeOperation;
+      const opCode = pending[0]!._retl_op;
+      const op: WriteOperation = opCode === "d" ? "delete" : writeOperation;
       const lo = Number(pending[0]!._retl_seq);
       const hi = Number(pending[pending.length - 1]!._retl_seq);
       const records = pending.map((row) => outgoingRecord(def, row));
@@ -241,10 +254,10 @@ async function sendSnapshot(
       lastDispatchedSeq = hi;
       tally.sent += records.length;
       await sendQueue.onSizeLessThan(concurrency);
-      void sendQueue.add(async () => {
+      enqueue(async () => {
         if (stopError) {
           // The run is stopping: this batch was never sent.
-          return settle(lo, hi, keys, keys.map(() => ({ status: "failed", message: `not sent: ${stopError}` })));
+          return settle(opCode, lo, hi, keys, keys.map(() => ({ status: "failed", message: `not sent: ${stopError}` })));
         }
         try {
           const results = await deliverBatch(
@@ -252,11 +265,11 @@ async function sendSnapshot(
             op,
             records,
           );
-          await settle(lo, hi, keys, results);
+          await settle(opCode, lo, hi, keys, results);
         } catch (caught) {
           if (!stopError) stopCode = caught instanceof Error ? caught.name : undefined;
           stopError ??= secrets.redact(caught instanceof Error ? caught.message : String(caught));
-          await settle(lo, hi, keys, keys.map(() => ({ status: "failed", message: `not sent: ${stopError}` })));
+          await settle(opCode, lo, hi, keys, keys.map(() => ({ status: "failed", message: `not sent: ${stopError}` })));
         }
         done += keys.length;
         ctx.onProgress?.({ sync: def.name, phase: "sending", done, total });
@@ -282,7 +295,7 @@ async function sendSnapshot(
       const flushed = await destination.flush({ sync: def.name, object: def.object, runId });
       if (flushed.type === "ok") {
         await ctx.db.transaction().execute(async (trx) => {
-          for (const group of chunkRanges(deferred)) await upsertState(trx, ctx, runId, table, rangesWhere(group), "synced");
+          for (const group of chunkRanges(deferred)) await commitState(trx, ctx, runId, table, group);
         });
       } else {
         stopError = `destination did not confirm delivery: ${secrets.redact(flushed.message)}`;
@@ -315,6 +328,7 @@ type Trx = Kysely<unknown>;
 
 /** The outcome of one delivered batch, waiting to be committed. */
 interface Settlement {
+  op: "w" | "d";
   lo: number;
   hi: number;
   /** Rows acknowledged now. */
@@ -331,11 +345,11 @@ const MAX_KEYS_PER_COMMIT = 5000;
 
 /** Commit a group of settled batches in one transaction: a few set-based statements for all of them. */
 async function commitSettlements(ctx: ApplyContext, runId: string, table: string, items: Settlement[]): Promise<void> {
-  const acknowledged = items.filter((i) => i.ok > 0).map((i) => ({ lo: i.lo, hi: i.hi, exclude: i.notOk }));
+  const acknowledged = items.filter((i) => i.ok > 0).map((i) => ({ op: i.op, lo: i.lo, hi: i.hi, exclude: i.notOk }));
   const remembered = items.flatMap((i) => i.remembered);
   const errors = items.flatMap((i) => i.errors);
   await ctx.db.transaction().execute(async (trx) => {
-    if (acknowledged.length > 0) await upsertState(trx, ctx, runId, table, rangesWhere(acknowledged), "synced");
+    if (acknowledged.length > 0) await commitState(trx, ctx, runId, table, acknowledged);
     if (remembered.length > 0) await upsertState(trx, ctx, runId, table, sql`p._retl_key in (${sql.join(remembered)})`, "rejected");
     if (errors.length > 0) await recordRowErrors(trx, ctx, runId, table, errors);
   });
@@ -373,6 +387,21 @@ function chunkRanges(ranges: readonly SettledRange[]): SettledRange[][] {
   return groups;
 }
 
+/** Commit acknowledged ranges: written rows get their new fingerprint, deleted rows lose their state. */
+async function commitState(trx: Trx, ctx: ApplyContext, runId: string, table: string, ranges: SettledRange[]): Promise<void> {
+  const writes = ranges.filter((r) => r.op === "w");
+  const deletes = ranges.filter((r) => r.op === "d");
+  // Each statement only when it has rows: a delete probes the whole state table, an upsert the index.
+  if (writes.length > 0) await upsertState(trx, ctx, runId, table, rangesWhere(writes), "synced");
+  if (deletes.length > 0) {
+    await sql`
+      delete from ${sql.id(ctx.store.schema, "sync_state")}
+      where sync_name = ${ctx.def.name} and row_key in (
+        select p._retl_key from ${sql.id(ctx.store.schema, table)} as p where p._retl_op = 'd' and ${rangesWhere(deletes)})`.execute(trx);
+  }
+}
+
+/** Insert or update the state of written snapshot rows matching `where`. */
 async function upsertState(trx: Trx, ctx: ApplyContext, runId: string, table: string, where: RawBuilder<unknown>, status: string): Promise<void> {
   const schema = ctx.store.schema;
   await sql`
@@ -383,10 +412,6 @@ async function upsertState(trx: Trx, ctx: ApplyContext, runId: string, table: st
     on conflict (sync_name, row_key) do update set
       key_value = excluded.key_value, fingerprint = excluded.fingerprint, row_values = excluded.row_values,
       status = excluded.status, last_run_id = excluded.last_run_id, synced_at = excluded.synced_at`.execute(trx);
-  await sql`
-    delete from ${sql.id(schema, "sync_state")}
-    where sync_name = ${ctx.def.name} and row_key in (
-      select p._retl_key from ${sql.id(schema, table)} as p where p._retl_op = 'd' and ${where})`.execute(trx);
 }
 
 async function recordRowErrors(
