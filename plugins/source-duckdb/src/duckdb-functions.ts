@@ -17,4 +17,5 @@ export const duckDbFunctions: SqlFunctions = {
   toText(value) {
     return sql<string>`CAST(${value} AS VARCHAR)`;
   },
+  inlineCte: true,
 };

@@ -48,8 +48,10 @@ export function classifyQuery(fns: SqlFunctions, def: SyncDefinition, state: Sta
     ? sql`select row_key, key_value, fingerprint, row_values from ${sql.id(state.schema, "sync_state")} where sync_name = ${sql.lit(def.name)}`
     : sql`select cast(null as varchar) as row_key, cast(null as varchar) as key_value, cast(null as varchar) as fingerprint, cast(null as varchar) as row_values where 1 = 0`;
 
+  // `k` is read three times; only the main branch needs its wide columns, so it is not materialized:
+  // the duplicate and removed-row checks then compute nothing but the key.
   return sql<ClassifiedMeta>`
-with k as (
+with k as ${fns.inlineCte ? sql`not materialized ` : sql``}(
   select
     case when ${nullKey} then null else ${keyText} end as _retl_key,
     ${keyJson} as _retl_key_value,
@@ -59,19 +61,22 @@ with k as (
     ${modelColumns}
   from (${sql.raw(def.modelSql)}) as m
 ),
-kn as (
-  select k.*, count(*) over (partition by k._retl_key) as _retl_n from k
+d as (
+  select k._retl_key, count(*) as _retl_n from k where k._retl_key is not null
+  group by k._retl_key having count(*) > 1
 ),
 s as (${stateRows})
 select
-  case when k._retl_null_key = 1 or k._retl_n > 1 then 'invalid'
+  case when k._retl_null_key = 1 or d._retl_key is not null then 'invalid'
        when s.row_key is null then 'added'
        when s.fingerprint = k._retl_fp then 'unchanged'
        else 'changed' end as _retl_class,
   k._retl_key, k._retl_key_value, k._retl_values, k._retl_fp,
-  s.row_values as _retl_state_values, k._retl_n,
+  s.row_values as _retl_state_values, coalesce(d._retl_n, 1) as _retl_n,
   ${kColumns}
-from kn as k left join s on s.row_key = k._retl_key
+from k
+left join d on d._retl_key = k._retl_key
+left join s on s.row_key = k._retl_key
 union all
 select
   'removed', s.row_key, s.key_value, null, s.fingerprint, s.row_values, null,

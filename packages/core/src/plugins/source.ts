@@ -26,6 +26,11 @@ export interface SqlFunctions {
   hash(text: Expression<string>): RawBuilder<string>;
   /** An expression cast to the warehouse's text type. */
   toText(value: Expression<unknown>): RawBuilder<string>;
+  /**
+   * Optional: the warehouse understands `WITH name AS NOT MATERIALIZED (...)` (PostgreSQL 12+, DuckDB), so
+   * a CTE read several times is inlined and pruned to the columns each reader needs.
+   */
+  readonly inlineCte?: boolean;
 }
 
 /**
