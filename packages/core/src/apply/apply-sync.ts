@@ -71,7 +71,9 @@ export async function applySync(ctx: ApplyContext): Promise<SyncRunReport> {
     try {
       ctx.onProgress?.({ sync: def.name, phase: "planning", done: 0 });
       const state = { schema: store.schema };
+      const phase = phaseTimer(ctx.logger, def.name);
       const counts = await countClasses(db, ctx.functions, def, state);
+      phase("counted rows by class in the warehouse", { ...counts });
       await store.recordCounts(runId, counts);
       const synced = await store.countSynced(def.name);
       const send = classesToSend(def.mode, ctx.full);
@@ -80,12 +82,15 @@ export async function applySync(ctx: ApplyContext): Promise<SyncRunReport> {
       if (guard && !ctx.allowMassDelete) throw new MassDeleteError(guard);
 
       await snapshot(ctx, pendingTable, send);
+      phase("snapshotted the rows to send", { table: pendingTable });
       await recordInvalidRows(ctx, runId, pendingTable);
       plan = buildPlan(def, counts, await snapshotSamples(ctx, pendingTable), ctx.full, synced);
+      phase("recorded invalid rows and samples");
       const total = plan.operations.write + plan.operations.delete;
       ctx.onProgress?.({ sync: def.name, phase: "sending", done: 0, total });
 
       const outcome = await sendSnapshot(ctx, runId, pendingTable, total, tally);
+      phase("sent and committed", { ...tally });
       error = outcome.error;
       errorCode = outcome.errorCode;
       status = error ? "failed" : tally.rejected + tally.failed > 0 ? "partial" : "succeeded";
@@ -113,17 +118,32 @@ export async function applySync(ctx: ApplyContext): Promise<SyncRunReport> {
   };
 }
 
+/** Logs each phase of a run with its duration, at debug level (`--log-level debug`). */
+function phaseTimer(logger: Logger, sync: string): (what: string, fields?: Record<string, unknown>) => void {
+  let last = performance.now();
+  return (what, fields) => {
+    const now = performance.now();
+    logger.debug(what, { sync, ms: Math.round(now - last), ...fields });
+    last = now;
+  };
+}
+
 /** Freeze what this run sends (and the invalid rows) into a table, numbered in send order. */
 async function snapshot(ctx: ApplyContext, table: string, send: { write: RowClass[]; delete: RowClass[] }): Promise<void> {
   const classified = classifyQuery(ctx.functions, ctx.def, { schema: ctx.store.schema });
   const lits = (classes: RowClass[]) => sql.join([...classes, "__none__"].map((c) => sql.lit(c)));
+  // Send order: by the key's own columns (typed: integers sort as numbers, and faster than their text);
+  // removed rows have no model columns, so their key text orders them. A stable order gives a batch
+  // resent after a crash the same records, hence the same idempotency key.
+  const keyOrder = sql.join([...ctx.def.keyColumns.map((c) => sql.id("c", c)), sql`c._retl_key`]);
   await ctx.store.dropTable(table);
   await sql`
     create table ${sql.id(ctx.store.schema, table)} as
     select
       row_number() over (
         order by case when c._retl_class in (${lits(send.write)}) then 0
-                      when c._retl_class in (${lits(send.delete)}) then 1 else 2 end, c._retl_key) as _retl_seq,
+                      when c._retl_class in (${lits(send.delete)}) then 1 else 2 end,
+                 ${keyOrder}) as _retl_seq,
       case when c._retl_class in (${lits(send.write)}) then 'w'
            when c._retl_class in (${lits(send.delete)}) then 'd'
            else 'x' end as _retl_op,
