@@ -93,7 +93,8 @@ export async function applySync(ctx: ApplyContext): Promise<SyncRunReport> {
       phase("sent and committed", { ...tally });
       error = outcome.error;
       errorCode = outcome.errorCode;
-      status = error ? "failed" : tally.rejected + tally.failed > 0 ? "partial" : "succeeded";
+      // A spent quota ends the run cleanly: what was sent is committed, the rest waits for the next run.
+      status = error && errorCode !== "DestinationQuotaError" ? "failed" : tally.rejected + tally.failed > 0 || error ? "partial" : "succeeded";
     } catch (caught) {
       error = secrets.redact(caught instanceof Error ? caught.message : String(caught));
       errorCode = caught instanceof Error ? caught.name : undefined;

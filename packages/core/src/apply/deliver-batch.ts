@@ -17,6 +17,11 @@ export class FatalDestinationError extends ReverseEtlError {
   override readonly exitCode = 3;
 }
 
+/** The destination will take no more for now (quota spent): the run ends as partial, rows wait for the next run. */
+export class DestinationQuotaError extends ReverseEtlError {
+  override readonly exitCode = 6;
+}
+
 /** What delivering batches needs. */
 export interface DeliveryContext {
   destination: DestinationConnection;
@@ -52,6 +57,8 @@ export async function deliverBatch(
     switch (outcome.type) {
       case "fatal":
         throw new FatalDestinationError(`destination refused the run: ${secrets.redact(outcome.message)}`);
+      case "stop":
+        throw new DestinationQuotaError(`destination stopped taking records: ${secrets.redact(outcome.message)}; the rest wait for the next run`);
       case "retry":
         retry = todo;
         retryAfterMs = outcome.retryAfterMs;

@@ -62,7 +62,12 @@ export type WriteOutcome =
   /** The whole batch failed transiently (429, 5xx, timeout): core retries it with backoff. */
   | { readonly type: "retry"; readonly message: string; readonly retryAfterMs?: number }
   /** Retrying cannot help (bad credentials, missing scope): the run stops at once. */
-  | { readonly type: "fatal"; readonly message: string };
+  | { readonly type: "fatal"; readonly message: string }
+  /**
+   * The destination will take no more for now (e.g. a daily API quota is spent): the run ends cleanly as
+   * `partial`, and the rows not sent stay pending for the next run.
+   */
+  | { readonly type: "stop"; readonly message: string };
 
 /** Outcome of `flush()` for the records whose results were `deferred`. */
 export type FlushOutcome =
