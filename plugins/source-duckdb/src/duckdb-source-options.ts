@@ -11,7 +11,11 @@ export interface DuckDbSourceOptions {
   readOnly?: boolean;
   /** Worker threads DuckDB may use. Default: one per core. */
   threads?: number;
-  /** DuckDB's memory limit, e.g. `"1GB"` or `"512MB"`. Default: 80 % of the machine's memory. */
+  /**
+   * DuckDB's memory limit, e.g. `"1GB"` or `"512MB"`. Default `"1GB"`: the warehouse runs inside the
+   * reverse-etl process, so it gets a bounded share rather than DuckDB's own default of 80 % of the machine.
+   * Larger work spills to DuckDB's temp directory.
+   */
   memoryLimit?: string;
 }
 
@@ -29,7 +33,7 @@ export const duckDbSourceOptionsSchema: JsonSchema = {
     memoryLimit: {
       type: "string",
       pattern: "^\\s*\\d+(\\.\\d+)?\\s*([KMGT]i?B|B|bytes)?\\s*$",
-      description: "DuckDB's memory limit, e.g. `1GB`.",
+      description: "DuckDB's memory limit, e.g. `1GB`. Default 1GB.",
     },
   },
   required: ["path"],

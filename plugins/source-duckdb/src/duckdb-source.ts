@@ -15,6 +15,9 @@ import type { DuckDbSourceOptions } from "./duckdb-source-options.js";
 
 const MEMORY = ":memory:";
 
+/** The warehouse shares the process with the engine: bound it (DuckDB's own default is 80 % of RAM). */
+const DEFAULT_MEMORY_LIMIT = "1GB";
+
 /** Opens a DuckDB database as a reverse-etl source. */
 export async function connectDuckDbSource(
   options: DuckDbSourceOptions,
@@ -24,7 +27,7 @@ export async function connectDuckDbSource(
   const config: Record<string, string> = {};
   if (options.readOnly) config.access_mode = "READ_ONLY";
   if (options.threads !== undefined) config.threads = String(options.threads);
-  if (options.memoryLimit !== undefined) config.memory_limit = options.memoryLimit;
+  config.memory_limit = options.memoryLimit ?? DEFAULT_MEMORY_LIMIT;
   let lease: DuckDbInstanceLease;
   try {
     lease = await leaseDuckDbInstance(path, config);
