@@ -14,3 +14,5 @@ export type {
 } from "./webhook-receiver.js";
 export { testSourceContract } from "./source-contract.js";
 export type { SourceContractOptions } from "./source-contract.js";
+export { createDatabase, startPostgres, TEST_POSTGRES_URL_ENV } from "./postgres-server.js";
+export type { PostgresServer, StartPostgresOptions } from "./postgres-server.js";
