@@ -3,7 +3,6 @@ import { mkdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { DuckDBInstance } from "@duckdb/node-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 // The project `init` scaffolds, run through the built CLI with the real DuckDB source and file
@@ -29,13 +28,8 @@ describe("the project init scaffolds (built CLI, real DuckDB and file destinatio
   beforeAll(async () => {
     await rm(dir, { recursive: true, force: true });
     await mkdir(root, { recursive: true });
+    // Nothing to load: the starter model reads data/customers.csv, from any working directory.
     expect((await cli(["init", dir], root)).code).toBe(0);
-    // Load the seed the way the next-steps message tells users to (duckdb warehouse.duckdb < models/seed.sql).
-    const instance = await DuckDBInstance.create(join(dir, "warehouse.duckdb"));
-    const connection = await instance.connect();
-    await connection.run(await readFile(join(dir, "models/seed.sql"), "utf8"));
-    connection.closeSync();
-    instance.closeSync();
   });
   afterAll(async () => {
     await rm(dir, { recursive: true, force: true });
@@ -52,6 +46,9 @@ describe("the project init scaffolds (built CLI, real DuckDB and file destinatio
     expect(table.code).toBe(0);
     expect(table.stdout).toContain("customers_to_file  customers -> out (upsert)");
     expect(table.stdout).toContain("added 5 · changed 0 · removed 0");
+    // The model's relative CSV path resolves against the config's directory, not the working directory.
+    const elsewhere = await cli(["plan", "--json", "--config", join(dir, "reverse-etl.config.ts")], root);
+    expect(JSON.parse(elsewhere.stdout).syncs[0].counts.added).toBe(5);
     const json = await cli(["plan", "--json"], dir);
     expect(JSON.parse(json.stdout).syncs[0]).toMatchObject({ name: "customers_to_file", mode: "upsert", counts: { added: 5, invalid: 0 } });
   });

@@ -28,6 +28,9 @@ export async function connectDuckDbSource(
   if (options.readOnly) config.access_mode = "READ_ONLY";
   if (options.threads !== undefined) config.threads = String(options.threads);
   config.memory_limit = options.memoryLimit ?? DEFAULT_MEMORY_LIMIT;
+  // Relative paths in model SQL (read_csv('data/x.csv'), read_parquet(...)) resolve against the config's
+  // directory, like every other path in the config, wherever the command is run from.
+  config.file_search_path = context.configDir;
   let lease: DuckDbInstanceLease;
   try {
     lease = await leaseDuckDbInstance(path, config);

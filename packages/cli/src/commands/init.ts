@@ -6,9 +6,9 @@ import { CONFIG_FILE_NAME, ConfigExistsError, writeScaffold, type ScaffoldResult
 
 /** `reverse-etl init [DIR]`: scaffold a starter project. */
 export default class Init extends BaseCommand<typeof Init> {
-  static override summary = "Scaffold a starter config, an example model and its seed data.";
+  static override summary = "Scaffold a starter config, an example model and the data it reads.";
 
-  static override description = `Writes into DIR (default: the current directory) a ${CONFIG_FILE_NAME} with an embedded DuckDB warehouse (warehouse.duckdb), a file destination (out/customers.jsonl), one model \`customers\` and one sync, plus models/seed.sql, which creates the example table the model reads. Refuses to overwrite an existing config unless --force; existing files under models/ are never overwritten.`;
+  static override description = `Writes into DIR (default: the current directory) a ${CONFIG_FILE_NAME} with an embedded DuckDB warehouse (warehouse.duckdb), a file destination (out/customers.jsonl), one model \`customers\` and one sync, plus data/customers.csv, the example rows the model reads (DuckDB queries the file directly: nothing to load). Refuses to overwrite an existing config unless --force; existing files under models/ and data/ are never overwritten.`;
 
   static override examples = [
     { description: "Start a project in the current directory:", command: "<%= config.bin %> <%= command.id %>" },
@@ -39,7 +39,6 @@ export default class Init extends BaseCommand<typeof Init> {
     const steps = [
       ...cd,
       "npm install @reverse-etl/cli @reverse-etl/core @reverse-etl/source-duckdb @reverse-etl/destination-file",
-      "duckdb warehouse.duckdb < models/seed.sql   # the example table (or edit the model to read your own)",
       `${this.config.bin} validate`,
       `${this.config.bin} plan`,
       `${this.config.bin} sync`,

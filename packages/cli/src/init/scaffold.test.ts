@@ -15,23 +15,22 @@ describe("writeScaffold", () => {
 
   it("writes a config with a DuckDB source, a file destination, one model and one sync", async () => {
     const result = await writeScaffold(dir, { force: false });
-    expect(result.written.sort()).toEqual(["models/README.md", "models/seed.sql", "reverse-etl.config.ts"]);
+    expect(result.written.sort()).toEqual(["data/customers.csv", "models/README.md", "reverse-etl.config.ts"]);
     const config = await readFile(join(dir, "reverse-etl.config.ts"), "utf8");
     expect(config).toContain('plugin: "@reverse-etl/source-duckdb", path: "warehouse.duckdb"');
     expect(config).toContain('path: "out/customers.jsonl"');
     expect(config).toMatch(/models: \{\s+customers: \{/);
-    expect(config).toContain("from gold.customers");
+    expect(config).toContain("from read_csv('data/customers.csv', header = true)");
     expect(config).toMatch(/syncs: \{\s+customers_to_file: \{/);
-    expect(await readFile(join(dir, "models/seed.sql"), "utf8")).toContain("create or replace table gold.customers");
+    expect(await readFile(join(dir, "data/customers.csv"), "utf8")).toMatch(/^customer_id,email,full_name,plan,lifetime_value\n1,ada@example.com/);
   });
 
-  it("selects in the seed every column the model reads", async () => {
+  it("has in the example data every column the model reads", async () => {
     await writeScaffold(dir, { force: false });
     const config = await readFile(join(dir, "reverse-etl.config.ts"), "utf8");
-    const seed = await readFile(join(dir, "models/seed.sql"), "utf8");
+    const csv = await readFile(join(dir, "data/customers.csv"), "utf8");
     const modelColumns = /select (.*)\n/.exec(config)![1]!.split(",").map((c) => c.trim());
-    const seedColumns = /as t\((.*)\)/.exec(seed)![1]!.split(",").map((c) => c.trim());
-    expect(seedColumns).toEqual(modelColumns);
+    expect(csv.split("\n")[0]!.split(",")).toEqual(modelColumns);
   });
 
   it("refuses to overwrite an existing config of any extension unless forced", async () => {
@@ -41,11 +40,11 @@ describe("writeScaffold", () => {
     expect(await readFile(join(dir, "reverse-etl.config.ts"), "utf8")).toContain("defineConfig");
   });
 
-  it("never overwrites the user's files under models/, even with force", async () => {
-    await mkdir(join(dir, "models"));
-    await writeFile(join(dir, "models/seed.sql"), "-- mine\n");
+  it("never overwrites the user's data, even with force", async () => {
+    await mkdir(join(dir, "data"));
+    await writeFile(join(dir, "data/customers.csv"), "customer_id\n42\n");
     const result = await writeScaffold(dir, { force: true });
-    expect(result.skipped).toEqual(["models/seed.sql"]);
-    expect(await readFile(join(dir, "models/seed.sql"), "utf8")).toBe("-- mine\n");
+    expect(result.skipped).toEqual(["data/customers.csv"]);
+    expect(await readFile(join(dir, "data/customers.csv"), "utf8")).toBe("customer_id\n42\n");
   });
 });

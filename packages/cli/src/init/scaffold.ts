@@ -21,7 +21,7 @@ export interface ScaffoldFile {
 export function scaffoldFiles(): ScaffoldFile[] {
   return [
     { path: CONFIG_FILE_NAME, contents: CONFIG_TEMPLATE },
-    { path: "models/seed.sql", contents: SEED_TEMPLATE, keepExisting: true },
+    { path: "data/customers.csv", contents: CUSTOMERS_CSV, keepExisting: true },
     { path: "models/README.md", contents: MODELS_README_TEMPLATE, keepExisting: true },
   ];
 }
@@ -70,8 +70,8 @@ const CONFIG_TEMPLATE = `import { defineConfig } from "@reverse-etl/core";
 // \`reverse-etl validate\` checks it, \`reverse-etl plan\` shows what would change, \`reverse-etl sync\` sends it.
 export default defineConfig({
   sources: {
-    // An embedded DuckDB database file: no server, no credentials. Create its example table with
-    // models/seed.sql (see models/README.md).
+    // An embedded DuckDB database file: no server, no credentials. reverse-etl keeps its sync state
+    // there too (schema reverse_etl). Relative file paths in model SQL resolve against this directory.
     warehouse: { plugin: "@reverse-etl/source-duckdb", path: "warehouse.duckdb" },
   },
 
@@ -86,7 +86,7 @@ export default defineConfig({
       primaryKey: "customer_id",
       sql: \`
         select customer_id, email, full_name, plan, lifetime_value
-        from gold.customers
+        from read_csv('data/customers.csv', header = true)
       \`,
       description: "One row per customer.",
     },
@@ -110,18 +110,13 @@ export default defineConfig({
 });
 `;
 
-const SEED_TEMPLATE = `-- Example warehouse table for the starter config. Load it into warehouse.duckdb with the DuckDB CLI:
---   duckdb warehouse.duckdb < models/seed.sql
-create schema if not exists gold;
-
-create or replace table gold.customers as
-select * from (values
-  (1, 'ada@example.com',    'Ada Lovelace',    'enterprise', 12500.00),
-  (2, 'grace@example.com',  'Grace Hopper',    'pro',         3400.50),
-  (3, 'alan@example.com',   'Alan Turing',     'free',           0.00),
-  (4, 'edsger@example.com', 'Edsger Dijkstra', 'pro',         2100.00),
-  (5, 'barbara@example.com','Barbara Liskov',  'enterprise',  9800.25)
-) as t(customer_id, email, full_name, plan, lifetime_value);
+/** Example rows the starter model reads; edit them and run \`plan\` to see the diff. */
+const CUSTOMERS_CSV = `customer_id,email,full_name,plan,lifetime_value
+1,ada@example.com,Ada Lovelace,enterprise,12500.00
+2,grace@example.com,Grace Hopper,pro,3400.50
+3,alan@example.com,Alan Turing,free,0.00
+4,edsger@example.com,Edsger Dijkstra,pro,2100.00
+5,barbara@example.com,Barbara Liskov,enterprise,9800.25
 `;
 
 const MODELS_README_TEMPLATE = `# Models
@@ -130,10 +125,10 @@ A model is a SELECT over your warehouse, declared under \`models\` in \`reverse-
 \`primaryKey\` identifies a row; the columns a sync maps in \`fields\` are what gets sent, and only rows whose
 mapped values changed since the last successful sync are sent again.
 
-\`seed.sql\` creates the example table \`gold.customers\` that the starter model reads:
+The starter model reads \`data/customers.csv\` through DuckDB, so it works without loading anything. Change
+a row there and run \`reverse-etl plan\` to see exactly that change; \`reverse-etl sync\` sends it.
 
-    duckdb warehouse.duckdb < models/seed.sql
-
-Point the model at your own gold tables when you are ready: edit its \`sql\`, then run
+Point the model at your own gold tables when you are ready (for example
+\`select ... from gold.customers\` in the DuckDB file, or a PostgreSQL source), then run
 \`reverse-etl plan\` to see what would be sent.
 `;
