@@ -4,6 +4,7 @@ import type { SqlFunctions } from "../plugins/source.js";
 import type { FieldChange, PlanCounts, PlanSample, SyncPlan } from "../project/reports.js";
 import { classesToSend, classifyQuery, type ClassifiedMeta, type RowClass, type StateLocation } from "./classify-query.js";
 import type { SyncDefinition } from "./sync-definition.js";
+import { toFieldValue } from "../apply/outgoing-record.js";
 
 /** What planning a sync needs. */
 export interface PlanContext {
@@ -110,11 +111,25 @@ export function sampleOf(def: SyncDefinition, row: ClassifiedMeta): PlanSample {
     }
     case "removed":
       return { key, values: toFields(def, previous) };
-    case "changed":
-      return { key, values: toFields(def, current), changes: fieldChanges(def, previous, current) };
+    case "changed": {
+      // Which fields changed is decided on the warehouse's JSON of both sides (the same rendering); what
+      // is shown as the new value is the value as it will be sent.
+      const typed = typedValues(def, row);
+      const changes = fieldChanges(def, previous, current).map((c) => ({ ...c, to: typed[c.field] ?? c.to }));
+      return { key, values: typed, changes };
+    }
     default:
-      return { key, values: toFields(def, current) };
+      return { key, values: typedValues(def, row) };
   }
+}
+
+/** Mapped values of a classified row as the destination receives them. */
+function typedValues(def: SyncDefinition, row: ClassifiedMeta): Record<string, FieldValue> {
+  const columns = row as unknown as Record<string, unknown>;
+  const out: Record<string, FieldValue> = {};
+  for (const [field, column] of def.match) out[field] = toFieldValue(columns[column]);
+  for (const [column, field] of def.fields) out[field] = toFieldValue(columns[column]);
+  return out;
 }
 
 /** The primary key value from its JSON object text: the value itself for one column, else the object. */
