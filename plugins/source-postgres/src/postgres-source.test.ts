@@ -1,0 +1,285 @@
+import { ConnectionError, silentLogger, type PluginContext, type SourceConnection } from "@reverse-etl/core";
+import { createDatabase, testSourceContract, TEST_POSTGRES_URL_ENV } from "@reverse-etl/testkit";
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Kysely, sql } from "kysely";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import postgresSourcePlugin from "./index.js";
+
+const packageDir = dirname(dirname(fileURLToPath(import.meta.url)));
+const dir = mkdtempSync(join(tmpdir(), "reverse-etl-postgres-"));
+const context: PluginContext = { configDir: dir, name: "warehouse", logger: silentLogger };
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** The run's cluster (test/support/postgres-setup.ts); fails with the reason it could not start. */
+function serverUrl(): string {
+  const url = process.env[TEST_POSTGRES_URL_ENV];
+  if (!url) throw new Error(process.env.REVERSE_ETL_TEST_POSTGRES_ERROR ?? `${TEST_POSTGRES_URL_ENV} is not set`);
+  return url;
+}
+
+const databaseUrl = createDatabase(serverUrl(), `source_postgres_${process.pid}`);
+
+async function connect(): Promise<SourceConnection> {
+  return postgresSourcePlugin.connect({ url: await databaseUrl, sslmode: "disable" }, context);
+}
+
+testSourceContract({
+  name: "postgres",
+  connect,
+  generateRowsSql: (n) => `select n from generate_series(1, ${n}) as g(n)`,
+});
+
+describe("PostgreSQL values as rows carry them", () => {
+  let source: SourceConnection;
+  let db: Kysely<Record<string, never>>;
+
+  beforeAll(async () => {
+    source = await connect();
+    db = new Kysely({ dialect: source.dialect });
+  });
+
+  afterAll(async () => {
+    await db?.destroy();
+    await source?.close();
+  });
+
+  async function value(expression: string): Promise<unknown> {
+    const { rows } = await sql<{ v: unknown }>`select ${sql.raw(expression)} as v`.execute(db);
+    return rows[0]!.v;
+  }
+
+  it("gives int2 and int4 as numbers", async () => {
+    expect(await value("cast(-42 as smallint)")).toBe(-42);
+    expect(await value("cast(2147483647 as integer)")).toBe(2147483647);
+    expect(await value("cast(-2147483648 as int4)")).toBe(-2147483648);
+  });
+
+  it("gives int8 as a number when it is a safe integer, else as its decimal string", async () => {
+    expect(await value("cast(9007199254740991 as bigint)")).toBe(9007199254740991);
+    expect(await value("cast(-9007199254740991 as bigint)")).toBe(-9007199254740991);
+    expect(await value("cast(9007199254740992 as bigint)")).toBe("9007199254740992");
+    expect(await value("cast(9007199254740993 as bigint)")).toBe("9007199254740993");
+    expect(await value("cast(-9223372036854775808 as bigint)")).toBe("-9223372036854775808");
+    expect(await value("count(*)")).toBe(1);
+  });
+
+  it("gives numeric as a number when it round-trips within ±2^53, else as its decimal string", async () => {
+    expect(await value("cast(1.50 as numeric(10,2))")).toBe(1.5);
+    expect(await value("cast(-0.01 as numeric)")).toBe(-0.01);
+    expect(await value("cast(0.1 as numeric(38,10))")).toBe(0.1);
+    expect(await value("cast(123456789012.345 as numeric)")).toBe(123456789012.345);
+    expect(await value("cast(100 as numeric)")).toBe(100);
+    expect(await value("cast(0 as numeric(5,2))")).toBe(0);
+    expect(await value("cast(12345678901234567890.12 as numeric)")).toBe("12345678901234567890.12");
+    expect(await value("cast(1.23456789012345678 as numeric)")).toBe("1.23456789012345678");
+    expect(await value("cast(9007199254740993 as numeric)")).toBe("9007199254740993");
+    expect(await value("cast(100000000000000000000 as numeric)")).toBe("100000000000000000000");
+    expect(await value("cast('NaN' as numeric)")).toBe("NaN");
+  });
+
+  it("gives real and double precision as numbers", async () => {
+    expect(await value("cast(2.5 as double precision)")).toBe(2.5);
+    expect(await value("cast(0.1 as double precision)")).toBe(0.1);
+    expect(await value("cast(0.5 as real)")).toBe(0.5);
+  });
+
+  it("gives booleans as booleans", async () => {
+    expect(await value("true")).toBe(true);
+    expect(await value("false")).toBe(false);
+  });
+
+  it("gives text, varchar, unicode and very long text as strings, unchanged", async () => {
+    expect(await value("cast('plain' as varchar(10))")).toBe("plain");
+    expect(await value("cast('ab' as char(4))")).toBe("ab  ");
+    expect(await value("'héllo ✓ 日本語 🚀'")).toBe("héllo ✓ 日本語 🚀");
+    expect(await value(`'it''s "quoted" \\ back'`)).toBe(`it's "quoted" \\ back`);
+    const long = (await value("repeat('ab✓', 1000000)")) as string;
+    expect(long).toHaveLength(3_000_000);
+    expect(long.slice(0, 6)).toBe("ab✓ab✓");
+  });
+
+  it("gives date as YYYY-MM-DD", async () => {
+    expect(await value("date '2024-01-02'")).toBe("2024-01-02");
+    expect(await value("date '1969-12-31'")).toBe("1969-12-31");
+    expect(await value("date 'infinity'")).toBe("infinity");
+  });
+
+  it("gives timestamp (read as UTC) and timestamptz as ISO 8601 in UTC", async () => {
+    expect(await value("timestamp '2024-01-02 03:04:05'")).toBe("2024-01-02T03:04:05.000Z");
+    expect(await value("timestamp '2024-01-02 03:04:05.678901'")).toBe("2024-01-02T03:04:05.678Z");
+    expect(await value("timestamp '1969-12-31 23:59:59.9995'")).toBe("1969-12-31T23:59:59.999Z");
+    expect(await value("timestamptz '2024-01-02 05:04:05.123+02'")).toBe("2024-01-02T03:04:05.123Z");
+    expect(await value("timestamp 'infinity'")).toBe("infinity");
+    expect(await value("timestamp '0044-03-15 12:00:00 BC'")).toBe("-000043-03-15T12:00:00.000Z");
+    await db.transaction().execute(async (trx) => {
+      await sql`set local time zone 'Asia/Kolkata'`.execute(trx);
+      const { rows } = await sql<{ v: unknown; w: unknown }>`select timestamptz '2024-01-02 03:04:05Z' as v, timestamptz '1900-01-01 00:00:00Z' as w`.execute(trx);
+      expect(rows[0]).toEqual({ v: "2024-01-02T03:04:05.000Z", w: "1900-01-01T00:00:00.000Z" });
+    });
+  });
+
+  it("gives time and timetz as the server's text", async () => {
+    expect(await value("time '03:04:05.5'")).toBe("03:04:05.5");
+    expect(await value("cast('03:04:05+02' as timetz)")).toBe("03:04:05+02");
+  });
+
+  it("gives json and jsonb as parsed values", async () => {
+    expect(await value(`'{"a": [1, "x", null], "b": {"c": true}}'::json`)).toEqual({ a: [1, "x", null], b: { c: true } });
+    expect(await value(`'{"n": 1.5}'::jsonb`)).toEqual({ n: 1.5 });
+    expect(await value(`'[1, 2]'::jsonb`)).toEqual([1, 2]);
+    expect(await value(`'"text"'::json`)).toBe("text");
+  });
+
+  it("gives arrays as arrays, converting their items by type", async () => {
+    expect(await value("array[1, 2, null]::int4[]")).toEqual([1, 2, null]);
+    expect(await value("array[9007199254740993, 1]::int8[]")).toEqual(["9007199254740993", 1]);
+    expect(await value("array['a b', 'c\"d', null]::text[]")).toEqual(["a b", 'c"d', null]);
+    expect(await value("array[date '2024-01-02']")).toEqual(["2024-01-02"]);
+    expect(await value("array[timestamptz '2024-01-02 03:04:05+00']")).toEqual(["2024-01-02T03:04:05.000Z"]);
+    expect(await value("array[[1.5, 2], [3, 4]]::numeric[]")).toEqual([[1.5, 2], [3, 4]]);
+    expect(await value(`array['{"a": 1}'::jsonb]`)).toEqual([{ a: 1 }]);
+    expect(await value("array[true, false]")).toEqual([true, false]);
+    expect(await value("cast('{}' as int4[])")).toEqual([]);
+  });
+
+  it("gives uuid as a string and bytea as base64", async () => {
+    expect(await value("cast('a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11' as uuid)")).toBe("a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11");
+    expect(await value("'\\x00ff616263'::bytea")).toBe(Buffer.from([0, 255, 97, 98, 99]).toString("base64"));
+  });
+
+  it("gives NULL of any type as null", async () => {
+    for (const type of ["integer", "bigint", "numeric", "text", "date", "timestamp", "timestamptz", "bytea", "integer[]", "json", "jsonb", "uuid", "boolean"]) {
+      expect(await value(`cast(null as ${type})`)).toBeNull();
+    }
+    expect(await value("null")).toBeNull();
+  });
+
+  it("converts streamed rows the same way, with the connection's parsers, not pg's global ones", async () => {
+    const rows: unknown[] = [];
+    const query = sql`(select n, n * 10000000000000000 as big, date '2024-01-01' + n as d from generate_series(0, 2) as g(n))`;
+    for await (const row of db.selectFrom(query.as("t")).selectAll().stream(2)) rows.push(row);
+    expect(rows).toEqual([
+      { n: 0, big: 0, d: "2024-01-01" },
+      { n: 1, big: "10000000000000000", d: "2024-01-02" },
+      { n: 2, big: "20000000000000000", d: "2024-01-03" },
+    ]);
+    const { default: pg } = await import("pg");
+    expect(pg.types.getTypeParser(1082, "text")("2024-01-02")).toBeInstanceOf(Date);
+  });
+});
+
+describe("describeQuery", () => {
+  it("names the columns and their PostgreSQL types without reading a row", async () => {
+    const source = await connect();
+    const db = new Kysely<Record<string, never>>({ dialect: source.dialect });
+    try {
+      // Reading the row would fail: 'x' is no integer.
+      await sql`create table describe_me as select 'x'::text as v`.execute(db);
+      const columns = await source.describeQuery(
+        "select 1::bigint as id, 'x'::varchar(20) as name, now() as at, 1.5::numeric(10,2) as amount, null::int[] as tags, cast(v as integer) as boom from describe_me",
+      );
+      expect(columns).toEqual([
+        { name: "id", type: "bigint" },
+        { name: "name", type: "character varying(20)" },
+        { name: "at", type: "timestamp with time zone" },
+        { name: "amount", type: "numeric(10,2)" },
+        { name: "tags", type: "integer[]" },
+        { name: "boom", type: "integer" },
+      ]);
+      await expect(sql`select cast(v as integer) from describe_me`.execute(db)).rejects.toThrow(/invalid input syntax/);
+    } finally {
+      await db.destroy();
+      await source.close();
+    }
+  });
+});
+
+describe("advisory locks", () => {
+  it("refuses a second holder of the same name from another connection, and frees it on release", async () => {
+    const a = await connect();
+    const b = await connect();
+    try {
+      const release = await a.tryLock!("reverse-etl:state:sync one");
+      expect(release).toBeTypeOf("function");
+      expect(await b.tryLock!("reverse-etl:state:sync one")).toBeUndefined();
+      const other = await b.tryLock!("reverse-etl:state:sync two");
+      expect(other).toBeTypeOf("function");
+      await other!();
+      await release!();
+      await release!();
+      const again = await b.tryLock!("reverse-etl:state:sync one");
+      expect(again).toBeTypeOf("function");
+      await again!();
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
+  it("is released by the server when the holding process is killed", async () => {
+    const url = await databaseUrl;
+    const holder = spawn(
+      process.execPath,
+      [
+        "--input-type=module",
+        "-e",
+        `import plugin from "@reverse-etl/source-postgres";
+         const source = await plugin.connect({ url: process.argv[1], sslmode: "disable" }, { configDir: ".", name: "w", logger: { debug() {}, info() {}, warn() {} } });
+         const release = await source.tryLock("killed holder");
+         console.log(release ? "locked" : "refused");
+         setInterval(() => {}, 1000);`,
+        url,
+      ],
+      { cwd: packageDir, stdio: ["ignore", "pipe", "inherit"] },
+    );
+    const source = await connect();
+    try {
+      await new Promise<void>((resolve, reject) => {
+        holder.once("error", reject);
+        holder.once("exit", (code) => reject(new Error(`holder exited early with code ${code}`)));
+        holder.stdout.on("data", (data: Buffer) => {
+          if (data.toString().includes("locked")) resolve();
+          else reject(new Error(`holder said ${data.toString()}`));
+        });
+      });
+      expect(await source.tryLock!("killed holder")).toBeUndefined();
+      const exited = new Promise((resolve) => holder.once("exit", resolve));
+      holder.kill("SIGKILL");
+      await exited;
+      // The server notices the closed socket at once; poll briefly for the backend to end.
+      let release: (() => Promise<void>) | undefined;
+      for (let attempt = 0; attempt < 100 && !release; attempt++) {
+        release = await source.tryLock!("killed holder");
+        if (!release) await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(release).toBeTypeOf("function");
+      await release!();
+    } finally {
+      holder.kill("SIGKILL");
+      await source.close();
+    }
+  });
+});
+
+describe("the source connection's lifecycle", () => {
+  it("lets Kysely be destroyed before or after the source closes, and refuses queries once closed", async () => {
+    for (const closeSourceFirst of [true, false]) {
+      const source = await connect();
+      const db = new Kysely<Record<string, never>>({ dialect: source.dialect });
+      await sql`select 1`.execute(db);
+      if (closeSourceFirst) {
+        await source.close();
+        await db.destroy();
+      } else {
+        await db.destroy();
+        await source.close();
+      }
+      await source.close();
+      await expect(source.describeQuery("select 1")).rejects.toThrow(/closed/);
+    }
+  });
+});
