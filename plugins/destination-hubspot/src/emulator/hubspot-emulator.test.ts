@@ -1,0 +1,245 @@
+import { Client } from "@hubspot/api-client";
+import { afterAll, describe, expect, it } from "vitest";
+import { startHubSpotEmulator } from "./hubspot-emulator.js";
+import type { HubSpotEmulator, HubSpotEmulatorOptions } from "./hubspot-emulator.js";
+
+const started: HubSpotEmulator[] = [];
+afterAll(async () => {
+  await Promise.all(started.map((e) => e.close()));
+});
+
+async function emulator(options?: HubSpotEmulatorOptions): Promise<HubSpotEmulator> {
+  const e = await startHubSpotEmulator(options);
+  started.push(e);
+  return e;
+}
+
+/** The official SDK, unchanged, pointed at the emulator. */
+function sdk(e: HubSpotEmulator, accessToken = e.accessToken): Client {
+  return new Client({ accessToken, basePath: e.url, numberOfApiCallRetries: 0 });
+}
+
+/** The SDK's ApiException, as the fields every generated API's exception has. */
+type ApiError = { code: number; body: Record<string, unknown>; headers: Record<string, string> };
+async function failure(promise: Promise<unknown>): Promise<ApiError> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as ApiError;
+  }
+  throw new Error("expected the call to fail");
+}
+
+async function rawPost(e: HubSpotEmulator, path: string, body: unknown, token = e.accessToken): Promise<{ status: number; body: any; headers: Headers }> {
+  const response = await fetch(`${e.url}${path}`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text ? JSON.parse(text) : undefined, headers: response.headers };
+}
+
+describe("HubSpot emulator through the official SDK", () => {
+  it("upserts contacts by email: creates, then updates the same record", async () => {
+    const e = await emulator();
+    const client = sdk(e);
+    const first = await client.crm.contacts.batchApi.upsert({
+      inputs: [{ idProperty: "email", id: "Ada@Example.com", properties: { firstname: "Ada" } }],
+    });
+    expect(first.results).toHaveLength(1);
+    expect(first.results[0]).toMatchObject({ _new: true, properties: { email: "ada@example.com", firstname: "Ada" } });
+    const second = await client.crm.objects.batchApi.upsert("contacts", {
+      inputs: [{ idProperty: "email", id: "ada@example.com", properties: { lastname: "Lovelace" } }],
+    });
+    expect(second.results[0]).toMatchObject({ id: first.results[0].id, _new: false });
+    expect(e.dump("contacts")).toEqual([
+      { id: first.results[0].id, properties: expect.objectContaining({ email: "ada@example.com", firstname: "Ada", lastname: "Lovelace" }) },
+    ]);
+  });
+
+  it("serves the properties API with types, options, unique and read-only flags", async () => {
+    const e = await emulator();
+    const client = sdk(e);
+    const { results } = await client.crm.properties.coreApi.getAll("contacts");
+    const byName = new Map(results.map((p) => [p.name, p]));
+    expect(byName.get("lifecyclestage")).toMatchObject({ type: "enumeration" });
+    expect(byName.get("lifecyclestage")!.options.map((o) => o.value)).toContain("customer");
+    expect(byName.get("hs_object_id")!.modificationMetadata?.readOnlyValue).toBe(true);
+    expect(byName.get("createdate")).toMatchObject({ type: "datetime" });
+    const created = await client.crm.properties.coreApi.create("contacts", {
+      name: "plan_tier", label: "Plan", type: "enumeration" as never, fieldType: "select" as never, groupName: "contactinformation",
+      options: [{ label: "Pro", value: "pro", displayOrder: 0, hidden: false }],
+    });
+    expect(created.name).toBe("plan_tier");
+    const one = await client.crm.properties.coreApi.getByName("contacts", "plan_tier");
+    expect(one.options.map((o) => o.value)).toEqual(["pro"]);
+    expect((await failure(client.crm.properties.coreApi.getByName("contacts", "nope"))).code).toBe(404);
+  });
+
+  it("refuses more than 100 inputs with HubSpot's message", async () => {
+    const e = await emulator();
+    const inputs = Array.from({ length: 101 }, (_, i) => ({ properties: { email: `u${i}@example.com` }, associations: [] }));
+    const error = await failure(sdk(e).crm.objects.batchApi.create("contacts", { inputs }));
+    expect(error.code).toBe(400);
+    expect(error.body).toMatchObject({
+      status: "error",
+      category: "VALIDATION_ERROR",
+      message: "The maximum number of inputs supported in a batch is 100. Please reduce the number of items and try again",
+    });
+    expect(e.dump("contacts")).toEqual([]);
+  });
+
+  it("reports invalid values per input (207) when inputs carry objectWriteTraceIds, and lands the rest", async () => {
+    const e = await emulator();
+    const answer = await sdk(e).crm.objects.batchApi.upsert("contacts", {
+      inputs: [
+        { idProperty: "email", id: "good@example.com", properties: { firstname: "Good" }, objectWriteTraceId: "0" },
+        { idProperty: "email", id: "not-an-email", properties: { firstname: "Bad" }, objectWriteTraceId: "1" },
+        { idProperty: "email", id: "opt@example.com", properties: { lifecyclestage: "king" }, objectWriteTraceId: "2" },
+      ],
+    });
+    expect(answer.results.map((r) => r.properties.email)).toEqual(["good@example.com"]);
+    const errors = (answer as unknown as { errors: Array<{ message: string; category: string; context: Record<string, string[]> }> }).errors;
+    expect(errors).toHaveLength(2);
+    expect(errors[0]).toMatchObject({ category: "VALIDATION_ERROR", context: { objectWriteTraceId: ["1"] } });
+    expect(errors[0].message).toContain("INVALID_EMAIL");
+    expect(errors[0].message).toContain("Email address not-an-email is invalid");
+    expect(errors[1].message).toContain("INVALID_OPTION");
+    expect(e.dump("contacts").map((r) => r.properties.email)).toEqual(["good@example.com"]);
+  });
+
+  it("fails the whole batch with 400 and writes nothing when inputs are not traced", async () => {
+    const e = await emulator();
+    const error = await failure(
+      sdk(e).crm.objects.batchApi.create("contacts", {
+        inputs: [
+          { properties: { email: "ok@example.com" }, associations: [] },
+          { properties: { email: "x@example.com", favourite_colour: "blue" }, associations: [] },
+        ],
+      }),
+    );
+    expect(error.code).toBe(400);
+    expect(error.body.message).toContain('Property values were not valid: [{"isValid":false,"message":"Property \\"favourite_colour\\" does not exist","error":"PROPERTY_DOESNT_EXIST","name":"favourite_colour"}]');
+    expect(error.body.errors).toEqual([{ message: 'Property "favourite_colour" does not exist', code: "PROPERTY_DOESNT_EXIST", context: { propertyName: ["favourite_colour"] } }]);
+    expect(e.dump("contacts")).toEqual([]);
+  });
+
+  it("answers 409 when creating a contact whose email exists, and refuses read-only properties", async () => {
+    const e = await emulator();
+    const [id] = e.seed("contacts", [{ email: "taken@example.com" }]);
+    const conflict = await failure(sdk(e).crm.objects.batchApi.create("contacts", { inputs: [{ properties: { email: "TAKEN@example.com" }, associations: [] }] }));
+    expect(conflict.code).toBe(409);
+    expect(conflict.body).toMatchObject({ category: "CONFLICT", message: `Contact already exists. Existing ID: ${id}` });
+    const readOnly = await failure(sdk(e).crm.objects.batchApi.update("contacts", { inputs: [{ id, properties: { createdate: "2020-01-01" } }] }));
+    expect(readOnly.code).toBe(400);
+    expect(readOnly.body.message).toContain("READ_ONLY_VALUE");
+  });
+
+  it("validates dates (midnight UTC), datetimes, numbers and booleans", async () => {
+    const e = await emulator();
+    const client = sdk(e);
+    const ok = await client.crm.objects.batchApi.create("contacts", {
+      inputs: [{ properties: { email: "d@example.com", date_of_birth: String(Date.UTC(1990, 4, 17)), hs_email_optout: "true" }, associations: [] }],
+    });
+    expect(ok.results[0].properties).toMatchObject({ date_of_birth: "1990-05-17", hs_email_optout: "true" });
+    const bad = await failure(
+      client.crm.objects.batchApi.create("deals", {
+        inputs: [{ properties: { dealname: "x", amount: "lots", closedate: "yesterday" }, associations: [] }],
+      }),
+    );
+    expect(bad.body.message).toContain("lots is not a valid number");
+    expect(bad.body.message).toContain("INVALID_DATETIME");
+    const notMidnight = await failure(
+      client.crm.objects.batchApi.create("contacts", { inputs: [{ properties: { date_of_birth: String(Date.UTC(1990, 4, 17, 10)) }, associations: [] }] }),
+    );
+    expect(notMidnight.body.message).toContain("is at 10:00:00.000 UTC, not midnight!");
+  });
+
+  it("reads by a unique property (207 for ids not found) and archives by id", async () => {
+    const e = await emulator();
+    const client = sdk(e);
+    const [id] = e.seed("contacts", [{ email: "a@example.com", firstname: "A" }]);
+    const read = await client.crm.objects.batchApi.read("contacts", {
+      idProperty: "email",
+      inputs: [{ id: "a@example.com" }, { id: "ghost@example.com" }],
+      properties: ["firstname"],
+      propertiesWithHistory: [],
+    });
+    expect(read.results.map((r) => r.id)).toEqual([id]);
+    expect((read as unknown as { errors: Array<{ category: string; context: { ids: string[] } }> }).errors[0]).toMatchObject({
+      category: "OBJECT_NOT_FOUND",
+      context: { ids: ["ghost@example.com"] },
+    });
+    await client.crm.objects.batchApi.archive("contacts", { inputs: [{ id }, { id: "999999" }] });
+    expect(e.dump("contacts")).toEqual([]);
+  });
+
+  it("answers 401 without a valid token and 403 naming the missing scope", async () => {
+    const e = await emulator({ tokens: [{ token: "read-only", scopes: ["crm.objects.contacts.read"] }] });
+    const unauthenticated = await failure(sdk(e, "wrong").crm.objects.batchApi.create("contacts", { inputs: [] }));
+    expect(unauthenticated.code).toBe(401);
+    expect(unauthenticated.body).toMatchObject({ status: "error", category: "INVALID_AUTHENTICATION" });
+    const forbidden = await failure(sdk(e, "read-only").crm.objects.batchApi.create("contacts", { inputs: [] }));
+    expect(forbidden.code).toBe(403);
+    expect(forbidden.body).toMatchObject({
+      category: "MISSING_SCOPES",
+      errors: [{ context: { requiredGranularScopes: ["crm.objects.contacts.write"] } }],
+    });
+  });
+
+  it("limits requests per rolling 10-second window with HubSpot's 429 body and headers", async () => {
+    let clock = Date.UTC(2024, 0, 1, 12);
+    const e = await emulator({ requestsPer10s: 3, now: () => clock });
+    const client = sdk(e);
+    for (let i = 0; i < 3; i++) await client.crm.objects.batchApi.archive("contacts", { inputs: [] });
+    const limited = await failure(client.crm.objects.batchApi.archive("contacts", { inputs: [] }));
+    expect(limited.code).toBe(429);
+    expect(limited.body).toMatchObject({
+      status: "error",
+      errorType: "RATE_LIMIT",
+      policyName: "TEN_SECONDLY_ROLLING",
+      message: "You have reached your ten_secondly_rolling limit.",
+    });
+    expect(limited.headers["x-hubspot-ratelimit-interval-milliseconds"]).toBe("10000");
+    expect(limited.headers["x-hubspot-ratelimit-max"]).toBe("3");
+    expect(limited.headers["x-hubspot-ratelimit-remaining"]).toBe("0");
+    clock += 10_001;
+    await client.crm.objects.batchApi.archive("contacts", { inputs: [] });
+    expect(e.rateLimitStats).toMatchObject({ admitted: 4, rejectedInterval: 1, maxInInterval: 3 });
+  });
+
+  it("answers 429 DAILY once the daily limit is spent", async () => {
+    const e = await emulator({ dailyLimit: 1 });
+    await sdk(e).crm.objects.batchApi.archive("contacts", { inputs: [] });
+    const limited = await failure(sdk(e).crm.objects.batchApi.archive("contacts", { inputs: [] }));
+    expect(limited.code).toBe(429);
+    expect(limited.body).toMatchObject({ policyName: "DAILY", message: "You have reached your daily limit." });
+    expect(limited.headers["x-hubspot-ratelimit-daily-remaining"]).toBe("0");
+  });
+
+  it("serves custom objects by objectTypeId, fully qualified and short name, with unique properties for upsert", async () => {
+    const e = await emulator({
+      customObjects: [{ name: "cars", properties: [{ name: "vin", type: "string", hasUniqueValue: true }, { name: "model", type: "string" }] }],
+    });
+    const client = sdk(e);
+    const { results: schemas } = await client.crm.schemas.coreApi.getAll();
+    expect(schemas.map((s) => s.name)).toEqual(["cars"]);
+    const { objectTypeId, fullyQualifiedName } = schemas[0];
+    await client.crm.objects.batchApi.upsert(objectTypeId, { inputs: [{ idProperty: "vin", id: "VIN1", properties: { model: "T" } }] });
+    const again = await client.crm.objects.batchApi.upsert(fullyQualifiedName, { inputs: [{ idProperty: "vin", id: "VIN1", properties: { model: "S" } }] });
+    expect(again.results[0]._new).toBe(false);
+    expect(e.dump("p_cars").map((r) => r.properties)).toEqual([expect.objectContaining({ vin: "VIN1", model: "S" })]);
+    const notUnique = await failure(client.crm.objects.batchApi.upsert(objectTypeId, { inputs: [{ idProperty: "model", id: "S", properties: {} }] }));
+    expect(notUnique.code).toBe(400);
+  });
+
+  it("offers test endpoints to seed and dump records over HTTP", async () => {
+    const e = await emulator();
+    const seeded = await rawPost(e, "/_emulator/objects/contacts/records", { records: [{ email: "s@example.com" }] });
+    expect(seeded.status).toBe(201);
+    const dumped = await (await fetch(`${e.url}/_emulator/objects/contacts/records`)).json();
+    expect(dumped.results).toEqual([{ id: seeded.body.ids[0], properties: expect.objectContaining({ email: "s@example.com" }) }]);
+    expect(e.requestLog).toEqual([]);
+  });
+});

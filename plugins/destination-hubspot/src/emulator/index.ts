@@ -1,0 +1,7 @@
+// Public API of @reverse-etl/destination-hubspot/emulator: a local HubSpot CRM v3 API for tests, examples and CI.
+export { startHubSpotEmulator } from "./hubspot-emulator.js";
+export type { EmulatorRequest, EmulatorToken, HubSpotEmulator, HubSpotEmulatorOptions } from "./hubspot-emulator.js";
+export type { CustomObjectInput } from "./emulator-store.js";
+export type { HubSpotProperty, HubSpotPropertyInput, HubSpotPropertyOption, HubSpotPropertyType } from "./emulator-properties.js";
+export type { RateLimitStats } from "./emulator-rate-limit.js";
+export { MAX_BATCH_INPUTS } from "./emulator-batch.js";
