@@ -1,8 +1,28 @@
 import type { SqlFunctions } from "@reverse-etl/core";
-import { sql, type RawBuilder } from "kysely";
+import { sql, type Expression, type RawBuilder } from "kysely";
 
 /** `jsonb_build_object` takes at most 100 arguments: 50 name/value pairs. */
 const PAIRS_PER_CALL = 50;
+
+const TIMESTAMPTZ = /^timestamp(\(\d\))? with time zone$|^timestamptz$/i;
+const TIMESTAMP = /^timestamp(\(\d\))?( without time zone)?$/i;
+const ISO_UTC = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
+
+/**
+ * A value as the driver hands it to destinations, where jsonb's own text differs: timestamps as ISO 8601
+ * in UTC with milliseconds. It also keeps fingerprints of timestamptz columns independent of the
+ * session's TimeZone, which jsonb's text follows.
+ */
+function asSent(value: Expression<unknown>, type: string | undefined): Expression<unknown> {
+  if (!type) return value;
+  if (TIMESTAMPTZ.test(type)) {
+    return sql`case when isfinite(${value}) then to_char(${value} at time zone 'UTC', ${sql.raw(ISO_UTC)}) else CAST(${value} AS text) end`;
+  }
+  if (TIMESTAMP.test(type)) {
+    return sql`case when isfinite(${value}) then to_char(${value}, ${sql.raw(ISO_UTC)}) else CAST(${value} AS text) end`;
+  }
+  return value;
+}
 
 /**
  * PostgreSQL's SQL building blocks for core's diff and state SQL. `jsonObject` builds `jsonb` and casts
@@ -13,8 +33,12 @@ export const postgresFunctions: SqlFunctions = {
   jsonObject(entries) {
     const calls: RawBuilder<unknown>[] = [];
     for (let i = 0; i < entries.length; i += PAIRS_PER_CALL) {
-      const args = sql.join(entries.slice(i, i + PAIRS_PER_CALL).map(([name, value]) => sql`${sql.lit(name)}, ${value}`));
-      calls.push(sql`jsonb_build_object(${args})`);
+      const pairs = entries.slice(i, i + PAIRS_PER_CALL).map((entry) => {
+        // The entry's optional third item is the value's type, as describeQuery names it.
+        const type = (entry as readonly unknown[])[2] as string | undefined;
+        return sql`${sql.lit(entry[0])}, ${asSent(entry[1], type)}`;
+      });
+      calls.push(sql`jsonb_build_object(${sql.join(pairs)})`);
     }
     if (calls.length === 0) return sql<string>`jsonb_build_object()::text`;
     return sql<string>`(${sql.join(calls, sql` || `)})::text`;

@@ -7,7 +7,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Kysely, sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import postgresSourcePlugin from "./index.js";
+import postgresSourcePlugin, { postgresFunctions } from "./index.js";
 
 const packageDir = dirname(dirname(fileURLToPath(import.meta.url)));
 const dir = mkdtempSync(join(tmpdir(), "reverse-etl-postgres-"));
@@ -169,6 +169,52 @@ describe("PostgreSQL values as rows carry them", () => {
     ]);
     const { default: pg } = await import("pg");
     expect(pg.types.getTypeParser(1082, "text")("2024-01-02")).toBeInstanceOf(Date);
+  });
+});
+
+describe("postgresFunctions.jsonObject", () => {
+  let source: SourceConnection;
+  let db: Kysely<Record<string, never>>;
+
+  beforeAll(async () => {
+    source = await connect();
+    db = new Kysely({ dialect: source.dialect });
+  });
+
+  afterAll(async () => {
+    await db?.destroy();
+    await source?.close();
+  });
+
+  async function json(entries: Parameters<typeof postgresFunctions.jsonObject>[0]): Promise<string> {
+    const { rows } = await sql<{ v: string }>`select ${postgresFunctions.jsonObject(entries)} as v`.execute(db);
+    return rows[0]!.v;
+  }
+
+  it("merges objects wider than jsonb_build_object's 100 arguments, deterministically", async () => {
+    const entries = Array.from({ length: 120 }, (_, i) => [`c${i}`, sql`${sql.lit(i)}::int`] as const);
+    const text = await json(entries);
+    expect(JSON.parse(text)).toEqual(Object.fromEntries(entries.map(([name], i) => [name, i])));
+    expect(await json([...entries].reverse())).toBe(text);
+  });
+
+  it("renders typed timestamps as the driver sends them, whatever the session's time zone", async () => {
+    const typed = (type: string, literal: string) =>
+      [["at", sql`cast(${sql.lit(literal)} as ${sql.raw(type)})`, type]] as unknown as Parameters<typeof postgresFunctions.jsonObject>[0];
+    for (const zone of ["UTC", "America/New_York"]) {
+      await db.transaction().execute(async (trx) => {
+        await sql`select set_config('TimeZone', ${zone}, true)`.execute(trx);
+        const { rows } = await sql<{ tz: string; ts: string; inf: string }>`select
+          ${postgresFunctions.jsonObject(typed("timestamp with time zone", "2024-01-02 05:04:05.1239+02"))} as tz,
+          ${postgresFunctions.jsonObject(typed("timestamp without time zone", "2024-01-02 03:04:05"))} as ts,
+          ${postgresFunctions.jsonObject(typed("timestamp(3) with time zone", "infinity"))} as inf`.execute(trx);
+        expect(rows[0]).toEqual({
+          tz: '{"at": "2024-01-02T03:04:05.123Z"}',
+          ts: '{"at": "2024-01-02T03:04:05.000Z"}',
+          inf: '{"at": "infinity"}',
+        });
+      });
+    }
   });
 });
 
