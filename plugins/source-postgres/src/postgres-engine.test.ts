@@ -1,4 +1,4 @@
-import { ConfiguredProject, type ReverseEtlConfig } from "@reverse-etl/core";
+import { ConfiguredProject, silentLogger, SyncLockedError, type ReverseEtlConfig } from "@reverse-etl/core";
 import fileDestination from "@reverse-etl/destination-file";
 import { createDatabase, TEST_POSTGRES_URL_ENV } from "@reverse-etl/testkit";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -116,5 +116,51 @@ describe("a sync from PostgreSQL with hostile identifiers, end to end", () => {
     // Nothing the names carried ran as SQL.
     const schemas = await admin.query(`select nspname from pg_namespace where nspname in ('public', ${lit(SCHEMA)})`);
     expect(schemas.rows).toHaveLength(2);
+  });
+
+  it("refuses a run while another session holds the sync's advisory lock, and runs once it is released", async () => {
+    const holder = await postgresSourcePlugin.connect({ url, sslmode: "disable" }, { configDir: dir, name: "holder", logger: silentLogger });
+    const release = await holder.tryLock!(`reverse-etl:${STATE_SCHEMA}:${SYNC}`);
+    expect(release).toBeTypeOf("function");
+    const p = project();
+    try {
+      const refused = await p.sync().then(
+        (report) => report.syncs[0],
+        (error: unknown) => error,
+      );
+      expect(refused).toBeInstanceOf(SyncLockedError);
+      expect((refused as Error).message).toContain(`sync "${SYNC}" is already running in another process`);
+      await release!();
+      const run = await p.sync();
+      expect(run.syncs[0]!.status).toBe("succeeded");
+    } finally {
+      await p.close();
+      await holder.close();
+    }
+  });
+
+  it("reports null and duplicate keys as invalid, records them in sync_errors, and never sends them", async () => {
+    await admin.query(`insert into ${q(SCHEMA)}.${q(TABLE)} values
+      (null, 'nokey@example.com', 'free', null), (10, 'x@example.com', 'pro', null), (10, 'y@example.com', 'pro', null);`);
+    const p = project();
+    try {
+      const run = await p.sync();
+      const report = run.syncs[0]!;
+      expect(report.counts).toMatchObject({ added: 0, changed: 0, removed: 0, unchanged: 2, invalid: 3 });
+      expect(report.status).toBe("succeeded");
+      expect(report.results).toEqual({ succeeded: 0, rejected: 0, failed: 0 });
+      expect(lines().some((line) => line.key === 10 || line.key === null)).toBe(false);
+      const { rows } = await admin.query(
+        `select row_key, kind, message from ${q(STATE_SCHEMA)}.sync_errors where run_id = $1 order by row_key nulls first`,
+        [report.runId],
+      );
+      expect(rows).toEqual([
+        { row_key: null, kind: "invalid", message: `primary key ${KEY} is null: row not sent` },
+        { row_key: "10", kind: "invalid", message: "duplicate primary key (2 rows share it): rows not sent" },
+        { row_key: "10", kind: "invalid", message: "duplicate primary key (2 rows share it): rows not sent" },
+      ]);
+    } finally {
+      await p.close();
+    }
   });
 });
