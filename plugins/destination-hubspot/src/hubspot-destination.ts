@@ -1,0 +1,42 @@
+import { ConnectionError, defineDestinationPlugin } from "@reverse-etl/core";
+import { HubSpotConnection } from "./hubspot-connection.js";
+import type { HubSpotDestinationOptions } from "./hubspot-destination-options.js";
+import { HUBSPOT_API_URL, hubspotDestinationOptionsSchema } from "./hubspot-destination-options.js";
+
+/** HubSpot's batch endpoints take at most 100 inputs per request. */
+const MAX_BATCH_SIZE = 100;
+/** Published limits of a Free/Starter private app: https://developers.hubspot.com/docs/guides/apps/api-usage/usage-details */
+const DEFAULT_REQUESTS_PER_10S = 100;
+const DEFAULT_DAILY = 250_000;
+const DEFAULT_MAX_CONCURRENCY = 4;
+
+/** Writes to HubSpot CRM objects (contacts, companies, deals, custom objects) through the batch APIs. */
+export const hubspotDestination = defineDestinationPlugin<HubSpotDestinationOptions>({
+  name: "hubspot",
+  optionsSchema: hubspotDestinationOptionsSchema,
+  async connect(options, context) {
+    const baseUrl = (options.baseUrl ?? HUBSPOT_API_URL).replace(/\/+$/, "");
+    try {
+      const url = new URL(baseUrl);
+      if (url.protocol !== "http:" && url.protocol !== "https:") throw new Error("protocol");
+    } catch {
+      throw new ConnectionError(
+        `[reverse-etl] [hubspot] destination ${context.name}: baseUrl is not an http(s) URL; leave it out for ${HUBSPOT_API_URL} or give the emulator's URL.`,
+      );
+    }
+    return new HubSpotConnection({
+      accessToken: options.accessToken,
+      baseUrl,
+      logger: context.logger,
+      capabilities: {
+        modes: ["upsert", "update", "insert", "mirror"],
+        maxBatchSize: MAX_BATCH_SIZE,
+        maxConcurrency: options.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY,
+        rateLimits: [
+          { requests: options.rateLimit?.requestsPer10s ?? DEFAULT_REQUESTS_PER_10S, perMs: 10_000 },
+          { requests: options.rateLimit?.daily ?? DEFAULT_DAILY, perMs: 86_400_000 },
+        ],
+      },
+    });
+  },
+});
