@@ -3,13 +3,19 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { DuckDBInstance } from "@duckdb/node-api";
 
-/** Scratch space inside the repository (gitignored), so configs there resolve the workspace's plugins. */
-const SCRATCH = fileURLToPath(new URL("../../.tmp/", import.meta.url));
+/**
+ * Scratch space inside the repository (gitignored), so configs there resolve the workspace's plugins: the
+ * test run's own folder, made by global-setup.ts.
+ */
+function scratch(): string {
+  const dir = process.env.REVERSE_ETL_TEST_SCRATCH ?? fileURLToPath(new URL(`../../.tmp/e2e-${process.pid}/`, import.meta.url));
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
 
 /** A fresh project directory for one test. */
 export function projectDir(prefix: string): string {
-  mkdirSync(SCRATCH, { recursive: true });
-  return mkdtempSync(join(SCRATCH, `${prefix}-`));
+  return mkdtempSync(join(scratch(), `${prefix}-`));
 }
 
 /** Run SQL on a DuckDB file and return the rows as JSON-friendly objects. Do not call while a CLI process holds the file. */

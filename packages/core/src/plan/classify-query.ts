@@ -32,13 +32,14 @@ export type StateLocation = { schema: string } | null;
  */
 export function classifyQuery(fns: SqlFunctions, def: SyncDefinition, state: StateLocation): RawBuilder<ClassifiedMeta> {
   const m = (column: string) => sql.id("m", column);
-  const keyJson = fns.jsonObject(def.keyColumns.map((c) => [c, m(c)] as const));
+  const typed = (c: string) => [c, m(c), def.columnTypes?.[c]] as const;
+  const keyJson = fns.jsonObject(def.keyColumns.map(typed));
   const keyText = def.keyColumns.length === 1 ? fns.toText(m(def.keyColumns[0]!)) : keyJson;
   const nullKey = sql.join(
     def.keyColumns.map((c) => sql`${m(c)} is null`),
     sql` or `,
   );
-  const values = fns.jsonObject(def.mappedColumns.map((c) => [c, m(c)] as const));
+  const values = fns.jsonObject(def.mappedColumns.map(typed));
   const fingerprint = fns.hash(sql`${sql.lit(def.signature)} || ${values}`);
   const modelColumns = sql.join(def.columns.map((c) => sql`${m(c)} as ${sql.id(c)}`));
   const kColumns = sql.join(def.columns.map((c) => sql.id("k", c)));

@@ -28,6 +28,8 @@ export interface SyncDefinition {
   signature: string;
   retryRejected: boolean;
   maxDeleteShare: number;
+  /** Warehouse type of each model column, once the model has been described. */
+  columnTypes?: Record<string, string>;
 }
 
 /** Resolve a sync of a validated config. */

@@ -20,8 +20,11 @@ export interface SqlFunctions {
   /**
    * A deterministic JSON object text built from named expressions, e.g. DuckDB `json_object('a', x)`,
    * Postgres `json_build_object('a', x)::text`. Equal values must give equal text within one warehouse.
+   * `type` is the value's warehouse type (as `describeQuery` names it) when known: render values the way
+   * the driver hands them to destinations where the two differ (timestamps as ISO 8601 UTC), so plans show
+   * "from" and "to" alike.
    */
-  jsonObject(entries: ReadonlyArray<readonly [name: string, value: Expression<unknown>]>): RawBuilder<string>;
+  jsonObject(entries: ReadonlyArray<readonly [name: string, value: Expression<unknown>, type?: string]>): RawBuilder<string>;
   /** Hex digest of a text expression, e.g. `md5(x)`. */
   hash(text: Expression<string>): RawBuilder<string>;
   /** An expression cast to the warehouse's text type. */

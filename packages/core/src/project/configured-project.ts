@@ -247,6 +247,7 @@ export class ConfiguredProject implements Project {
       destination = await this.#destination(def.destinationName);
       description = await destination.describe(def.object);
     }
+    def.columnTypes = Object.fromEntries(columns.map((c) => [c.name, c.type]));
     return checkMapping(def, columns, description, destination?.capabilities);
   }
 
