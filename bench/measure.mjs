@@ -35,7 +35,7 @@ const onProgress = (event) => {
 
 function openProject() {
   const dir = dirname(warehouse);
-  // DuckDB's own limits, to see how much of the RSS is its buffer pool (default: 80 % of RAM, all cores).
+  // DuckDB's own limits, to see how much of the RSS is its buffer pool (default: the plugin's 1GB, all cores).
   const limits = {
     ...(process.env.BENCH_DUCKDB_MEMORY_LIMIT ? { memoryLimit: process.env.BENCH_DUCKDB_MEMORY_LIMIT } : {}),
     ...(process.env.BENCH_DUCKDB_THREADS ? { threads: Number(process.env.BENCH_DUCKDB_THREADS) } : {}),
