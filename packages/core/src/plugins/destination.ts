@@ -126,8 +126,11 @@ export interface DestinationConnection {
   readonly capabilities: DestinationCapabilities;
   /** Verify credentials and reachability. Throws a `ConnectionError` naming what is wrong. */
   check(): Promise<void>;
-  /** Describe an object's fields and identifiers. */
-  describe(object: string | undefined): Promise<ObjectDescription>;
+  /**
+   * Describe an object's fields and identifiers. `context.mode` is the mode of the sync being checked, for
+   * destinations whose needs differ by mode (an insert needs no identifier to match on).
+   */
+  describe(object: string | undefined, context?: { readonly mode: SyncMode }): Promise<ObjectDescription>;
   /** Write one batch (at most `maxBatchSize` records, all with the same operation). Should not throw. */
   write(operation: WriteOperation, records: readonly OutgoingRecord[], context: WriteContext): Promise<WriteOutcome>;
   /**

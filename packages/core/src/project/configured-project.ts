@@ -245,7 +245,7 @@ export class ConfiguredProject implements Project {
     let destination;
     if (withDestination) {
       destination = await this.#destination(def.destinationName);
-      description = await destination.describe(def.object);
+      description = await destination.describe(def.object, { mode: def.mode });
     }
     def.columnTypes = Object.fromEntries(columns.map((c) => [c.name, c.type]));
     return checkMapping(def, columns, description, destination?.capabilities);
