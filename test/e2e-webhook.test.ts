@@ -1,7 +1,8 @@
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { startWebhookReceiver, type WebhookReceiver } from "@reverse-etl/testkit";
-import { duck, modelRows, projectDir, seedCustomers, writeConfig } from "./support/warehouse.js";
+import { duck, projectDir, seedCustomers, writeConfig } from "./support/warehouse.js";
+import { makeWarehouse, modelRowsIn, seedCustomersIn, WAREHOUSES } from "./support/warehouses.js";
 import { jsonOf, runCli } from "./support/cli.js";
 
 let receiver: WebhookReceiver | undefined;
@@ -15,15 +16,15 @@ function received(r: WebhookReceiver): Map<string, Record<string, unknown>> {
   return new Map([...r.records].map(([key, rec]) => [key, { ...rec.fields }]));
 }
 
-describe("sync to a webhook, end to end through the CLI", () => {
+describe.each(WAREHOUSES)("sync to a webhook from %s, end to end through the CLI", (kind) => {
   it("records rejected rows in sync_errors with the destination's message, lands the rest, and retries them next run", async () => {
-    const dir = projectDir("e2e-reject");
-    const warehouse = join(dir, "warehouse.duckdb");
-    await seedCustomers(warehouse, 300);
-    await duck(warehouse, "update gold.customers set email = 'not-an-email-' || id where id in (7, 150, 299)");
+    const dir = projectDir(`e2e-reject-${kind}`);
+    const warehouse = await makeWarehouse(kind, dir);
+    await seedCustomersIn(warehouse, 300);
+    await warehouse.query("update gold.customers set email = 'not-an-email-' || id where id in (7, 150, 299)");
     receiver = await startWebhookReceiver();
     receiver.rejectRecord((record) => !String(record.fields.email).includes("@"), "INVALID_EMAIL: email is not valid");
-    writeConfig(dir, { plugin: "@reverse-etl/destination-webhook", url: receiver.url, batchSize: 50 });
+    writeConfig(dir, { plugin: "@reverse-etl/destination-webhook", url: receiver.url, batchSize: 50 }, {}, warehouse.source);
 
     const first = await runCli(["sync", "--json"], { cwd: dir });
     expect(first.code, first.stderr).toBe(6);
@@ -32,8 +33,7 @@ describe("sync to a webhook, end to end through the CLI", () => {
     expect(report.results).toEqual({ succeeded: 297, rejected: 3, failed: 0 });
     expect(receiver.records.size).toBe(297);
 
-    const errors = await duck<{ row_key: string; kind: string; message: string }>(
-      warehouse,
+    const errors = await warehouse.query<{ row_key: string; kind: string; message: string }>(
       "select row_key, kind, message from reverse_etl.sync_errors order by cast(row_key as integer)",
     );
     expect(errors).toEqual([
@@ -53,28 +53,28 @@ describe("sync to a webhook, end to end through the CLI", () => {
   });
 
   it("isolates a bad record in a batch the destination refuses as a whole, by halving", async () => {
-    const dir = projectDir("e2e-halve");
-    const warehouse = join(dir, "warehouse.duckdb");
-    await seedCustomers(warehouse, 200);
+    const dir = projectDir(`e2e-halve-${kind}`);
+    const warehouse = await makeWarehouse(kind, dir);
+    await seedCustomersIn(warehouse, 200);
     receiver = await startWebhookReceiver();
     receiver.rejectBatchWhen((record) => record.key === "123", "400 Bad Request: record 123 is malformed");
-    writeConfig(dir, { plugin: "@reverse-etl/destination-webhook", url: receiver.url, batchSize: 100 });
+    writeConfig(dir, { plugin: "@reverse-etl/destination-webhook", url: receiver.url, batchSize: 100 }, {}, warehouse.source);
 
     const run = await runCli(["sync", "--json"], { cwd: dir });
     const report = jsonOf(run).syncs[0];
     expect(report.results).toEqual({ succeeded: 199, rejected: 1, failed: 0 });
     expect(receiver.records.has("123")).toBe(false);
     expect(receiver.records.size).toBe(199);
-    const errors = await duck<{ row_key: string; message: string }>(warehouse, "select row_key, message from reverse_etl.sync_errors");
+    const errors = await warehouse.query<{ row_key: string; message: string }>("select row_key, message from reverse_etl.sync_errors");
     expect(errors).toHaveLength(1);
     expect(errors[0]!.row_key).toBe("123");
     expect(errors[0]!.message).toContain("record 123 is malformed");
   });
 
   it("retries through bursts of 429 (with Retry-After), 5xx and dropped connections, losing nothing", async () => {
-    const dir = projectDir("e2e-bursts");
-    const warehouse = join(dir, "warehouse.duckdb");
-    await seedCustomers(warehouse, 1000);
+    const dir = projectDir(`e2e-bursts-${kind}`);
+    const warehouse = await makeWarehouse(kind, dir);
+    await seedCustomersIn(warehouse, 1000);
     receiver = await startWebhookReceiver({
       faults: [
         { status: 429, retryAfter: 1 },
@@ -86,7 +86,7 @@ describe("sync to a webhook, end to end through the CLI", () => {
         { status: 429, retryAfter: 1 },
       ],
     });
-    writeConfig(dir, { plugin: "@reverse-etl/destination-webhook", url: receiver.url, batchSize: 100 });
+    writeConfig(dir, { plugin: "@reverse-etl/destination-webhook", url: receiver.url, batchSize: 100 }, {}, warehouse.source);
 
     const run = await runCli(["sync", "--json"], { cwd: dir });
     expect(run.code, run.stderr).toBe(0);
@@ -94,7 +94,7 @@ describe("sync to a webhook, end to end through the CLI", () => {
     expect(report.status).toBe("succeeded");
     expect(report.results).toEqual({ succeeded: 1000, rejected: 0, failed: 0 });
     expect(receiver.pendingFaults).toBe(0);
-    expect(received(receiver)).toEqual(await modelRows(warehouse));
+    expect(received(receiver)).toEqual(await modelRowsIn(warehouse));
     // The batch whose answer was lost was resent with the same Idempotency-Key and not applied twice.
     expect(receiver.replays).toBe(1);
     expect([...receiver.deliveries.values()].every((n) => n === 1)).toBe(true);
@@ -103,6 +103,9 @@ describe("sync to a webhook, end to end through the CLI", () => {
     expect(jsonOf(second).syncs[0].counts).toMatchObject({ added: 0, changed: 0, unchanged: 1000 });
   });
 
+});
+
+describe("sync to a webhook, end to end through the CLI", () => {
   it("keeps the webhook's secret header out of every output, log, error and state row", async () => {
     const dir = projectDir("e2e-secret");
     const warehouse = join(dir, "warehouse.duckdb");

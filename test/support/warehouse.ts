@@ -57,13 +57,18 @@ export async function modelRows(file: string): Promise<Map<string, Record<string
 }
 
 /** Write a JSON config for a customers model synced to one destination. */
-export function writeConfig(dir: string, destination: Record<string, unknown>, sync: Record<string, unknown> = {}): string {
+export function writeConfig(
+  dir: string,
+  destination: Record<string, unknown>,
+  sync: Record<string, unknown> = {},
+  source: Record<string, unknown> = { plugin: "@reverse-etl/source-duckdb", path: "warehouse.duckdb" },
+): string {
   const file = join(dir, "reverse-etl.config.json");
   writeFileSync(
     file,
     JSON.stringify(
       {
-        sources: { warehouse: { plugin: "@reverse-etl/source-duckdb", path: "warehouse.duckdb" } },
+        sources: { warehouse: source },
         destinations: { target: destination },
         models: {
           customers: { source: "warehouse", primaryKey: "id", sql: "select id, email, name, plan, ltv from gold.customers" },
