@@ -8,6 +8,7 @@ import type {
   ObjectDescription,
   OutgoingRecord,
   RecordResult,
+  SyncMode,
   WriteContext,
   WriteOperation,
   WriteOutcome,
@@ -92,7 +93,7 @@ export class HubSpotConnection implements DestinationConnection {
     }
   }
 
-  async describe(object: string | undefined): Promise<ObjectDescription> {
+  async describe(object: string | undefined, context?: { readonly mode: SyncMode }): Promise<ObjectDescription> {
     const objectType = await this.#objectType(object);
     const shapes = await this.#shapesOf(objectType, object);
     const fields: FieldDescription[] = [...shapes.values()].map((p) => ({
@@ -102,9 +103,11 @@ export class HubSpotConnection implements DestinationConnection {
       ...(p.options.length > 0 ? { options: p.options } : {}),
     }));
     const identifiers = [...this.#uniqueNames.get(objectType)!];
-    // HubSpot's batch endpoints address records by a unique property (or the record id), so every write
-    // but insert needs one; core's contract has no per-mode flag, so insert syncs name one as well.
-    return { object, fields, identifiers, requiresMatch: true };
+    // HubSpot's batch upsert, update and archive endpoints address records by a unique property (or the
+    // record id), so upsert, update and mirror syncs need one; batch create (insert) needs none. Without a
+    // mode (an older core), ask for one.
+    const requiresMatch = context?.mode !== "insert";
+    return { object, fields, identifiers, requiresMatch };
   }
 
   async write(operation: WriteOperation, records: readonly OutgoingRecord[], context: WriteContext): Promise<WriteOutcome> {

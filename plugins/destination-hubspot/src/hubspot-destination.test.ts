@@ -86,6 +86,17 @@ describe("hubspot destination", () => {
     expect((await (await connect(e)).describe("companies")).identifiers).toContain("external_id");
   });
 
+  it("requires a match field for upsert, update and mirror syncs, but not for insert", async () => {
+    const connection = await connect(await emulator());
+    for (const mode of ["upsert", "update", "mirror"] as const) {
+      expect((await connection.describe("contacts", { mode })).requiresMatch, mode).toBe(true);
+    }
+    expect((await connection.describe("contacts", { mode: "insert" })).requiresMatch).toBe(false);
+    // An insert without match writes its fields through batch create.
+    const inserted = await write(connection, "insert", [{ key: "9", keyValue: 9, match: {}, fields: { email: "nomatch@example.com", firstname: "No" } }]);
+    expect(inserted).toMatchObject({ type: "results", results: [{ status: "ok" }] });
+  });
+
   it("upserts by email: the first write creates, the second updates the same contact", async () => {
     const e = await emulator();
     const connection = await connect(e);
