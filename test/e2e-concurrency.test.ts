@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { openProject, SyncLockedError } from "@reverse-etl/core";
 import { startWebhookReceiver, type WebhookReceiver } from "@reverse-etl/testkit";
 import { projectDir, seedCustomers, writeConfig } from "./support/warehouse.js";
+import { makeWarehouse, seedCustomersIn, WAREHOUSES, type WarehouseKind } from "./support/warehouses.js";
 import { jsonOf, runCli, startCli } from "./support/cli.js";
 
 let receiver: WebhookReceiver | undefined;
@@ -48,19 +49,26 @@ describe("one run per sync at a time", () => {
     }
   });
 
-  it("refuses a second `reverse-etl sync` process with a clear message and a non-zero exit code", async () => {
-    const dir = projectDir("e2e-lock-cli");
-    await seedCustomers(join(dir, "warehouse.duckdb"), 1000);
+  it.each(WAREHOUSES)("refuses a second `reverse-etl sync` process on %s with a clear message and a non-zero exit code", async (kind: WarehouseKind) => {
+    const dir = projectDir(`e2e-lock-cli-${kind}`);
+    const warehouse = await makeWarehouse(kind, dir);
+    await seedCustomersIn(warehouse, 1000);
     receiver = await startWebhookReceiver({ randomFaults: { rate: 1, faults: [{ delayMs: 150 }] } });
-    writeConfig(dir, { plugin: "@reverse-etl/destination-webhook", url: receiver.url, batchSize: 20 });
+    writeConfig(dir, { plugin: "@reverse-etl/destination-webhook", url: receiver.url, batchSize: 20 }, {}, warehouse.source);
     const first = startCli(["sync", "--json"], { cwd: dir });
     await sending(receiver);
     const second = await runCli(["sync", "--json"], { cwd: dir });
-    expect(second.code).not.toBe(0);
     const error = jsonOf(second).error;
-    // DuckDB lets one process write a file at a time, so the second process is refused when it opens the
-    // warehouse, before it can look at the lock table.
-    expect(error.message).toMatch(/in use by another process \(PID \d+\): another reverse-etl run may be in progress/);
+    if (kind === "duckdb") {
+      // DuckDB lets one process write a file at a time, so the second process is refused when it opens the
+      // warehouse, before it can look at the lock table.
+      expect(second.code).toBe(3);
+      expect(error.message).toMatch(/in use by another process \(PID \d+\): another reverse-etl run may be in progress/);
+    } else {
+      // PostgreSQL: the sync's advisory lock, held by the first run's session.
+      expect(second.code).toBe(4);
+      expect(error.message).toMatch(/sync "customers_sync" is already running in another process/);
+    }
     const done = await first.done;
     expect(done.code, done.stderr).toBe(0);
     expect(receiver.records.size).toBe(1000);

@@ -2,7 +2,8 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { startWebhookReceiver, type WebhookReceiver } from "@reverse-etl/testkit";
-import { duck, modelRows, projectDir, seedCustomers, writeConfig } from "./support/warehouse.js";
+import { projectDir, seedCustomers, writeConfig } from "./support/warehouse.js";
+import { makeWarehouse, modelRowsIn, seedCustomersIn, WAREHOUSES, type WarehouseKind } from "./support/warehouses.js";
 import { jsonOf, runCli, startCli } from "./support/cli.js";
 
 let receiver: WebhookReceiver | undefined;
@@ -34,13 +35,13 @@ async function killedSync(dir: string, afterMs: number): Promise<void> {
 }
 
 describe("a sync killed with SIGKILL at random points", () => {
-  it("webhook: re-runs leave the receiver holding exactly the model, no acknowledged batch applied twice", async () => {
-    const dir = projectDir("e2e-kill-webhook");
-    const warehouse = join(dir, "warehouse.duckdb");
-    await seedCustomers(warehouse, 3000);
+  it.each(WAREHOUSES)("webhook from %s: re-runs leave the receiver holding exactly the model, no acknowledged batch applied twice", async (kind: WarehouseKind) => {
+    const dir = projectDir(`e2e-kill-webhook-${kind}`);
+    const warehouse = await makeWarehouse(kind, dir);
+    await seedCustomersIn(warehouse, 3000);
     // Each request takes a little while, so kills land in the middle of sending as well as before it.
     receiver = await startWebhookReceiver({ randomFaults: { rate: 1, faults: [{ delayMs: 15 }], seed: 7 } });
-    writeConfig(dir, { plugin: "@reverse-etl/destination-webhook", url: receiver.url, batchSize: 40 }, { mode: "mirror" });
+    writeConfig(dir, { plugin: "@reverse-etl/destination-webhook", url: receiver.url, batchSize: 40 }, { mode: "mirror" }, warehouse.source);
     const random = seeded(20261126);
     const kills: number[] = [];
     for (let round = 0; round < 4; round++) {
@@ -51,7 +52,7 @@ describe("a sync killed with SIGKILL at random points", () => {
     const final = await runCli(["sync", "--json"], { cwd: dir });
     expect(final.code, `kills at ${kills.join(", ")} ms\n${final.stderr}`).toBe(0);
     expect(jsonOf(final).syncs[0].status).toBe("succeeded");
-    expect(received(receiver)).toEqual(await modelRows(warehouse));
+    expect(received(receiver)).toEqual(await modelRowsIn(warehouse));
     // Every record was applied exactly once: a batch acknowledged just before a kill is resent by the next
     // run with the same records, hence the same Idempotency-Key, and the receiver answers it from memory.
     expect([...receiver.deliveries.values()].every((n) => n === 1)).toBe(true);
@@ -63,18 +64,18 @@ describe("a sync killed with SIGKILL at random points", () => {
 
   it("webhook: with the model changing between kills, the receiver still ends up holding exactly the model", async () => {
     const dir = projectDir("e2e-kill-moving");
-    const warehouse = join(dir, "warehouse.duckdb");
-    await seedCustomers(warehouse, 3000);
+    const warehouse = await makeWarehouse("duckdb", dir);
+    await seedCustomersIn(warehouse, 3000);
     receiver = await startWebhookReceiver({ randomFaults: { rate: 1, faults: [{ delayMs: 15 }], seed: 11 } });
     writeConfig(dir, { plugin: "@reverse-etl/destination-webhook", url: receiver.url, batchSize: 40 }, { mode: "mirror" });
     const random = seeded(7);
     for (let round = 0; round < 3; round++) {
       await killedSync(dir, 900 + Math.floor(random() * 1600));
-      await duck(warehouse, `update gold.customers set plan = 'round${round}' where id % ${50 + round} = 0; delete from gold.customers where id > ${2990 - round * 5}`);
+      await warehouse.query(`update gold.customers set plan = 'round${round}' where id % ${50 + round} = 0; delete from gold.customers where id > ${2990 - round * 5}`);
     }
     const final = await runCli(["sync", "--json"], { cwd: dir });
     expect(final.code, final.stderr).toBe(0);
-    expect(received(receiver)).toEqual(await modelRows(warehouse));
+    expect(received(receiver)).toEqual(await modelRowsIn(warehouse));
     const again = jsonOf(await runCli(["sync", "--json"], { cwd: dir }));
     expect(again.syncs[0].counts).toMatchObject({ added: 0, changed: 0, removed: 0 });
   }, 180_000);
@@ -103,7 +104,7 @@ describe("a sync killed with SIGKILL at random points", () => {
       expect(lines).toHaveLength(report.results.succeeded);
     }
     // Whatever the kills did, state says every row was delivered exactly once in a file that exists.
-    const synced = await duck<{ n: string }>(warehouse, "select count(*) as n from reverse_etl.sync_state");
+    const synced = await (await makeWarehouse("duckdb", dir)).query<{ n: string }>("select count(*) as n from reverse_etl.sync_state");
     expect(Number(synced[0]!.n)).toBe(20000);
     expect(readFileSync(out, "utf8").trim().split("\n").length).toBeGreaterThan(0);
   }, 180_000);
