@@ -111,9 +111,10 @@ describe("sync modes and options", () => {
       warehouse,
       "select table_name from information_schema.tables where table_schema = 'ops state' order by 1",
     );
-    expect(tables.map((t) => t.table_name)).toEqual(["schema_migrations", "sync_errors", "sync_locks", "sync_runs", "sync_state"]);
-    expect(await duck(warehouse, `select version, name from "ops state".schema_migrations`)).toEqual([
+    expect(tables.map((t) => t.table_name)).toEqual(["schema_migrations", "sync_columns", "sync_errors", "sync_locks", "sync_runs", "sync_state"]);
+    expect(await duck(warehouse, `select version, name from "ops state".schema_migrations order by version`)).toEqual([
       { version: 1, name: "create state, runs, errors and locks" },
+      { version: 2, name: "remember each sync's model columns, to catch schema drift" },
     ]);
   });
 
@@ -168,5 +169,24 @@ describe("sync modes and options", () => {
     expect(second.status).toBe("succeeded");
     expect(new Set(delivered.map((r) => r.key)).size).toBe(50);
     expect(delivered).toHaveLength(50);
+  });
+
+  it("catches schema drift at plan time: a column whose type changed is named, a column gone fails with the fix", async () => {
+    const dir = projectDir("modes-drift");
+    const warehouse = join(dir, "warehouse.duckdb");
+    await seedCustomers(warehouse, 5);
+    let p = open(dir, {}, file());
+    await p.sync();
+    await p.close();
+    await duck(warehouse, "alter table gold.customers alter plan type varchar(20); alter table gold.customers alter email set data type blob using encode(email)");
+    p = open(dir, {}, file());
+    const plan = (await p.plan()).syncs[0]!;
+    expect(plan.warnings.join("\n")).toContain('schema drift: column "email" of model "customers" changed type from VARCHAR to BLOB');
+    await p.close();
+    await duck(warehouse, "alter table gold.customers drop column plan");
+    p = open(dir, {}, file(), {}, "id", "select id, email, ltv from gold.customers");
+    await expect(p.plan()).rejects.toThrow(
+      /\/syncs\/s\/fields\/plan: schema drift: column "plan" \(VARCHAR\) was in model "customers" at the last sync and is gone now/,
+    );
   });
 });

@@ -12,11 +12,17 @@ export function checkMapping(
   columns: readonly ColumnInfo[],
   description: ObjectDescription | undefined,
   capabilities: DestinationCapabilities | undefined,
+  /** Columns (name -> type) the sync last ran with, to tell schema drift from a typo. */
+  previous?: Record<string, string>,
 ): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   const names = new Set(columns.map((c) => c.name));
   const available = columns.map((c) => c.name).join(", ");
-  const missing = (column: string) => `column "${column}" is not in model "${def.modelName}" (its columns: ${available})`;
+  const missing = (column: string) =>
+    previous?.[column]
+      ? `schema drift: column "${column}" (${previous[column]}) was in model "${def.modelName}" at the last sync and is gone now ` +
+        `(its columns: ${available}); restore it in the model's SQL or change the mapping`
+      : `column "${column}" is not in model "${def.modelName}" (its columns: ${available})`;
   const keyPath = `/models/${def.modelName}/primaryKey`;
   for (const column of def.keyColumns) {
     if (!names.has(column)) issues.push({ path: keyPath, message: `primary key ${missing(column)}` });

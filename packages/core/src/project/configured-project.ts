@@ -131,6 +131,7 @@ export class ConfiguredProject implements Project {
       const store = await this.#store();
       const stateExists = await store.exists();
       options.onProgress?.({ sync: def.name, phase: "planning", done: 0 });
+      const drift = await this.#driftWarnings(def, store);
       report.syncs.push(
         await planSync({
           db: source.db,
@@ -142,6 +143,7 @@ export class ConfiguredProject implements Project {
           syncedCount: stateExists ? await store.countSynced(def.name) : 0,
         }),
       );
+      report.syncs[report.syncs.length - 1]!.warnings.unshift(...drift);
     }
     return report;
   }
@@ -155,6 +157,7 @@ export class ConfiguredProject implements Project {
       if (options.signal?.aborted) break;
       const source = await this.#source(def.sourceName);
       const store = await this.#store(true);
+      const drift = await this.#driftWarnings(def, store);
       const run: SyncRunReport = await applySync({
         db: source.db,
         functions: source.connection.functions,
@@ -168,6 +171,11 @@ export class ConfiguredProject implements Project {
         onProgress: options.onProgress,
         logger: this.#logger,
       });
+      run.warnings.unshift(...drift);
+      // The columns this run synced are the reference for the next run's drift check.
+      if (run.status !== "failed" && def.columnTypes) {
+        await store.recordColumns(def.name, Object.fromEntries(def.columns.map((c) => [c, def.columnTypes![c] ?? "unknown"])));
+      }
       report.syncs.push(run);
     }
     return report;
@@ -222,6 +230,24 @@ export class ConfiguredProject implements Project {
     return chosen.map((n) => defineSync(this.config, n));
   }
 
+  /** Columns whose warehouse type changed since the sync last ran: their rows may all be resent. */
+  async #driftWarnings(def: SyncDefinition, store: StateStore): Promise<string[]> {
+    const previous = await store.recordedColumns(def.name);
+    if (!previous || !def.columnTypes) return [];
+    const warnings: string[] = [];
+    for (const column of def.columns) {
+      const before = previous[column];
+      const now = def.columnTypes[column];
+      if (before && now && before !== now) {
+        warnings.push(
+          `schema drift: column "${column}" of model "${def.modelName}" changed type from ${before} to ${now} since the last sync; ` +
+            `rows whose value now renders differently will be sent again`,
+        );
+      }
+    }
+    return warnings;
+  }
+
   async #assertMapping(def: SyncDefinition, withDestination: boolean): Promise<void> {
     const issues = await this.#mappingIssues(def, withDestination);
     if (issues.length > 0) throw new ConfigError(this.file, issues);
@@ -248,7 +274,8 @@ export class ConfiguredProject implements Project {
       description = await destination.describe(def.object, { mode: def.mode });
     }
     def.columnTypes = Object.fromEntries(columns.map((c) => [c.name, c.type]));
-    return checkMapping(def, columns, description, destination?.capabilities);
+    const previous = await (await this.#store()).recordedColumns(def.name);
+    return checkMapping(def, columns, description, destination?.capabilities, previous);
   }
 
   async #store(migrate = false): Promise<StateStore> {

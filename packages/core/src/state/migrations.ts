@@ -72,6 +72,19 @@ export const STATE_MIGRATIONS: readonly StateMigration[] = [
         .execute();
     },
   },
+  {
+    version: 2,
+    name: "remember each sync's model columns, to catch schema drift",
+    async up(db) {
+      await db.schema
+        .createTable("sync_columns")
+        .ifNotExists()
+        .addColumn("sync_name", "varchar", (c) => c.primaryKey())
+        .addColumn("columns", "varchar", (c) => c.notNull())
+        .addColumn("recorded_at", "timestamp", (c) => c.notNull().defaultTo(sql`current_timestamp`))
+        .execute();
+    },
+  },
 ];
 
 /** Bring the state schema up to date. Returns the versions applied. */

@@ -237,6 +237,24 @@ export class StateStore {
     }));
   }
 
+  /** The model columns (name -> type) the sync last ran with, if recorded. */
+  async recordedColumns(sync: string): Promise<Record<string, string> | undefined> {
+    try {
+      const row = await this.db.selectFrom("sync_columns").select("columns").where("sync_name", "=", sync).executeTakeFirst();
+      return row ? (JSON.parse(row.columns) as Record<string, string>) : undefined;
+    } catch {
+      return undefined; // state schema older than migration 2, or not created yet
+    }
+  }
+
+  /** Remember the model columns a sync ran with. */
+  async recordColumns(sync: string, columns: Record<string, string>): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      await trx.deleteFrom("sync_columns").where("sync_name", "=", sync).execute();
+      await trx.insertInto("sync_columns").values({ sync_name: sync, columns: JSON.stringify(columns) }).execute();
+    });
+  }
+
   /** Forget everything delivered for a sync. */
   async reset(sync: string): Promise<number> {
     const r = await this.db.deleteFrom("sync_state").where("sync_name", "=", sync).executeTakeFirst();

@@ -69,6 +69,14 @@ export interface SyncLockRow {
   acquired_at: Generated<unknown>;
 }
 
+/** `sync_columns`: the model columns (name -> warehouse type) a sync last ran with, to catch schema drift. */
+export interface SyncColumnsRow {
+  sync_name: string;
+  /** JSON object text: column name -> warehouse type. */
+  columns: string;
+  recorded_at: Generated<unknown>;
+}
+
 /** `schema_migrations`: migrations applied to the state schema. */
 export interface SchemaMigrationRow {
   version: number;
@@ -82,5 +90,6 @@ export interface StateDatabase {
   sync_runs: SyncRunRow;
   sync_errors: SyncErrorRow;
   sync_locks: SyncLockRow;
+  sync_columns: SyncColumnsRow;
   schema_migrations: SchemaMigrationRow;
 }
