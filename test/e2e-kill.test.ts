@@ -26,6 +26,22 @@ function seeded(seed: number): () => number {
   };
 }
 
+/**
+ * Start `sync` and SIGKILL it once the receiver has seen `posts` more batches (so the kill lands in the
+ * middle of sending, wherever the run's start-up time goes); resolves when the process is gone.
+ */
+async function syncKilledAfterPosts(dir: string, r: WebhookReceiver, posts: number): Promise<void> {
+  const before = r.requests.filter((q) => q.method === "POST").length;
+  const running = startCli(["sync"], { cwd: dir });
+  let exited = false;
+  void running.done.then(() => (exited = true));
+  while (!exited && r.requests.filter((q) => q.method === "POST").length - before < posts) {
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  running.child.kill("SIGKILL");
+  await running.done;
+}
+
 /** Start `sync` and SIGKILL it after `afterMs`; resolves when the process is gone. */
 async function killedSync(dir: string, afterMs: number): Promise<void> {
   const running = startCli(["sync"], { cwd: dir });
@@ -43,14 +59,17 @@ describe("a sync killed with SIGKILL at random points", () => {
     receiver = await startWebhookReceiver({ randomFaults: { rate: 1, faults: [{ delayMs: 15 }], seed: 7 } });
     writeConfig(dir, { plugin: "@reverse-etl/destination-webhook", url: receiver.url, batchSize: 40 }, { mode: "mirror" }, warehouse.source);
     const random = seeded(20261126);
-    const kills: number[] = [];
+    const kills: string[] = [];
+    // One kill while the run starts up or plans, then kills after a random number of batches.
+    await killedSync(dir, 400);
+    kills.push("400 ms");
     for (let round = 0; round < 4; round++) {
-      const afterMs = 900 + Math.floor(random() * 1600);
-      kills.push(afterMs);
-      await killedSync(dir, afterMs);
+      const posts = 1 + Math.floor(random() * 15);
+      kills.push(`${posts} batches`);
+      await syncKilledAfterPosts(dir, receiver, posts);
     }
     const final = await runCli(["sync", "--json"], { cwd: dir });
-    expect(final.code, `kills at ${kills.join(", ")} ms\n${final.stderr}`).toBe(0);
+    expect(final.code, `kills after ${kills.join(", ")}\n${final.stderr}`).toBe(0);
     expect(jsonOf(final).syncs[0].status).toBe("succeeded");
     expect(received(receiver)).toEqual(await modelRowsIn(warehouse));
     // Every record was applied exactly once: a batch acknowledged just before a kill is resent by the next
