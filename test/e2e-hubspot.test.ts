@@ -1,0 +1,265 @@
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { startHubSpotEmulator, type HubSpotEmulator } from "@reverse-etl/destination-hubspot/emulator";
+import { projectDir } from "./support/warehouse.js";
+import { makeWarehouse, WAREHOUSES, type TestWarehouse } from "./support/warehouses.js";
+import { jsonOf, runCli, startCli, type CliResult } from "./support/cli.js";
+
+// A token that looks like a real private-app token; it must never appear in anything the CLI prints.
+const TOKEN = "pat-na1-5ecr3t0-hub5-4a2b-9c3d-e2etokenvalue";
+
+let emulator: HubSpotEmulator | undefined;
+/** Everything the CLI printed in the current test, checked for the token after each test. */
+let outputs: string[] = [];
+afterEach(async () => {
+  const printed = outputs.join("\n");
+  outputs = [];
+  await emulator?.close();
+  emulator = undefined;
+  expect(printed).not.toContain(TOKEN);
+  expect(printed).not.toContain("5ecr3t0");
+});
+
+/** Run the CLI with the token in the environment only, keeping what it printed for the token check. */
+async function cli(args: string[], dir: string): Promise<CliResult> {
+  const result = await runCli(args, { cwd: dir, env: { HUBSPOT_TOKEN: TOKEN } });
+  outputs.push(result.stdout, result.stderr);
+  return result;
+}
+
+/** Create `gold.people` with `rows` deterministic rows: id, email, first and last name, lifecycle stage. */
+async function seedPeople(warehouse: TestWarehouse, rows: number): Promise<void> {
+  const duck = warehouse.kind === "duckdb";
+  const series = duck ? `range(1, ${rows + 1}) t(i)` : `generate_series(1, ${rows}) as t(i)`;
+  const stages = duck ? "['subscriber', 'lead', 'customer']" : "(array['subscriber', 'lead', 'customer'])";
+  await warehouse.query(
+    `create schema if not exists gold;
+     drop table if exists gold.people;
+     create table gold.people as
+       select cast(i as integer) as id, 'person' || i || '@example.com' as email, 'First' || i as first_name,
+              'Last' || i as last_name, ${stages}[1 + i % 3] as stage
+       from ${series}`,
+  );
+}
+
+/** Write a JSON config syncing `gold.people` to HubSpot contacts, upsert by email unless `sync` says otherwise. */
+function writeHubSpotConfig(dir: string, warehouse: TestWarehouse, e: HubSpotEmulator, sync: Record<string, unknown> = {}, destination: Record<string, unknown> = {}): void {
+  writeFileSync(
+    join(dir, "reverse-etl.config.json"),
+    JSON.stringify(
+      {
+        sources: { warehouse: warehouse.source },
+        destinations: {
+          crm: { plugin: "@reverse-etl/destination-hubspot", accessToken: { $env: "HUBSPOT_TOKEN" }, baseUrl: e.url, ...destination },
+        },
+        models: {
+          people: { source: "warehouse", primaryKey: "id", sql: "select id, email, first_name, last_name, stage from gold.people" },
+        },
+        syncs: {
+          people_to_contacts: {
+            model: "people",
+            destination: "crm",
+            object: "contacts",
+            mode: "upsert",
+            match: { email: "email" },
+            fields: { first_name: "firstname", last_name: "lastname", stage: "lifecyclestage" },
+            ...sync,
+          },
+        },
+      },
+      null,
+      2,
+    ),
+  );
+}
+
+/** The mapped properties of every contact the emulator holds, by email. */
+function contactsIn(e: HubSpotEmulator): Map<string, Record<string, string>> {
+  const contacts = e.dump("contacts");
+  const byEmail = new Map(
+    contacts.map((c) => [c.properties.email!, { firstname: c.properties.firstname!, lastname: c.properties.lastname!, lifecyclestage: c.properties.lifecyclestage! }]),
+  );
+  // Upsert by email never makes two contacts of one address.
+  expect(byEmail.size).toBe(contacts.length);
+  return byEmail;
+}
+
+/** The model as HubSpot should hold it: email -> mapped properties. */
+async function modelIn(warehouse: TestWarehouse): Promise<Map<string, Record<string, string>>> {
+  const rows = await warehouse.query<{ email: string; first_name: string; last_name: string; stage: string }>(
+    "select email, first_name, last_name, stage from gold.people order by id",
+  );
+  return new Map(rows.map((r) => [r.email, { firstname: r.first_name, lastname: r.last_name, lifecyclestage: r.stage }]));
+}
+
+/** Batch write requests (upsert, create, update, archive; not reads) the emulator answered since `from`. */
+function writesSince(e: HubSpotEmulator, from: number): Array<{ path: string; inputs: number; status: number }> {
+  return e.requestLog
+    .slice(from)
+    .filter((r) => /\/batch\/(upsert|create|update|archive)$/.test(r.path))
+    .map((r) => ({ path: r.path, inputs: r.inputs ?? 0, status: r.status }));
+}
+
+describe.each(WAREHOUSES)("sync %s to HubSpot contacts, end to end through the CLI against the emulator", (kind) => {
+  it("creates, then sends nothing, then updates exactly the changed contacts, then mirror archives the removed ones", async () => {
+    const dir = projectDir(`e2e-hubspot-${kind}`);
+    const warehouse = await makeWarehouse(kind, dir);
+    await seedPeople(warehouse, 250);
+    emulator = await startHubSpotEmulator({ accessToken: TOKEN });
+    writeHubSpotConfig(dir, warehouse, emulator);
+
+    const first = await cli(["sync", "--json"], dir);
+    expect(first.code, first.stderr).toBe(0);
+    expect(jsonOf(first).syncs[0]).toMatchObject({ status: "succeeded", counts: { added: 250 }, results: { succeeded: 250, rejected: 0, failed: 0 } });
+    expect(writesSince(emulator, 0).map((w) => w.path)).toEqual(Array(3).fill("/crm/v3/objects/contacts/batch/upsert"));
+    expect(contactsIn(emulator)).toEqual(await modelIn(warehouse));
+
+    // Nothing changed: the diff happens in the warehouse and nothing is written to HubSpot.
+    let mark = emulator.requestLog.length;
+    const second = await cli(["sync", "--json"], dir);
+    expect(jsonOf(second).syncs[0].counts).toMatchObject({ added: 0, changed: 0, unchanged: 250 });
+    expect(writesSince(emulator, mark)).toEqual([]);
+
+    // Three people change: exactly those three contacts are sent and modified.
+    await warehouse.query("update gold.people set stage = 'evangelist' where id in (5, 17); update gold.people set last_name = 'Renamed' where id = 42");
+    const before = new Map(emulator.dump("contacts").map((c) => [c.properties.email, c.properties.lastmodifieddate]));
+    mark = emulator.requestLog.length;
+    const third = await cli(["sync", "--json"], dir);
+    expect(jsonOf(third).syncs[0]).toMatchObject({ counts: { changed: 3, unchanged: 247 }, results: { succeeded: 3 } });
+    expect(writesSince(emulator, mark)).toEqual([{ path: "/crm/v3/objects/contacts/batch/upsert", inputs: 3, status: 200 }]);
+    const modified = emulator.dump("contacts").filter((c) => before.get(c.properties.email) !== c.properties.lastmodifieddate);
+    expect(modified.map((c) => c.properties.email).sort()).toEqual(["person17@example.com", "person42@example.com", "person5@example.com"]);
+    expect(contactsIn(emulator)).toEqual(await modelIn(warehouse));
+
+    // Rows leave the model: a mirror sync archives exactly those contacts.
+    await warehouse.query("delete from gold.people where id in (3, 99, 200)");
+    writeHubSpotConfig(dir, warehouse, emulator, { mode: "mirror" });
+    mark = emulator.requestLog.length;
+    const fourth = await cli(["sync", "--json"], dir);
+    expect(fourth.code, fourth.stderr).toBe(0);
+    expect(jsonOf(fourth).syncs[0]).toMatchObject({ status: "succeeded", counts: { removed: 3, added: 0, changed: 0 } });
+    expect(writesSince(emulator, mark)).toEqual([{ path: "/crm/v3/objects/contacts/batch/archive", inputs: 3, status: 204 }]);
+    expect(emulator.dump("contacts")).toHaveLength(247);
+    expect(contactsIn(emulator)).toEqual(await modelIn(warehouse));
+  });
+
+  it("rejects the rows with invalid emails with HubSpot's message in sync_errors, lands the rest, and retries them next run", async () => {
+    const dir = projectDir(`e2e-hubspot-email-${kind}`);
+    const warehouse = await makeWarehouse(kind, dir);
+    await seedPeople(warehouse, 120);
+    await warehouse.query("update gold.people set email = 'not-an-email-' || id where id in (7, 64, 101)");
+    emulator = await startHubSpotEmulator({ accessToken: TOKEN });
+    writeHubSpotConfig(dir, warehouse, emulator);
+
+    const first = await cli(["sync", "--json"], dir);
+    expect(first.code, first.stderr).toBe(6);
+    expect(jsonOf(first).syncs[0]).toMatchObject({ status: "partial", results: { succeeded: 117, rejected: 3, failed: 0 } });
+    const model = await modelIn(warehouse);
+    for (const bad of ["not-an-email-7", "not-an-email-64", "not-an-email-101"]) model.delete(bad);
+    expect(contactsIn(emulator)).toEqual(model);
+
+    const errors = await warehouse.query<{ row_key: string; kind: string; message: string }>(
+      "select row_key, kind, message from reverse_etl.sync_errors order by cast(row_key as integer)",
+    );
+    expect(errors.map((e) => [e.row_key, e.kind])).toEqual([["7", "rejected"], ["64", "rejected"], ["101", "rejected"]]);
+    for (const error of errors) {
+      // HubSpot's own words (the emulator's INVALID_EMAIL message), kept in the warehouse for analysts.
+      expect(error.message).toContain(`Email address not-an-email-${error.row_key} is invalid`);
+    }
+
+    // Next run: only the three rejected rows are sent again, and rejected again.
+    const mark = emulator.requestLog.length;
+    const second = await cli(["sync", "--json"], dir);
+    expect(second.code).toBe(6);
+    expect(jsonOf(second).syncs[0]).toMatchObject({ counts: { added: 3, unchanged: 117 }, results: { succeeded: 0, rejected: 3, failed: 0 } });
+    expect(writesSince(emulator, mark).reduce((n, w) => n + w.inputs, 0)).toBe(3);
+    expect(contactsIn(emulator)).toEqual(model);
+  });
+});
+
+describe("sync to HubSpot through the CLI against the emulator", () => {
+  it("syncs 5,000 rows under HubSpot's default limits (100 requests / 10 s), sharing the window with other traffic, losing nothing", async () => {
+    const dir = projectDir("e2e-hubspot-limits");
+    const warehouse = await makeWarehouse("duckdb", dir);
+    await seedPeople(warehouse, 5000);
+    emulator = await startHubSpotEmulator({ accessToken: TOKEN });
+    writeHubSpotConfig(dir, warehouse, emulator);
+    // HubSpot counts the limit per account, so other integrations share the window: spend 60 of the 100
+    // requests first. The sync's ~55 requests then overrun the window once; the 429 must cost nothing.
+    for (let i = 0; i < 60; i++) {
+      const r = await fetch(`${emulator.url}/crm/v3/properties/contacts/email`, { headers: { authorization: `Bearer ${TOKEN}` } });
+      expect(r.status).toBe(200);
+      await r.arrayBuffer();
+    }
+    const mark = emulator.requestLog.length;
+
+    const run = await cli(["sync", "--json"], dir);
+    expect(run.code, run.stderr).toBe(0);
+    expect(jsonOf(run).syncs[0]).toMatchObject({ status: "succeeded", results: { succeeded: 5000, rejected: 0, failed: 0 } });
+    expect(contactsIn(emulator)).toEqual(await modelIn(warehouse));
+
+    // The emulator admitted at most 100 requests in any rolling 10 s (counted from its log, too).
+    const admitted = emulator.requestLog.filter((r) => r.status !== 429).map((r) => r.at);
+    let most = 0;
+    for (let i = 0, j = 0; i < admitted.length; i++) {
+      while (admitted[j]! <= admitted[i]! - 10_000) j++;
+      most = Math.max(most, i - j + 1);
+    }
+    expect(most).toBeLessThanOrEqual(100);
+    expect(emulator.rateLimitStats.maxInInterval).toBeLessThanOrEqual(100);
+    // A 429 was answered (the shared window ran out) and the batch it refused was resent, not lost:
+    // every contact is there and each 100-row batch was accepted once.
+    const writes = writesSince(emulator, mark);
+    expect(emulator.rateLimitStats.rejectedInterval).toBeGreaterThan(0);
+    expect(writes.filter((w) => w.status === 200).reduce((n, w) => n + w.inputs, 0)).toBe(5000);
+  }, 120_000);
+
+  it("fails validate (exit 2) for a mapping to a property contacts do not have, naming both, before any write", async () => {
+    const dir = projectDir("e2e-hubspot-validate");
+    const warehouse = await makeWarehouse("duckdb", dir);
+    await seedPeople(warehouse, 10);
+    emulator = await startHubSpotEmulator({ accessToken: TOKEN });
+    writeHubSpotConfig(dir, warehouse, emulator, { fields: { first_name: "firstname", stage: "favourite_colour" } });
+
+    const result = await cli(["validate"], dir);
+    expect(result.code).toBe(2);
+    expect(result.stdout + result.stderr).toMatch(/favourite_colour/);
+    expect(result.stdout + result.stderr).toMatch(/"contacts"/);
+    const json = await cli(["validate", "--json"], dir);
+    expect(json.code).toBe(2);
+    expect(JSON.stringify(jsonOf(json))).toMatch(/field \\"favourite_colour\\" does not exist on object \\"contacts\\"/);
+    expect(writesSince(emulator, 0)).toEqual([]);
+    expect(emulator.dump("contacts")).toEqual([]);
+  });
+
+  it("kill -9 mid-sync, then re-run: the emulator holds exactly the model, no duplicate contacts", async () => {
+    const dir = projectDir("e2e-hubspot-kill");
+    const warehouse = await makeWarehouse("duckdb", dir);
+    await seedPeople(warehouse, 6000);
+    // A roomier account (1,000 requests / 10 s on both sides) so the rounds do not wait out windows.
+    emulator = await startHubSpotEmulator({ accessToken: TOKEN, requestsPer10s: 1000 });
+    writeHubSpotConfig(dir, warehouse, emulator, { mode: "mirror" }, { rateLimit: { requestsPer10s: 1000 } });
+
+    // Kill when the emulator has answered a chosen number of this run's batch writes: mid-sync, by construction.
+    for (const [round, afterWrites] of [5, 17, 9].entries()) {
+      const mark = emulator.requestLog.length;
+      const running = startCli(["sync"], { cwd: dir, env: { HUBSPOT_TOKEN: TOKEN } });
+      const watcher = setInterval(() => {
+        if (writesSince(emulator!, mark).length >= afterWrites) running.child.kill("SIGKILL");
+      }, 1);
+      const ended = await running.done;
+      clearInterval(watcher);
+      outputs.push(ended.stdout, ended.stderr);
+      expect(ended.signal, `round ${round} ended before the kill:\n${ended.stderr}`).toBe("SIGKILL");
+      // The model moves between kills: changes and removals must land too.
+      await warehouse.query(`update gold.people set stage = 'opportunity' where id % ${40 + round} = 0; delete from gold.people where id > ${5990 - round * 7}`);
+    }
+    const final = await cli(["sync", "--json"], dir);
+    expect(final.code, final.stderr).toBe(0);
+    expect(jsonOf(final).syncs[0].status).toBe("succeeded");
+    expect(contactsIn(emulator)).toEqual(await modelIn(warehouse));
+    const again = await cli(["sync", "--json"], dir);
+    expect(jsonOf(again).syncs[0].counts).toMatchObject({ added: 0, changed: 0, removed: 0 });
+  }, 180_000);
+});
