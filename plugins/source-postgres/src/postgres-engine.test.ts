@@ -112,7 +112,7 @@ describe("a sync from PostgreSQL with hostile identifiers, end to end", () => {
     );
     expect(rows).toEqual([{ sync_name: SYNC, n: 2 }]);
     const tables = await admin.query(`select table_name from information_schema.tables where table_schema = ${lit(STATE_SCHEMA)} order by 1`);
-    expect(tables.rows.map((r) => r.table_name)).toEqual(["schema_migrations", "sync_errors", "sync_locks", "sync_runs", "sync_state"]);
+    expect(tables.rows.map((r) => r.table_name)).toEqual(["schema_migrations", "sync_columns", "sync_errors", "sync_locks", "sync_runs", "sync_state"]);
     // Nothing the names carried ran as SQL.
     const schemas = await admin.query(`select nspname from pg_namespace where nspname in ('public', ${lit(SCHEMA)})`);
     expect(schemas.rows).toHaveLength(2);

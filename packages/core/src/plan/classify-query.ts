@@ -26,11 +26,24 @@ export interface ClassifiedMeta {
 export type StateLocation = { schema: string } | null;
 
 /**
+ * What a diff query returns: `rows`, every classified row with its values (snapshots, samples), or
+ * `classes`, the class of each row alone (counts). Warehouses cannot prune the columns of a UNION, so
+ * counting asks for nothing it does not use: no key or value texts beyond what the fingerprint needs.
+ */
+export type ClassifyShape = "rows" | "classes";
+
+/**
  * The diff, in one query that runs inside the warehouse: the model's rows keyed and fingerprinted,
  * joined with the sync's state. Every constant is inlined as an escaped literal (no bind parameters), so
  * the query also works inside `CREATE TABLE ... AS` on warehouses that refuse parameters there.
  */
-export function classifyQuery(fns: SqlFunctions, def: SyncDefinition, state: StateLocation): RawBuilder<ClassifiedMeta> {
+export function classifyQuery(
+  fns: SqlFunctions,
+  def: SyncDefinition,
+  state: StateLocation,
+  shape: ClassifyShape = "rows",
+): RawBuilder<ClassifiedMeta> {
+  const rows = shape === "rows";
   const m = (column: string) => sql.id("m", column);
   const typed = (c: string) => [c, m(c), def.columnTypes?.[c]] as const;
   const keyJson = fns.jsonObject(def.keyColumns.map(typed));
@@ -45,9 +58,20 @@ export function classifyQuery(fns: SqlFunctions, def: SyncDefinition, state: Sta
   const kColumns = sql.join(def.columns.map((c) => sql.id("k", c)));
   const nullColumns = sql.join(def.columns.map((c) => sql`null as ${sql.id(c)}`));
 
+  const stateColumns = rows ? sql`row_key, key_value, fingerprint, row_values` : sql`row_key, fingerprint`;
   const stateRows = state
-    ? sql`select row_key, key_value, fingerprint, row_values from ${sql.id(state.schema, "sync_state")} where sync_name = ${sql.lit(def.name)}`
+    ? sql`select ${stateColumns} from ${sql.id(state.schema, "sync_state")} where sync_name = ${sql.lit(def.name)}`
     : sql`select cast(null as varchar) as row_key, cast(null as varchar) as key_value, cast(null as varchar) as fingerprint, cast(null as varchar) as row_values where 1 = 0`;
+
+  const keyed = rows
+    ? sql`${keyJson} as _retl_key_value, ${values} as _retl_values, ${fingerprint} as _retl_fp,
+    case when ${nullKey} then 1 else 0 end as _retl_null_key, ${modelColumns}`
+    : sql`${fingerprint} as _retl_fp, case when ${nullKey} then 1 else 0 end as _retl_null_key`;
+  const rowColumns = rows
+    ? sql`, k._retl_key, k._retl_key_value, k._retl_values, k._retl_fp,
+  s.row_values as _retl_state_values, coalesce(d._retl_n, 1) as _retl_n, ${kColumns}`
+    : sql``;
+  const removedColumns = rows ? sql`, s.row_key, s.key_value, null, s.fingerprint, s.row_values, null, ${nullColumns}` : sql``;
 
   // `k` is read three times; only the main branch needs its wide columns, so it is not materialized:
   // the duplicate and removed-row checks then compute nothing but the key.
@@ -55,11 +79,7 @@ export function classifyQuery(fns: SqlFunctions, def: SyncDefinition, state: Sta
 with k as ${fns.inlineCte ? sql`not materialized ` : sql``}(
   select
     case when ${nullKey} then null else ${keyText} end as _retl_key,
-    ${keyJson} as _retl_key_value,
-    ${values} as _retl_values,
-    ${fingerprint} as _retl_fp,
-    case when ${nullKey} then 1 else 0 end as _retl_null_key,
-    ${modelColumns}
+    ${keyed}
   from (${sql.raw(def.modelSql)}) as m
 ),
 d as (
@@ -71,17 +91,12 @@ select
   case when k._retl_null_key = 1 or d._retl_key is not null then 'invalid'
        when s.row_key is null then 'added'
        when s.fingerprint = k._retl_fp then 'unchanged'
-       else 'changed' end as _retl_class,
-  k._retl_key, k._retl_key_value, k._retl_values, k._retl_fp,
-  s.row_values as _retl_state_values, coalesce(d._retl_n, 1) as _retl_n,
-  ${kColumns}
+       else 'changed' end as _retl_class${rowColumns}
 from k
 left join d on d._retl_key = k._retl_key
 left join s on s.row_key = k._retl_key
 union all
-select
-  'removed', s.row_key, s.key_value, null, s.fingerprint, s.row_values, null,
-  ${nullColumns}
+select 'removed'${removedColumns}
 from s
 where not exists (select 1 from k where k._retl_key = s.row_key)`;
 }

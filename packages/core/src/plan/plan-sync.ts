@@ -24,7 +24,7 @@ const SAMPLED: RowClass[] = ["added", "changed", "removed", "invalid"];
 
 /** Count each class of rows in the warehouse. */
 export async function countClasses(db: Kysely<unknown>, fns: SqlFunctions, def: SyncDefinition, state: StateLocation): Promise<PlanCounts> {
-  const classified = classifyQuery(fns, def, state);
+  const classified = classifyQuery(fns, def, state, "classes");
   const result = await sql<{ cls: RowClass; n: number | bigint | string }>`
     select c._retl_class as cls, count(*) as n from (${classified}) as c group by c._retl_class`.execute(db);
   const counts: PlanCounts = { added: 0, changed: 0, removed: 0, unchanged: 0, invalid: 0 };
