@@ -1,0 +1,81 @@
+// The PostgreSQL benchmark's warehouse: `bench.customers` with N rows, the same columns and values as the
+// DuckDB bench's (bench/generate-model.mjs), generated inside the server from generate_series, so 1e7 rows
+// take about a minute and nothing crosses the wire. The table is UNLOGGED (the bench measures reading and
+// diffing it, not its WAL) and has its primary key, as a gold table would.
+import pg from "pg";
+
+/** Schema of the model table. */
+export const MODEL_SCHEMA = "bench";
+
+/** Schema of the bench's sync state: its own, so a bench run against a real database never touches `reverse_etl`. */
+export const STATE_SCHEMA = "reverse_etl_bench";
+
+/** The model's SQL, as a user's config would hold it. */
+export const MODEL_SQL = `select id, email, name, plan, ltv, updated_at from ${MODEL_SCHEMA}.customers`;
+
+/** Run `work` with one client of `url`, ended afterwards; every statement stops after `timeoutMs`. */
+export async function withClient(url, timeoutMs, work) {
+  const client = new pg.Client({ connectionString: url, application_name: "reverse-etl-bench", statement_timeout: timeoutMs });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Drop the bench's schemas (model and state) and create `bench.customers` with `rows` rows. */
+export async function generatePostgresModel(url, rows, timeoutMs) {
+  await withClient(url, timeoutMs, async (client) => {
+    await client.query(`drop schema if exists ${MODEL_SCHEMA} cascade`);
+    await client.query(`drop schema if exists ${STATE_SCHEMA} cascade`);
+    await client.query(`create schema ${MODEL_SCHEMA}`);
+    await client.query(`
+      create unlogged table ${MODEL_SCHEMA}.customers (
+        id bigint not null, email text, name text, plan text, ltv numeric(12, 2), updated_at timestamp)`);
+    await client.query(`
+      insert into ${MODEL_SCHEMA}.customers
+      select
+        i,
+        'customer' || i || '@example.com',
+        'Customer ' || i,
+        case when (i * 7919) % 100 < 50 then 'free' when (i * 7919) % 100 < 80 then 'starter'
+             when (i * 7919) % 100 < 95 then 'pro' else 'enterprise' end,
+        ((i * 104729) % 5000000) / 100.0,
+        timestamp '2024-01-01 00:00:00' + make_interval(secs => (i * 2654435761) % 31536000)
+      from generate_series(1::bigint, ${Math.trunc(rows)}::bigint) as g(i)`);
+    await client.query(`alter table ${MODEL_SCHEMA}.customers add primary key (id)`);
+    await client.query(`vacuum analyze ${MODEL_SCHEMA}.customers`);
+  });
+}
+
+/** Change exactly 1 % of the rows (every id divisible by 100): a new plan and a higher ltv. Returns the count. */
+export async function changeOnePercent(url, timeoutMs) {
+  return withClient(url, timeoutMs, async (client) => {
+    const result = await client.query(`
+      update ${MODEL_SCHEMA}.customers
+      set plan = case plan when 'free' then 'starter' when 'starter' then 'pro' when 'pro' then 'enterprise' else 'free' end,
+          ltv = ltv + 1
+      where id % 100 = 0`);
+    await client.query(`analyze ${MODEL_SCHEMA}.customers`);
+    return result.rowCount ?? 0;
+  });
+}
+
+/** Server settings that shape the figures, printed beside them. */
+export async function serverSettings(url) {
+  return withClient(url, 60_000, async (client) => {
+    const names = ["server_version", "shared_buffers", "work_mem", "max_parallel_workers_per_gather", "jit", "fsync", "synchronous_commit"];
+    const result = await client.query("select name, setting, unit from pg_settings where name = any($1)", [names]);
+    const settings = {};
+    for (const row of result.rows) settings[row.name] = row.unit && /^\d+$/.test(row.setting) ? formatSetting(Number(row.setting), row.unit) : row.setting;
+    return settings;
+  });
+}
+
+function formatSetting(value, unit) {
+  const match = /^(\d*)(B|kB|MB)$/.exec(unit);
+  if (!match) return `${value}${unit}`;
+  const bytes = value * Number(match[1] || 1) * { B: 1, kB: 1024, MB: 2 ** 20 }[match[2]];
+  return bytes >= 2 ** 30 ? `${bytes / 2 ** 30}GB` : bytes >= 2 ** 20 ? `${bytes / 2 ** 20}MB` : `${bytes / 1024}kB`;
+}

@@ -1,0 +1,281 @@
+// `npm run bench:postgres`: the engine on a PostgreSQL warehouse at 1e6 and 1e7 rows, beside a naive baseline.
+//
+//   npm run bench:postgres                              # 1e6 and 1e7 rows on a throwaway cluster
+//   BENCH_SIZES=1e5,1e6 npm run bench:postgres          # choose sizes
+//   BENCH_TIMEOUT_S=600 npm run bench:postgres          # give up on a measurement after 10 minutes (default 900)
+//   BENCH_POSTGRES_URL=postgres://... npm run bench:postgres  # use that database (schemas bench and reverse_etl_bench are dropped!)
+//   BENCH_RESULTS=/tmp/r.json npm run bench:postgres    # write the figures elsewhere than bench/.data/postgres-results.json
+//
+// It starts a throwaway cluster with startPostgres() from @reverse-etl/testkit (initdb + pg_ctl on a free port,
+// stopped at the end) unless BENCH_POSTGRES_URL is set. For each size: generate bench.customers in the server,
+// then, each in a fresh child process (bench/postgres-measure.mjs) so its peak RSS is its own: plan with empty
+// state, full first sync to the null destination, plan with state and nothing changed; change 1 % of the rows;
+// the naive baseline (model and state read into Node and diffed there); then the incremental plan + sync.
+// Prints the figures beside the goals of issue 3. Not a test: nothing fails.
+import { spawn } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
+import { dirname, join, relative } from "node:path";
+import { performance } from "node:perf_hooks";
+import { fileURLToPath } from "node:url";
+import { startPostgres } from "@reverse-etl/testkit";
+import { changeOnePercent, generatePostgresModel, serverSettings } from "./postgres-model.mjs";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const resultsFile = process.env.BENCH_RESULTS ?? join(here, ".data", "postgres-results.json");
+
+/** The goals of issue 3 ("Performance"). */
+const GOALS = { planSecondsAt1e7: 60, peakRssMB: 256, naiveRatioAt1e6: 5 };
+
+const sizes = (process.env.BENCH_SIZES ?? "1e6,1e7").split(",").map((s) => s.trim()).filter(Boolean).map((s) => {
+  const n = Number(s);
+  if (!Number.isInteger(n) || n < 100) {
+    console.error(`[reverse-etl] [bench] BENCH_SIZES: "${s}" is not a whole number of rows >= 100. Example: BENCH_SIZES=1e5,1e6`);
+    process.exit(2);
+  }
+  return n;
+});
+const timeoutS = Number(process.env.BENCH_TIMEOUT_S ?? 900);
+if (!(timeoutS > 0)) {
+  console.error(`[reverse-etl] [bench] BENCH_TIMEOUT_S: "${process.env.BENCH_TIMEOUT_S}" is not a positive number of seconds. Example: BENCH_TIMEOUT_S=600`);
+  process.exit(2);
+}
+const timeoutMs = timeoutS * 1000;
+const label = (n) => (Number.isInteger(Math.log10(n)) ? `1e${Math.log10(n)}` : String(n));
+const fmt = (value, digits = 2) => (value === undefined || value === null || Number.isNaN(value) ? "-" : value.toFixed(digits));
+const int = (value) => (value === undefined || value === null ? "-" : Math.round(value).toLocaleString("en-US"));
+
+/** The measured processes, so an interrupt stops them too. */
+const children = new Set();
+
+/** Run one measurement in a fresh Node process and return its BENCH_RESULT. */
+function measure(phase, url, rows) {
+  return new Promise((resolveResult, reject) => {
+    // The naive baseline holds the model and the state in Maps: give it the heap that takes, so it is
+    // measured rather than crashed (its peak RSS is the figure to read).
+    const nodeArgs = phase === "naive" ? ["--max-old-space-size=16384"] : [];
+    const child = spawn(process.execPath, [...nodeArgs, join(here, "postgres-measure.mjs"), phase, url, String(rows)], {
+      stdio: ["ignore", "pipe", "inherit"],
+      env: { ...process.env, BENCH_TIMEOUT_S: String(timeoutS) },
+    });
+    children.add(child);
+    let stdout = "";
+    let timedOut = false;
+    child.stdout.on("data", (chunk) => (stdout += chunk));
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill("SIGKILL");
+    }, timeoutMs);
+    child.on("error", reject);
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
+      children.delete(child);
+      if (timedOut) {
+        reject(new Error(`${phase} at ${label(rows)} rows took longer than ${timeoutS} s (BENCH_TIMEOUT_S) and was stopped`));
+        return;
+      }
+      const line = stdout.split("\n").find((l) => l.startsWith("BENCH_RESULT "));
+      if (code !== 0 || !line) {
+        reject(new Error(`${phase} at ${label(rows)} rows exited with ${signal ?? `code ${code}`}${stdout ? `; output:\n${stdout}` : ""}`));
+        return;
+      }
+      resolveResult(JSON.parse(line.slice("BENCH_RESULT ".length)));
+    });
+  });
+}
+
+async function benchSize(url, rows) {
+  const entry = { rows, label: label(rows) };
+  const step = (text) => process.stderr.write(`  ${label(rows)}: ${text}\n`);
+  try {
+    step("generating bench.customers in the server");
+    let t = performance.now();
+    await generatePostgresModel(url, rows, timeoutMs);
+    entry.generateSeconds = (performance.now() - t) / 1000;
+
+    step("plan (empty state)");
+    entry.plan = await measure("plan", url, rows);
+    step("first full sync");
+    entry.full = await measure("full", url, rows);
+    step("plan (state present, nothing changed)");
+    entry.steady = await measure("steady", url, rows);
+    step("change 1 % of rows");
+    t = performance.now();
+    entry.changed = await changeOnePercent(url, timeoutMs);
+    entry.changeSeconds = (performance.now() - t) / 1000;
+    step("naive baseline (model and state diffed in Node)");
+    try {
+      entry.naive = await measure("naive", url, rows);
+    } catch (error) {
+      // The baseline failing (out of memory, timeout) is itself a figure: go on with core's.
+      entry.naiveError = error.message;
+      step(error.message);
+    }
+    step("incremental plan + sync");
+    entry.incremental = await measure("incremental", url, rows);
+  } catch (error) {
+    entry.error = error.message;
+    step(error.message);
+  }
+
+  if (entry.full?.syncSeconds) entry.syncRowsPerSecond = rows / entry.full.syncSeconds;
+  if (entry.incremental?.syncSeconds) {
+    entry.incrementalSeconds = entry.incremental.planSeconds + entry.incremental.syncSeconds;
+    entry.incrementalRows = entry.incremental.results?.succeeded ?? 0;
+  }
+  // Both diffs classify the same table against the same state (after the 1 % change): core's is the plan.
+  if (entry.naive?.diffSeconds && entry.incremental?.planSeconds) entry.naiveRatio = entry.naive.diffSeconds / entry.incremental.planSeconds;
+  const rss = [entry.plan, entry.full, entry.steady, entry.incremental].filter(Boolean).map((m) => m.peakRssMB);
+  if (rss.length > 0) entry.peakRssMB = Math.max(...rss);
+  entry.checks = checks(entry);
+  return entry;
+}
+
+/** What the figures must be true to, beyond speed: every row sent once, exactly 1 % changed, the naive diff agreeing. */
+function checks(entry) {
+  const problems = [];
+  const n = entry.rows;
+  if (entry.plan && entry.plan.planCounts.added !== n) problems.push(`plan counted ${entry.plan.planCounts.added} added rows, expected ${n}`);
+  if (entry.full && entry.full.written.records !== n) problems.push(`full sync wrote ${entry.full.written.records} records, expected ${n}`);
+  if (entry.full && entry.full.status !== "succeeded") problems.push(`full sync status ${entry.full.status}${entry.full.error ? `: ${entry.full.error}` : ""}`);
+  if (entry.steady && entry.steady.planCounts.unchanged !== n) problems.push(`steady plan counted ${entry.steady.planCounts.unchanged} unchanged rows, expected ${n}`);
+  if (entry.incremental && entry.incremental.planCounts.changed !== entry.changed) problems.push(`incremental plan counted ${entry.incremental.planCounts.changed} changed rows, expected ${entry.changed}`);
+  if (entry.incremental && entry.incremental.written.records !== entry.changed) problems.push(`incremental sync wrote ${entry.incremental.written.records} records, expected ${entry.changed}`);
+  if (entry.naive && entry.incremental) {
+    const core = entry.incremental.planCounts;
+    const naive = entry.naive.counts;
+    const differ = ["added", "changed", "unchanged", "removed", "invalid"].filter((c) => (core[c] ?? 0) !== naive[c]);
+    if (differ.length > 0) problems.push(`the naive diff disagrees with core's plan on ${differ.map((c) => `${c} (${naive[c]} vs ${core[c]})`).join(", ")}`);
+  }
+  return problems;
+}
+
+const phaseMs = (m, name) => m?.phases?.find((p) => p.phase.startsWith(name))?.ms;
+
+function printTable(entries) {
+  const header = ["rows", "plan s", "sync s", "rows/s", "state commit s", "steady plan s", "incr. plan s", "incr. sync s", "naive diff s", "naive/core", "peak RSS MB", "naive RSS MB"];
+  const body = entries.map((e) => [
+    e.label,
+    fmt(e.plan?.planSeconds),
+    fmt(e.full?.syncSeconds),
+    int(e.syncRowsPerSecond),
+    fmt(e.full?.stateCommit?.seconds),
+    fmt(e.steady?.planSeconds),
+    fmt(e.incremental?.planSeconds),
+    fmt(e.incremental?.syncSeconds),
+    fmt(e.naive?.diffSeconds),
+    e.naiveRatio === undefined ? "-" : `${fmt(e.naiveRatio, 1)}x`,
+    fmt(e.peakRssMB, 0),
+    fmt(e.naive?.peakRssMB, 0),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => r[i].length)));
+  const line = (cells) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
+  console.log(line(header));
+  console.log(widths.map((w) => "-".repeat(w)).join("  "));
+  for (const row of body) console.log(line(row));
+
+  console.log("\nFirst full sync, by phase (core's debug log; s):");
+  for (const e of entries) {
+    if (!e.full?.phases) continue;
+    const parts = e.full.phases.map((p) => `${p.phase} ${fmt(p.ms / 1000)}`).join("; ");
+    console.log(`  ${e.label.padEnd(5)} ${parts}`);
+    console.log(`        of which state commits: ${fmt(e.full.stateCommit.seconds)} s in ${int(e.full.stateCommit.statements)} statements (timed at the driver, with their COMMITs)`);
+  }
+  console.log("\nNaive baseline, by step (s):");
+  for (const e of entries) {
+    if (e.naive) {
+      console.log(
+        `  ${e.label.padEnd(5)} read model ${fmt(e.naive.modelReadSeconds)}, read state ${fmt(e.naive.stateReadSeconds)}, md5 + diff in Node ${fmt(e.naive.hashAndDiffSeconds)};` +
+          ` peak RSS ${fmt(e.naive.peakRssMB, 0)} MB [heap ${fmt(e.naive.peakHeapMB, 0)}]`,
+      );
+    } else if (e.naiveError) console.log(`  ${e.label.padEnd(5)} ${e.naiveError.split("\n")[0]}`);
+  }
+  console.log("\nPeak RSS per measurement (MB; JS heap peak in brackets):");
+  for (const e of entries) {
+    const part = (name, m) => (m ? `${name} ${fmt(m.peakRssMB, 0)} [${fmt(m.peakHeapMB, 0)}]` : `${name} -`);
+    console.log(`  ${e.label.padEnd(5)} ${part("plan", e.plan)}, ${part("full", e.full)}, ${part("steady", e.steady)}, ${part("incremental", e.incremental)}; idle process ${fmt(e.plan?.startRssMB, 0)}`);
+  }
+  console.log("\nSlowest statements (total ms, times run):");
+  for (const e of entries) {
+    for (const [name, m] of [["plan", e.plan], ["full", e.full], ["incremental", e.incremental]]) {
+      if (!m?.slowest) continue;
+      console.log(`  ${e.label} ${name}:`);
+      for (const q of m.slowest.slice(0, 3)) console.log(`    ${String(q.ms).padStart(8)} ms  x${q.count}  ${q.sql}`);
+    }
+  }
+
+  console.log("\nGoals (issue 3):");
+  const verdict = (ok) => (ok === undefined ? "not measured" : ok ? "met" : "NOT met");
+  const at1e7 = entries.find((e) => e.rows === 1e7);
+  const planAt1e7 = at1e7 ? Math.max(at1e7.plan?.planSeconds ?? 0, at1e7.steady?.planSeconds ?? 0, at1e7.incremental?.planSeconds ?? 0) : undefined;
+  console.log(
+    `  plan of 1e7 rows under ${GOALS.planSecondsAt1e7} s (slowest of empty, steady, incremental): ` +
+      `${at1e7?.plan ? `${fmt(planAt1e7)} s -> ${verdict(planAt1e7 < GOALS.planSecondsAt1e7)}` : "1e7 not run"}`,
+  );
+  for (const e of entries) {
+    const rssOk = e.peakRssMB === undefined ? undefined : e.peakRssMB < GOALS.peakRssMB;
+    console.log(`  ${e.label.padEnd(5)} client peak RSS under ${GOALS.peakRssMB} MB: ${fmt(e.peakRssMB, 0)} MB -> ${verdict(rssOk)}`);
+  }
+  const at1e6 = entries.find((e) => e.rows === 1e6);
+  console.log(
+    `  in-warehouse diff at least ${GOALS.naiveRatioAt1e6}x faster than the naive baseline at 1e6: ` +
+      `${at1e6?.naiveRatio !== undefined ? `${fmt(at1e6.naiveRatio, 1)}x -> ${verdict(at1e6.naiveRatio >= GOALS.naiveRatioAt1e6)}` : "not measured"}`,
+  );
+  const problems = entries.flatMap((e) => [...(e.error ? [`${e.label}: ${e.error}`] : []), ...e.checks.map((c) => `${e.label}: ${c}`)]);
+  if (problems.length > 0) {
+    console.log("\nProblems (the figures above may not mean what they say):");
+    for (const p of problems) console.log(`  ${p}`);
+  }
+}
+
+const started = new Date();
+const given = process.env.BENCH_POSTGRES_URL;
+process.stderr.write(given ? "Using BENCH_POSTGRES_URL\n" : "Starting a throwaway PostgreSQL cluster ...\n");
+const server = await startPostgres({ url: given ?? null, database: "reverse_etl_bench" });
+let stopping = false;
+const stop = async () => {
+  if (stopping) return;
+  stopping = true;
+  for (const child of children) child.kill("SIGKILL");
+  await server.stop();
+};
+for (const signal of ["SIGINT", "SIGTERM"]) {
+  process.once(signal, () => {
+    process.stderr.write(`\n${signal}: stopping the measurements${server.started ? " and the cluster" : ""}\n`);
+    void stop().finally(() => process.exit(130));
+  });
+}
+
+let settings = {};
+const entries = [];
+try {
+  settings = await serverSettings(server.url);
+  console.log(
+    `reverse-etl bench: ${sizes.map(label).join(", ")} rows, PostgreSQL ${settings.server_version} warehouse -> null destination ` +
+      `(${cpus().length} cores, node ${process.version}; ${server.started ? "throwaway cluster" : "BENCH_POSTGRES_URL"}: ` +
+      `shared_buffers ${settings.shared_buffers}, work_mem ${settings.work_mem}, parallel workers per gather ${settings.max_parallel_workers_per_gather}, jit ${settings.jit})`,
+  );
+  for (const rows of sizes) entries.push(await benchSize(server.url, rows));
+} finally {
+  await stop();
+}
+console.log("");
+printTable(entries);
+
+mkdirSync(dirname(resultsFile), { recursive: true });
+writeFileSync(
+  resultsFile,
+  `${JSON.stringify(
+    {
+      startedAt: started.toISOString(),
+      finishedAt: new Date().toISOString(),
+      machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, totalMemoryMB: Math.round(totalmem() / 2 ** 20), node: process.version, platform: process.platform },
+      server: settings,
+      goals: GOALS,
+      sizes: entries,
+    },
+    null,
+    2,
+  )}\n`,
+);
+console.log(`\nWrote ${relative(process.cwd(), resultsFile)}`);
