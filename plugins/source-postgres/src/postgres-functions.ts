@@ -56,4 +56,5 @@ export const postgresFunctions: SqlFunctions = {
     return sql<string>`CAST(${value} AS text)`;
   },
   inlineCte: true,
+  indexSnapshots: true,
 };

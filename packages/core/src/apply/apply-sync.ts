@@ -151,6 +151,14 @@ async function snapshot(ctx: ApplyContext, table: string, send: { write: RowClas
       c.*
     from (${classified}) as c
     where c._retl_class in (${lits([...send.write, ...send.delete, "invalid"])})`.execute(ctx.db);
+  // Every commit reads one range of the snapshot: without an index a row store scans it all each time.
+  if (!ctx.functions.indexSnapshots) return;
+  await (ctx.db as Kysely<Record<string, PendingRow>>)
+    .withSchema(ctx.store.schema)
+    .schema.createIndex(`${table}_seq`)
+    .on(table)
+    .column("_retl_seq")
+    .execute();
 }
 
 async function recordInvalidRows(ctx: ApplyContext, runId: string, table: string): Promise<void> {

@@ -34,6 +34,11 @@ export interface SqlFunctions {
    * a CTE read several times is inlined and pruned to the columns each reader needs.
    */
   readonly inlineCte?: boolean;
+  /**
+   * Optional: index each run's snapshot table on its send order. Row stores (PostgreSQL) need it, as every
+   * commit reads one range of the snapshot; column stores (DuckDB, Snowflake) skip ranges without one.
+   */
+  readonly indexSnapshots?: boolean;
 }
 
 /**
