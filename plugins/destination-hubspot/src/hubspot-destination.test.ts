@@ -61,14 +61,14 @@ testDestinationContract({
 });
 
 describe("hubspot destination", () => {
-  it("declares HubSpot's batch size and the configured rate limits", async () => {
+  it("declares HubSpot's batch size and the configured rate limits, leaving one request per 10 s to its property reads", async () => {
     const e = await emulator();
     expect((await connect(e)).capabilities).toMatchObject({
       maxBatchSize: 100,
-      rateLimits: [{ requests: 100, perMs: 10_000 }, { requests: 250_000, perMs: 86_400_000 }],
+      rateLimits: [{ requests: 99, perMs: 10_200 }, { requests: 250_000, perMs: 86_400_000 }],
     });
     const custom = await connect(e, { rateLimit: { requestsPer10s: 190, daily: 625_000 }, maxConcurrency: 2 });
-    expect(custom.capabilities).toMatchObject({ maxConcurrency: 2, rateLimits: [{ requests: 190 }, { requests: 625_000 }] });
+    expect(custom.capabilities).toMatchObject({ maxConcurrency: 2, rateLimits: [{ requests: 189 }, { requests: 625_000 }] });
   });
 
   it("describes an object from the properties API: types, read-only, options, identifiers", async () => {

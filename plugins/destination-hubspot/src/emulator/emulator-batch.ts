@@ -46,7 +46,7 @@ export function handleBatch(store: EmulatorStore, type: ObjectType, operation: s
     case "read":
       return read(store, type, inputs, request.idProperty, request.properties);
     case "archive":
-      for (const input of inputs) type.records.delete(String(input.id));
+      store.archive(type, inputs.map((input) => String(input.id)));
       // Archiving ids that do not exist is not an error: 204 either way.
       return { status: 204 };
     case "create":

@@ -41,6 +41,25 @@ async function rawPost(e: HubSpotEmulator, path: string, body: unknown, token = 
 }
 
 describe("HubSpot emulator through the official SDK", () => {
+  it("finds records by a unique property after creates, changes of that property and archives", async () => {
+    const e = await emulator();
+    const upsert = (inputs: Array<{ id: string; properties: Record<string, string> }>) =>
+      rawPost(e, "/crm/v3/objects/contacts/batch/upsert", { inputs: inputs.map((i) => ({ idProperty: "email", ...i })) });
+    const [a, b] = e.seed("contacts", [{ email: "a@example.com" }, { email: "b@example.com" }]);
+    expect((await upsert([{ id: "a@example.com", properties: { firstname: "A" } }])).body.results[0].id).toBe(a);
+    // b changes its email: the old address finds nothing (upsert creates), the new one finds b.
+    await rawPost(e, "/crm/v3/objects/contacts/batch/update", { inputs: [{ id: b, properties: { email: "b2@example.com" } }] });
+    expect((await upsert([{ id: "b2@example.com", properties: { firstname: "B" } }])).body.results[0].id).toBe(b);
+    const again = (await upsert([{ id: "b@example.com", properties: { firstname: "New B" } }])).body.results[0];
+    expect(again).toMatchObject({ new: true });
+    expect(again.id).not.toBe(b);
+    // An archived contact's email is free: the next upsert creates a new record.
+    expect((await rawPost(e, "/crm/v3/objects/contacts/batch/archive", { inputs: [{ id: a }] })).status).toBe(204);
+    const recreated = (await upsert([{ id: "a@example.com", properties: { firstname: "A again" } }])).body.results[0];
+    expect(recreated).toMatchObject({ new: true });
+    expect(e.dump("contacts").map((c) => c.properties.email).sort()).toEqual(["a@example.com", "b2@example.com", "b@example.com"]);
+  });
+
   it("upserts contacts by email: creates, then updates the same record", async () => {
     const e = await emulator();
     const client = sdk(e);
