@@ -1,8 +1,8 @@
-import { existsSync, readFileSync } from "node:fs";
-import { dirname, join, parse, resolve } from "node:path";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Args, Flags } from "@oclif/core";
-import { loadDestinationPlugin } from "@reverse-etl/core";
+import { findPackageDir, loadDestinationPlugin } from "@reverse-etl/core";
 import { BaseCommand } from "../base-command.js";
 import { ExitCode } from "../exit-codes.js";
 
@@ -28,17 +28,6 @@ interface RunningEmulator {
   readonly url: string;
   readonly accessToken: string;
   close(): Promise<void>;
-}
-
-/** The `node_modules/<name>` directory Node would find from `dir` (here or above), as core finds plugins. */
-function findPackageDir(name: string, dir: string): string | undefined {
-  let current = resolve(dir);
-  for (;;) {
-    const candidate = join(current, "node_modules", name);
-    if (existsSync(join(candidate, "package.json"))) return candidate;
-    if (current === parse(current).root) return undefined;
-    current = dirname(current);
-  }
 }
 
 /** The file an `exports` entry points to under ESM conditions (`import`, `node`, `default`). */

@@ -39,7 +39,7 @@ const API_VERSIONS: Record<PluginKind, number> = { source: SOURCE_API_VERSION, d
 const DEFINE: Record<PluginKind, string> = { source: "defineSourcePlugin", destination: "defineDestinationPlugin" };
 
 /** The package directory of `name` as Node would find it from `dir`: `node_modules/<name>` here or above. */
-function findPackageDir(name: string, dir: string): string | undefined {
+export function findPackageDir(name: string, dir: string): string | undefined {
   let current = resolve(dir);
   for (;;) {
     const candidate = join(current, "node_modules", name);
