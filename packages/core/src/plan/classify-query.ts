@@ -56,7 +56,6 @@ export function classifyQuery(
   const fingerprint = fns.hash(sql`${sql.lit(def.signature)} || ${values}`);
   const modelColumns = sql.join(def.columns.map((c) => sql`${m(c)} as ${sql.id(c)}`));
   const kColumns = sql.join(def.columns.map((c) => sql.id("k", c)));
-  const nullColumns = sql.join(def.columns.map((c) => sql`null as ${sql.id(c)}`));
 
   const stateColumns = rows ? sql`row_key, key_value, fingerprint, row_values` : sql`row_key, fingerprint`;
   const stateRows = state
@@ -67,14 +66,16 @@ export function classifyQuery(
     ? sql`${keyJson} as _retl_key_value, ${values} as _retl_values, ${fingerprint} as _retl_fp,
     case when ${nullKey} then 1 else 0 end as _retl_null_key, ${modelColumns}`
     : sql`${fingerprint} as _retl_fp, case when ${nullKey} then 1 else 0 end as _retl_null_key`;
+  // A state row with no model row comes out of the full join with every `k` column null.
   const rowColumns = rows
-    ? sql`, k._retl_key, k._retl_key_value, k._retl_values, k._retl_fp,
-  s.row_values as _retl_state_values, coalesce(d._retl_n, 1) as _retl_n, ${kColumns}`
+    ? sql`, coalesce(k._retl_key, s.row_key) as _retl_key, coalesce(k._retl_key_value, s.key_value) as _retl_key_value,
+  k._retl_values, coalesce(k._retl_fp, s.fingerprint) as _retl_fp, s.row_values as _retl_state_values,
+  case when k._retl_null_key is null then null else coalesce(d._retl_n, 1) end as _retl_n, ${kColumns}`
     : sql``;
-  const removedColumns = rows ? sql`, s.row_key, s.key_value, null, s.fingerprint, s.row_values, null, ${nullColumns}` : sql``;
 
-  // `k` is read three times; only the main branch needs its wide columns, so it is not materialized:
-  // the duplicate and removed-row checks then compute nothing but the key.
+  // `k` is read twice; only the main join needs its wide columns, so it is not materialized: the
+  // duplicate check then computes nothing but the key. One full join with the state finds added,
+  // changed, unchanged and removed rows while reading each side once.
   return sql<ClassifiedMeta>`
 with k as ${fns.inlineCte ? sql`not materialized ` : sql``}(
   select
@@ -88,17 +89,14 @@ d as (
 ),
 s as (${stateRows})
 select
-  case when k._retl_null_key = 1 or d._retl_key is not null then 'invalid'
+  case when k._retl_null_key is null then 'removed'
+       when k._retl_null_key = 1 or d._retl_key is not null then 'invalid'
        when s.row_key is null then 'added'
        when s.fingerprint = k._retl_fp then 'unchanged'
        else 'changed' end as _retl_class${rowColumns}
 from k
-left join d on d._retl_key = k._retl_key
-left join s on s.row_key = k._retl_key
-union all
-select 'removed'${removedColumns}
-from s
-where not exists (select 1 from k where k._retl_key = s.row_key)`;
+full join s on s.row_key = k._retl_key
+left join d on d._retl_key = k._retl_key`;
 }
 
 /** Classes that a sync sends, by mode. `--full` also resends unchanged rows. */
