@@ -157,4 +157,16 @@ describe("startWebhookReceiver", () => {
     expect(await pending).toBeInstanceOf(Error);
     expect(receiver.records.size).toBe(0);
   });
+
+  it("listens on the port it is given", async () => {
+    const probe = await startWebhookReceiver();
+    const port = Number(new URL(probe.url).port);
+    await probe.close();
+    const fixed = await startWebhookReceiver({ port });
+    try {
+      expect(new URL(fixed.url).port).toBe(String(port));
+    } finally {
+      await fixed.close();
+    }
+  });
 });

@@ -82,6 +82,8 @@ export interface WebhookReceiverOptions {
    * `faults` (picked in turn) with probability `rate`. `seed` makes the sequence repeatable. Default: none.
    */
   readonly randomFaults?: { readonly rate: number; readonly faults: readonly WebhookFault[]; readonly seed?: number };
+  /** Port to listen on (127.0.0.1). Default 0: a free port, see `url`. */
+  readonly port?: number;
 }
 
 /** One request the receiver saw. */
@@ -296,7 +298,7 @@ export async function startWebhookReceiver(options: WebhookReceiverOptions = {})
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => resolve());
+    server.listen(options.port ?? 0, "127.0.0.1", () => resolve());
   });
   const { port } = server.address() as AddressInfo;
 
