@@ -6,9 +6,9 @@ import type { DestinationConnection, WriteOperation } from "../plugins/destinati
 import type { Logger } from "../plugins/plugin-context.js";
 import type { SqlFunctions } from "../plugins/source.js";
 import { classesToSend, classifyQuery, type ClassifiedMeta, type RowClass } from "../plan/classify-query.js";
-import { buildPlan, countClasses, massDeleteGuard, sampleOf } from "../plan/plan-sync.js";
+import { buildPlan, massDeleteGuard, sampleOf } from "../plan/plan-sync.js";
 import type { SyncDefinition } from "../plan/sync-definition.js";
-import type { PlanSample, ProgressEvent, RunStatus, SyncPlan, SyncRunReport } from "../project/reports.js";
+import type { PlanCounts, PlanSample, ProgressEvent, RunStatus, SyncPlan, SyncRunReport } from "../project/reports.js";
 import { secrets } from "../secrets/redactor.js";
 import type { StateStore } from "../state/state-store.js";
 import { SlidingWindowLimiter } from "../transport/rate-limiter.js";
@@ -70,19 +70,19 @@ export async function applySync(ctx: ApplyContext): Promise<SyncRunReport> {
     await store.startRun({ runId, sync: def.name, full: ctx.full, pendingTable });
     try {
       ctx.onProgress?.({ sync: def.name, phase: "planning", done: 0 });
-      const state = { schema: store.schema };
       const phase = phaseTimer(ctx.logger, def.name);
-      const counts = await countClasses(db, ctx.functions, def, state);
-      phase("counted rows by class in the warehouse", { ...counts });
+      // One diff pass: the snapshot holds every row that is not unchanged, and the counts come from it.
+      const send = classesToSend(def.mode, ctx.full);
+      await snapshot(ctx, pendingTable, send);
+      phase("snapshotted the rows that differ", { table: pendingTable });
+      const counts = await countSnapshot(ctx, pendingTable);
+      phase("counted rows by class", { ...counts });
       await store.recordCounts(runId, counts);
       const synced = await store.countSynced(def.name);
-      const send = classesToSend(def.mode, ctx.full);
       plan = buildPlan(def, counts, emptySamples(), ctx.full, synced);
       const guard = massDeleteGuard(def, plan.operations.delete, synced);
       if (guard && !ctx.allowMassDelete) throw new MassDeleteError(guard);
 
-      await snapshot(ctx, pendingTable, send);
-      phase("snapshotted the rows to send", { table: pendingTable });
       await recordInvalidRows(ctx, runId, pendingTable);
       plan = buildPlan(def, counts, await snapshotSamples(ctx, pendingTable), ctx.full, synced);
       phase("recorded invalid rows and samples");
@@ -150,7 +150,7 @@ async function snapshot(ctx: ApplyContext, table: string, send: { write: RowClas
            else 'x' end as _retl_op,
       c.*
     from (${classified}) as c
-    where c._retl_class in (${lits([...send.write, ...send.delete, "invalid"])})`.execute(ctx.db);
+    where c._retl_class in (${lits([...send.write, ...send.delete, "added", "changed", "removed", "invalid"])})`.execute(ctx.db);
   // Every commit reads one range of the snapshot: without an index a row store scans it all each time.
   if (!ctx.functions.indexSnapshots) return;
   await (ctx.db as Kysely<Record<string, PendingRow>>)
@@ -161,6 +161,23 @@ async function snapshot(ctx: ApplyContext, table: string, send: { write: RowClas
     .execute();
 }
 
+/**
+ * Counts by class from the snapshot, which holds every row but the unchanged ones (unless `--full` sends
+ * them): those are the model's rows less the others, counted without computing a fingerprint.
+ */
+async function countSnapshot(ctx: ApplyContext, table: string): Promise<PlanCounts> {
+  const counts: PlanCounts = { added: 0, changed: 0, removed: 0, unchanged: 0, invalid: 0 };
+  const byClass = await sql<{ cls: RowClass; n: number | string | bigint }>`
+    select p._retl_class as cls, count(*) as n from ${sql.id(ctx.store.schema, table)} as p group by p._retl_class`.execute(ctx.db);
+  for (const row of byClass.rows) counts[row.cls] = Number(row.n);
+  if (!ctx.full) {
+    const model = await sql<{ n: number | string | bigint }>`
+      select count(*) as n from (${sql.raw(ctx.def.modelSql)}) as m`.execute(ctx.db);
+    counts.unchanged = Number(model.rows[0]!.n) - counts.added - counts.changed - counts.invalid;
+  }
+  return counts;
+}
+
 async function recordInvalidRows(ctx: ApplyContext, runId: string, table: string): Promise<void> {
   const keyCols = ctx.def.keyColumns.join(", ");
   await sql`
@@ -168,7 +185,7 @@ async function recordInvalidRows(ctx: ApplyContext, runId: string, table: string
     select ${sql.lit(runId)}, ${sql.lit(ctx.def.name)}, p._retl_key, p._retl_key_value, 'invalid',
       case when p._retl_key is null then ${sql.lit(`primary key ${keyCols} is null: row not sent`)}
            else ${sql.lit(`duplicate primary key (`)} || ${ctx.functions.toText(sql`p._retl_n`)} || ${sql.lit(" rows share it): rows not sent")} end
-    from ${sql.id(ctx.store.schema, table)} as p where p._retl_op = 'x'`.execute(ctx.db);
+    from ${sql.id(ctx.store.schema, table)} as p where p._retl_class = 'invalid'`.execute(ctx.db);
 }
 
 async function snapshotSamples(ctx: ApplyContext, table: string): Promise<SyncPlan["samples"]> {
