@@ -4,7 +4,6 @@ import { afterEach, describe, expect, it } from "vitest";
 import {
   ConfiguredProject,
   defineDestinationPlugin,
-  type DestinationPlugin,
   type OutgoingRecord,
   type ReverseEtlConfig,
   type SyncConfig,
@@ -26,7 +25,7 @@ afterEach(async () => {
 function open(
   dir: string,
   sync: Partial<SyncConfig>,
-  destination: { plugin: DestinationPlugin; options: Record<string, unknown> },
+  destination: { plugin: unknown; options: Record<string, unknown> },
   extra: Partial<ReverseEtlConfig> = {},
   primaryKey: string | string[] = "id",
   modelSql = "select id, email, plan, ltv from gold.customers",
@@ -49,7 +48,7 @@ function open(
   return project;
 }
 
-const file = (path = "out/changes.jsonl") => ({ plugin: fileDestination as DestinationPlugin, options: { path } });
+const file = (path = "out/changes.jsonl") => ({ plugin: fileDestination, options: { path } });
 const lines = (dir: string) =>
   readFileSync(join(dir, "out/changes.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as { op: string; key: unknown; fields: Record<string, unknown> });
 
@@ -79,7 +78,7 @@ describe("sync modes and options", () => {
     await seedCustomers(join(dir, "warehouse.duckdb"), 10);
     receiver = await startWebhookReceiver();
     receiver.rejectRecord((record, operation) => operation === "update" && Number(record.key) > 8, "RECORD_NOT_FOUND");
-    const p = open(dir, { mode: "update" }, { plugin: webhookDestination as DestinationPlugin, options: { url: receiver.url } });
+    const p = open(dir, { mode: "update" }, { plugin: webhookDestination, options: { url: receiver.url } });
     const run = (await p.sync()).syncs[0]!;
     expect(run.results).toEqual({ succeeded: 8, rejected: 2, failed: 0 });
     expect(receiver.requests.every((r) => r.payload?.operation === "update")).toBe(true);
@@ -124,13 +123,13 @@ describe("sync modes and options", () => {
     await seedCustomers(warehouse, 10);
     receiver = await startWebhookReceiver();
     receiver.rejectRecord((record) => record.key === "3", "billing: refused");
-    let p = open(dir, { retryRejected: false }, { plugin: webhookDestination as DestinationPlugin, options: { url: receiver.url } });
+    let p = open(dir, { retryRejected: false }, { plugin: webhookDestination, options: { url: receiver.url } });
     expect((await p.sync()).syncs[0]!.results).toEqual({ succeeded: 9, rejected: 1, failed: 0 });
     const again = (await p.sync()).syncs[0]!;
     expect(again.counts).toMatchObject({ unchanged: 10, added: 0 });
     await p.close();
     await duck(warehouse, "update gold.customers set plan = 'pro' where id = 3");
-    p = open(dir, { retryRejected: false }, { plugin: webhookDestination as DestinationPlugin, options: { url: receiver.url } });
+    p = open(dir, { retryRejected: false }, { plugin: webhookDestination, options: { url: receiver.url } });
     expect((await p.sync()).syncs[0]!.counts).toMatchObject({ changed: 1 });
   });
 
@@ -158,7 +157,7 @@ describe("sync modes and options", () => {
         };
       },
     });
-    const p = open(dir, {}, { plugin: quotaDestination as DestinationPlugin, options: {} });
+    const p = open(dir, {}, { plugin: quotaDestination, options: {} });
     const first = (await p.sync()).syncs[0]!;
     expect(first.status).toBe("partial");
     expect(first.errorCode).toBe("DestinationQuotaError");

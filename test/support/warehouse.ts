@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { DuckDBInstance } from "@duckdb/node-api";
+import { modelRowsIn, seedCustomersIn, type TestWarehouse } from "./warehouses.js";
 
 /**
  * Scratch space inside the repository (gitignored), so configs there resolve the workspace's plugins: the
@@ -34,26 +35,18 @@ export async function duck<T = Record<string, unknown>>(file: string, statements
   }
 }
 
-/** Create `gold.customers` with `rows` deterministic rows (id, email, name, plan, ltv). */
+/** Create `gold.customers` with `rows` deterministic rows in a DuckDB file (see `seedCustomersIn`). */
 export async function seedCustomers(file: string, rows: number): Promise<void> {
-  await duck(
-    file,
-    `create schema if not exists gold;
-     create or replace table gold.customers as
-       select i as id, 'user' || i || '@example.com' as email, 'Customer ' || i as name,
-              (['free', 'starter', 'pro', 'enterprise'])[1 + i % 4] as plan,
-              cast(i * 12.5 as decimal(12, 2)) as ltv
-       from range(1, ${rows + 1}) t(i)`,
-  );
+  await seedCustomersIn(duckdbAt(file), rows);
 }
 
-/** The model as the receiver should end up holding it: key -> fields. */
+/** The model as the receiver should end up holding it: key -> fields (see `modelRowsIn`). */
 export async function modelRows(file: string): Promise<Map<string, Record<string, unknown>>> {
-  const rows = await duck<{ id: string; email: string; name: string; plan: string; ltv: string }>(
-    file,
-    "select id, email, name, plan, ltv from gold.customers order by id",
-  );
-  return new Map(rows.map((r) => [String(r.id), { email: r.email, name: r.name, plan_tier: r.plan, ltv: Number(r.ltv) }]));
+  return modelRowsIn(duckdbAt(file));
+}
+
+function duckdbAt(file: string): TestWarehouse {
+  return { kind: "duckdb", source: { plugin: "@reverse-etl/source-duckdb", path: file }, query: (statements) => duck(file, statements) };
 }
 
 /** Write a JSON config for a customers model synced to one destination. */

@@ -244,12 +244,12 @@ describe("HubSpot emulator through the official SDK", () => {
     const client = sdk(e);
     const { results: schemas } = await client.crm.schemas.coreApi.getAll();
     expect(schemas.map((s) => s.name)).toEqual(["cars"]);
-    const { objectTypeId, fullyQualifiedName } = schemas[0];
-    await client.crm.objects.batchApi.upsert(objectTypeId, { inputs: [{ idProperty: "vin", id: "VIN1", properties: { model: "T" } }] });
-    const again = await client.crm.objects.batchApi.upsert(fullyQualifiedName, { inputs: [{ idProperty: "vin", id: "VIN1", properties: { model: "S" } }] });
+    const { objectTypeId, fullyQualifiedName } = schemas[0]!;
+    await client.crm.objects.batchApi.upsert(objectTypeId!, { inputs: [{ idProperty: "vin", id: "VIN1", properties: { model: "T" } }] });
+    const again = await client.crm.objects.batchApi.upsert(fullyQualifiedName!, { inputs: [{ idProperty: "vin", id: "VIN1", properties: { model: "S" } }] });
     expect(again.results[0]._new).toBe(false);
     expect(e.dump("p_cars").map((r) => r.properties)).toEqual([expect.objectContaining({ vin: "VIN1", model: "S" })]);
-    const notUnique = await failure(client.crm.objects.batchApi.upsert(objectTypeId, { inputs: [{ idProperty: "model", id: "S", properties: {} }] }));
+    const notUnique = await failure(client.crm.objects.batchApi.upsert(objectTypeId!, { inputs: [{ idProperty: "model", id: "S", properties: {} }] }));
     expect(notUnique.code).toBe(400);
   });
 
@@ -257,7 +257,7 @@ describe("HubSpot emulator through the official SDK", () => {
     const e = await emulator();
     const seeded = await rawPost(e, "/_emulator/objects/contacts/records", { records: [{ email: "s@example.com" }] });
     expect(seeded.status).toBe(201);
-    const dumped = await (await fetch(`${e.url}/_emulator/objects/contacts/records`)).json();
+    const dumped = (await (await fetch(`${e.url}/_emulator/objects/contacts/records`)).json()) as { results: unknown[] };
     expect(dumped.results).toEqual([{ id: seeded.body.ids[0], properties: expect.objectContaining({ email: "s@example.com" }) }]);
     expect(e.requestLog).toEqual([]);
   });
