@@ -62,8 +62,16 @@ export function checkMapping(
   }
   if (description.acceptsAnyField) return issues;
   const fields = new Map(description.fields.map((f) => [f.name, f]));
+  const columnTypes = new Map(columns.map((c) => [c.name, c.type]));
   for (const [column, field] of def.fields) {
     const known = fields.get(field);
+    const mismatch = known && typeMismatch(columnTypes.get(column), known.type);
+    if (mismatch) {
+      issues.push({
+        path: `/syncs/${def.name}/fields/${column}`,
+        message: `type mismatch: column "${column}" is ${columnTypes.get(column)} but field "${field}" of ${objectName} is ${mismatch}; cast the column in the model's SQL or map another field`,
+      });
+    }
     if (!known) {
       issues.push({
         path: `/syncs/${def.name}/fields/${column}`,
@@ -74,4 +82,38 @@ export function checkMapping(
     }
   }
   return issues;
+}
+
+/** What a warehouse column type holds, roughly: enough to tell values a destination type cannot take. */
+export type ValueKind = "number" | "boolean" | "date" | "timestamp" | "text" | "other";
+
+/** Classify a warehouse type name (DuckDB's, PostgreSQL's, ...) into a value kind. */
+export function valueKindOf(warehouseType: string | undefined): ValueKind {
+  const t = (warehouseType ?? "").toLowerCase();
+  if (/^(tiny|small|big|huge|u)?int(eger)?\d*\b|^(u?(tiny|small|big|huge)int)|^(decimal|numeric|double|float|real)/.test(t)) return "number";
+  if (/^bool/.test(t)) return "boolean";
+  if (/^date$/.test(t)) return "date";
+  if (/^timestamp/.test(t)) return "timestamp";
+  if (/^(varchar|text|char|character|string|uuid|name|citext|bpchar)/.test(t)) return "text";
+  return "other";
+}
+
+/** Destination field types that only take some value kinds (text is accepted by all: checked per value). */
+const ACCEPTS: Record<string, readonly ValueKind[]> = {
+  number: ["number", "text"],
+  bool: ["boolean", "text", "number"],
+  boolean: ["boolean", "text", "number"],
+  date: ["date", "timestamp", "text"],
+  datetime: ["date", "timestamp", "text", "number"],
+  enumeration: ["text", "boolean", "number"],
+};
+
+/** Why a column of `warehouseType` cannot fill a field of `fieldType` (e.g. "a number"), or undefined. */
+export function typeMismatch(warehouseType: string | undefined, fieldType: string | undefined): string | undefined {
+  if (!warehouseType || !fieldType) return undefined;
+  const accepted = ACCEPTS[fieldType.toLowerCase()];
+  if (!accepted) return undefined;
+  const kind = valueKindOf(warehouseType);
+  if (kind === "other" && /\[\]$|^list|^struct|^map|^json/i.test(warehouseType) && fieldType === "enumeration") return undefined; // multi-select lists
+  return accepted.includes(kind) ? undefined : `a ${fieldType} (it takes ${accepted.join(", ")} values)`;
 }

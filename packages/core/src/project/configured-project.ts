@@ -1,4 +1,4 @@
-import { Kysely } from "kysely";
+import { Kysely, sql } from "kysely";
 import type { LoadedConfig } from "../config/load-config.js";
 import { ConfigError, ReverseEtlError, type ConfigIssue } from "../errors.js";
 import type { DestinationConnection, DestinationPlugin } from "../plugins/destination.js";
@@ -11,7 +11,7 @@ import { secrets } from "../secrets/redactor.js";
 import { StateStore } from "../state/state-store.js";
 import type { PlanOptions, PluginInfo, Project, SyncOptions, ValidationReport } from "./project.js";
 import type { PlanReport, RunRecord, SyncReport, SyncRunReport } from "./reports.js";
-import { checkMapping } from "./check-mapping.js";
+import { checkMapping, valueKindOf } from "./check-mapping.js";
 
 /** A plugin with the options the config gives it. */
 export interface ConfiguredPlugin<P> {
@@ -113,7 +113,7 @@ export class ConfiguredProject implements Project {
         continue;
       }
       try {
-        const issues = await this.#mappingIssues(def, true);
+        const issues = [...(await this.#mappingIssues(def, true)), ...(await this.#valueIssues(def))];
         report.syncs.push({ name, ok: issues.length === 0, problems: issues.map((i) => `${i.path}: ${i.message}`) });
       } catch (error) {
         report.syncs.push({ name, ok: false, problems: [messageOf(error)] });
@@ -132,6 +132,10 @@ export class ConfiguredProject implements Project {
       const stateExists = await store.exists();
       options.onProgress?.({ sync: def.name, phase: "planning", done: 0 });
       const drift = await this.#driftWarnings(def, store);
+      // Values the destination will refuse, found in the warehouse before anything is sent. A destination
+      // that cannot be reached does not stop a plan: it only loses these warnings.
+      const values = await this.#valueIssues(def).catch(() => []);
+      drift.push(...values.map((i) => `${i.path}: ${i.message}; those rows will be rejected`));
       report.syncs.push(
         await planSync({
           db: source.db,
@@ -158,6 +162,8 @@ export class ConfiguredProject implements Project {
       const source = await this.#source(def.sourceName);
       const store = await this.#store(true);
       const drift = await this.#driftWarnings(def, store);
+      const values = await this.#valueIssues(def);
+      drift.push(...values.map((i) => `${i.path}: ${i.message}; those rows will be rejected`));
       const run: SyncRunReport = await applySync({
         db: source.db,
         functions: source.connection.functions,
@@ -228,6 +234,40 @@ export class ConfiguredProject implements Project {
       );
     }
     return chosen.map((n) => defineSync(this.config, n));
+  }
+
+  /**
+   * Model values a destination field cannot take, found in the warehouse before any write: values of an
+   * enumeration that are not among its options (up to five shown). Multi-select values (`a;b`) are left
+   * to the destination.
+   */
+  async #valueIssues(def: SyncDefinition): Promise<ConfigIssue[]> {
+    const destination = await this.#destination(def.destinationName);
+    const description = await destination.describe(def.object, { mode: def.mode });
+    if (description.acceptsAnyField) return [];
+    const source = await this.#source(def.sourceName);
+    const fns = source.connection.functions;
+    const issues: ConfigIssue[] = [];
+    for (const [column, field] of def.fields) {
+      const known = description.fields.find((f) => f.name === field);
+      if (known?.type !== "enumeration" || !known.options?.length) continue;
+      if (valueKindOf(def.columnTypes?.[column]) !== "text") continue;
+      const value = fns.toText(sql.id("m", column));
+      const rows = await sql<{ v: string }>`
+        select distinct ${value} as v from (${sql.raw(def.modelSql)}) as m
+        where ${sql.id("m", column)} is not null and ${value} not in (${sql.join(known.options)})
+          and strpos(${value}, ';') = 0
+        limit 5`.execute(source.db);
+      if (rows.rows.length === 0) continue;
+      const objectName = def.object ? `object "${def.object}"` : "the destination";
+      issues.push({
+        path: `/syncs/${def.name}/fields/${column}`,
+        message:
+          `column "${column}" holds values that are not options of enumeration "${field}" of ${objectName}: ` +
+          `${rows.rows.map((r) => JSON.stringify(r.v)).join(", ")}; its options: ${known.options.slice(0, 12).join(", ")}${known.options.length > 12 ? ", ..." : ""}`,
+      });
+    }
+    return issues;
   }
 
   /** Columns whose warehouse type changed since the sync last ran: their rows may all be resent. */
