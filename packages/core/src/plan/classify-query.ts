@@ -1,4 +1,4 @@
-import { sql, type Kysely, type RawBuilder } from "kysely";
+import { sql, type RawBuilder } from "kysely";
 import type { SqlFunctions } from "../plugins/source.js";
 import type { SyncDefinition } from "./sync-definition.js";
 
@@ -110,10 +110,4 @@ export function classesToSend(mode: SyncDefinition["mode"], full: boolean): { wr
     default:
       return { write: ["added", "changed", ...resend], delete: [] };
   }
-}
-
-/** Run a raw query on Kysely and return its rows. */
-export async function queryRows<R>(db: Kysely<unknown>, query: RawBuilder<R>): Promise<R[]> {
-  const result = await query.execute(db);
-  return result.rows;
 }

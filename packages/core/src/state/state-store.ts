@@ -6,14 +6,6 @@ import type { PlanCounts, RunRecord, RunStatus } from "../project/reports.js";
 import { migrateStateSchema } from "./migrations.js";
 import type { StateDatabase } from "./state-tables.js";
 
-/** A row that was not delivered, for `sync_errors`. */
-export interface RowError {
-  rowKey: string | null;
-  keyValue: string | null;
-  kind: "rejected" | "failed" | "invalid";
-  message: string;
-}
-
 /** Final figures of a run, for `sync_runs`. */
 export interface RunOutcome {
   status: RunStatus;
@@ -179,26 +171,6 @@ export class StateStore {
       })
       .where("run_id", "=", runId)
       .execute();
-  }
-
-  /** Append rows to `sync_errors`. */
-  async recordErrors(runId: string, sync: string, errors: readonly RowError[]): Promise<void> {
-    for (let i = 0; i < errors.length; i += 500) {
-      const slice = errors.slice(i, i + 500);
-      await this.db
-        .insertInto("sync_errors")
-        .values(
-          slice.map((e) => ({
-            run_id: runId,
-            sync_name: sync,
-            row_key: e.rowKey,
-            key_value: e.keyValue,
-            kind: e.kind,
-            message: e.message,
-          })),
-        )
-        .execute();
-    }
   }
 
   /** Number of rows the sync has delivered (and not since deleted). */
