@@ -1,7 +1,7 @@
 import { Kysely, sql } from "kysely";
 import type { LoadedConfig } from "../config/load-config.js";
 import { ConfigError, ReverseEtlError, type ConfigIssue } from "../errors.js";
-import type { DestinationConnection, DestinationPlugin } from "../plugins/destination.js";
+import type { DestinationConnection, DestinationPlugin, ObjectDescription } from "../plugins/destination.js";
 import { silentLogger, type Logger, type PluginContext } from "../plugins/plugin-context.js";
 import type { SourceConnection, SourcePlugin } from "../plugins/source.js";
 import { applySync } from "../apply/apply-sync.js";
@@ -43,6 +43,7 @@ export class ConfiguredProject implements Project {
   readonly #sources = new Map<string, Promise<OpenSource>>();
   readonly #destinations = new Map<string, Promise<DestinationConnection>>();
   readonly #migrated = new Set<string>();
+  readonly #descriptions = new Map<string, Promise<ObjectDescription>>();
   readonly #logger: Logger;
 
   constructor(
@@ -219,6 +220,7 @@ export class ConfiguredProject implements Project {
       }));
     }
     this.#destinations.clear();
+    this.#descriptions.clear();
     this.#sources.clear();
     await Promise.allSettled(closing);
   }
@@ -242,8 +244,7 @@ export class ConfiguredProject implements Project {
    * to the destination.
    */
   async #valueIssues(def: SyncDefinition): Promise<ConfigIssue[]> {
-    const destination = await this.#destination(def.destinationName);
-    const description = await destination.describe(def.object, { mode: def.mode });
+    const description = await this.#describe(def);
     if (description.acceptsAnyField) return [];
     const source = await this.#source(def.sourceName);
     const fns = source.connection.functions;
@@ -311,7 +312,7 @@ export class ConfiguredProject implements Project {
     let destination;
     if (withDestination) {
       destination = await this.#destination(def.destinationName);
-      description = await destination.describe(def.object, { mode: def.mode });
+      description = await this.#describe(def);
     }
     def.columnTypes = Object.fromEntries(columns.map((c) => [c.name, c.type]));
     const previous = await (await this.#store()).recordedColumns(def.name);
@@ -326,6 +327,19 @@ export class ConfiguredProject implements Project {
       this.#migrated.add(this.stateSourceName);
     }
     return store;
+  }
+
+  /** The destination object a sync writes, described once per project (mapping and value checks share it). */
+  #describe(def: SyncDefinition): Promise<ObjectDescription> {
+    const key = JSON.stringify([def.destinationName, def.object ?? null, def.mode]);
+    let pending = this.#descriptions.get(key);
+    if (!pending) {
+      pending = this.#destination(def.destinationName).then((d) => d.describe(def.object, { mode: def.mode }));
+      // A failed describe is not remembered: the next check asks again.
+      pending.catch(() => this.#descriptions.delete(key));
+      this.#descriptions.set(key, pending);
+    }
+    return pending;
   }
 
   #source(name: string): Promise<OpenSource> {
