@@ -4,8 +4,8 @@
 //
 // plan, steady: ConfiguredProject.plan() (empty state; state present and nothing changed).
 // full, incremental: sync() to the null destination (incremental also plans first, timed apart).
-// naive: the baseline core is compared with: read the whole model and the whole sync_state of the sync
-//   into Maps in Node, fingerprint every row there (the same md5 core computes in the warehouse) and diff.
+// naive: the baseline core is compared with: read the whole model and the baseline's own state (key and md5
+//   per row, saved by bench/postgres.mjs after the full sync) into Maps in Node, md5 every row there and diff.
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -16,7 +16,7 @@ import postgres from "@reverse-etl/source-postgres";
 import pg from "pg";
 import Cursor from "pg-cursor";
 import nullDestination, { nullDestinationStats } from "./null-destination.mjs";
-import { MODEL_SQL, STATE_SCHEMA } from "./postgres-model.mjs";
+import { FIELDS, MODEL_SQL, NAIVE_SIGNATURE, STATE_SCHEMA } from "./postgres-model.mjs";
 
 const [phase, url, rowsArg] = process.argv.slice(2);
 const rows = Number(rowsArg);
@@ -25,7 +25,6 @@ const here = dirname(fileURLToPath(import.meta.url));
 const startRss = process.memoryUsage().rss;
 
 const SYNC = "customers_to_null";
-const FIELDS = { email: "email", name: "name", plan: "plan_tier", ltv: "ltv", updated_at: "updated_at" };
 
 // Sample the JS heap beside RSS: if RSS grows with rows while the heap stays flat, the memory is native
 // (pg's socket buffers); if the heap grows, Node is holding rows.
@@ -213,10 +212,10 @@ if (phase === "naive") {
 }
 
 /**
- * The naive baseline: what a tool without an in-warehouse diff does. Stream the model and the sync's
- * state out of the warehouse into Maps (everything held at once, as a diff of two sides needs), compute
- * each row's fingerprint in Node exactly as core's SQL does (md5 of the mapping's signature and the
- * mapped values' json_build_object text), and classify. Its counts must equal core's plan.
+ * The naive baseline: what a tool without an in-warehouse diff does. Stream the model and its own state
+ * (key and md5 per row, as it saved them after the last sync) out of the warehouse into Maps (everything
+ * held at once, as a diff of two sides needs), md5 each row's mapped values' JSON text in Node (the text
+ * json_build_object gives, so the state saved in SQL matches) and classify. Its counts must equal core's plan.
  */
 async function naiveDiff() {
   const t = performance.now();
@@ -224,7 +223,7 @@ async function naiveDiff() {
   const client = new pg.Client({ connectionString: url, statement_timeout: timeoutMs, types: { getTypeParser: () => (text) => text } });
   await client.connect();
   const mapped = Object.keys(FIELDS).sort();
-  const signature = JSON.stringify({ object: null, fields: Object.entries(FIELDS).sort(), match: [] });
+  const signature = NAIVE_SIGNATURE;
   const model = new Map();
   const invalidKeys = new Set();
   let modelRows = 0;
@@ -248,7 +247,7 @@ async function naiveDiff() {
     const types = new Map(fields.map((f) => [f.name, f.dataTypeID]));
 
     const stateCursor = client.query(
-      new Cursor(`select row_key, fingerprint from "${STATE_SCHEMA}".sync_state where sync_name = $1`, [SYNC]),
+      new Cursor(`select row_key, fingerprint from "${STATE_SCHEMA}".naive_state`),
     );
     for (;;) {
       const batch = await stateCursor.read(10_000);

@@ -10,6 +10,12 @@ export const MODEL_SCHEMA = "bench";
 /** Schema of the bench's sync state: its own, so a bench run against a real database never touches `reverse_etl`. */
 export const STATE_SCHEMA = "reverse_etl_bench";
 
+/** The bench sync's mapping (model column -> destination field): core's and the naive baseline's. */
+export const FIELDS = { email: "email", name: "name", plan: "plan_tier", ltv: "ltv", updated_at: "updated_at" };
+
+/** The naive baseline's fingerprint salt: the mapping, as core's signature spells it. */
+export const NAIVE_SIGNATURE = JSON.stringify({ object: null, fields: Object.entries(FIELDS).sort(), match: [] });
+
 /** The model's SQL, as a user's config would hold it. */
 export const MODEL_SQL = `select id, email, name, plan, ltv, updated_at from ${MODEL_SCHEMA}.customers`;
 
@@ -78,4 +84,21 @@ function formatSetting(value, unit) {
   if (!match) return `${value}${unit}`;
   const bytes = value * Number(match[1] || 1) * { B: 1, kB: 1024, MB: 2 ** 20 }[match[2]];
   return bytes >= 2 ** 30 ? `${bytes / 2 ** 30}GB` : bytes >= 2 ** 20 ? `${bytes / 2 ** 20}MB` : `${bytes / 1024}kB`;
+}
+
+/**
+ * The naive baseline's own state, as such a tool would have saved it after the full sync: each row's key
+ * and the md5 of its mapped values' JSON text, the text bench/postgres-measure.mjs builds in Node.
+ * Computed in the server (not timed) from the model as it is right after the full sync.
+ */
+export async function createNaiveState(url, timeoutMs) {
+  await withClient(url, timeoutMs, async (client) => {
+    await client.query(`drop table if exists ${STATE_SCHEMA}.naive_state`);
+    const iso = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
+    const json = `json_build_object('email', email, 'ltv', ltv, 'name', name, 'plan', plan, 'updated_at', to_char(updated_at, ${iso}))::text`;
+    await client.query(
+      `create table ${STATE_SCHEMA}.naive_state as select id::text as row_key, md5($1 || ${json}) as fingerprint from ${MODEL_SCHEMA}.customers`,
+      [NAIVE_SIGNATURE],
+    );
+  });
 }

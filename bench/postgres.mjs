@@ -19,7 +19,7 @@ import { dirname, join, relative } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { startPostgres } from "@reverse-etl/testkit";
-import { changeOnePercent, generatePostgresModel, serverSettings } from "./postgres-model.mjs";
+import { changeOnePercent, createNaiveState, generatePostgresModel, serverSettings } from "./postgres-model.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const resultsFile = process.env.BENCH_RESULTS ?? join(here, ".data", "postgres-results.json");
@@ -99,6 +99,8 @@ async function benchSize(url, rows) {
     entry.full = await measure("full", url, rows);
     step("plan (state present, nothing changed)");
     entry.steady = await measure("steady", url, rows);
+    step("saving the naive baseline's own state (md5 per row, not timed)");
+    await createNaiveState(url, timeoutMs);
     step("change 1 % of rows");
     t = performance.now();
     entry.changed = await changeOnePercent(url, timeoutMs);

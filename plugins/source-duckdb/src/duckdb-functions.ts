@@ -27,6 +27,10 @@ export const duckDbFunctions: SqlFunctions = {
   hash(text) {
     return sql<string>`md5(${text})`;
   },
+  bucket(text, buckets) {
+    // hash() may change between DuckDB releases; a bucket only has to hold within one statement.
+    return sql<number>`CAST(hash(${text}) % ${sql.lit(Math.trunc(buckets))} AS INTEGER)`;
+  },
   toText(value) {
     return sql<string>`CAST(${value} AS VARCHAR)`;
   },

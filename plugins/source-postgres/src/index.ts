@@ -4,10 +4,10 @@ import { connectPostgresSource } from "./postgres-source.js";
 import { postgresSourceOptionsSchema, type PostgresSourceOptions } from "./postgres-source-options.js";
 
 export { connectPostgresSource } from "./postgres-source.js";
-export { postgresFunctions } from "./postgres-functions.js";
+export { postgresFunctions, postgresFunctionsFor } from "./postgres-functions.js";
 export { parsePostgresUrl, postgresConnectionConfig, sslForMode } from "./postgres-connection-config.js";
 export type { PostgresConnectionConfig } from "./postgres-connection-config.js";
-export { postgresSourceOptionsSchema } from "./postgres-source-options.js";
+export { DEFAULT_SESSION_SETTINGS, postgresSourceOptionsSchema } from "./postgres-source-options.js";
 export type { PostgresSourceOptions, PostgresSslMode } from "./postgres-source-options.js";
 export { postgresTypeParsers } from "./postgres-value-parsers.js";
 export type { PostgresRowValue, PostgresTypeParsers } from "./postgres-value-parsers.js";

@@ -52,9 +52,53 @@ export const postgresFunctions: SqlFunctions = {
   hash(text) {
     return sql<string>`md5(${text})`;
   },
+  bucket(text, buckets) {
+    // hashtextextended (PostgreSQL 11+) is stable: hash partitioning relies on it.
+    return sql<number>`((hashtextextended(${text}, 0) & 9223372036854775807) % ${sql.lit(Math.trunc(buckets))})`;
+  },
   toText(value) {
     return sql<string>`CAST(${value} AS text)`;
   },
   inlineCte: true,
   indexSnapshots: true,
 };
+
+/** PostgreSQL 14 added `hash_record_extended`. */
+const HASH_RECORD_SINCE = 140000;
+
+/** Types whose own extended hash function tells every two values the sync would send differently apart. */
+const HASHED_AS_IS =
+  /^(smallint|integer|bigint|boolean|date|uuid|bytea|jsonb|real|double precision|oid|timestamp(\(\d\))?( with(out)? time zone)?|timestamptz)$/i;
+/** Text types: hashed by their bytes (collation "C"), so a case-insensitive collation never hides a change. */
+const TEXT_TYPES = /^(text|character varying(\(\d+\))?|varchar(\(\d+\))?|character(\(\d+\))?|char(\(\d+\))?|bpchar|name)$/i;
+
+/**
+ * A value as its row fingerprint hashes it: as is where the type's hash separates every two values sent
+ * differently; by its bytes for text; as its text for everything else, e.g. numeric (1.0 and 1.00 hash
+ * alike but are sent differently), json, interval, arrays and types without a hash function.
+ */
+function hashable(value: Expression<unknown>, type: string | undefined): Expression<unknown> {
+  if (type && HASHED_AS_IS.test(type)) return value;
+  if (type && TEXT_TYPES.test(type)) return sql`${value} collate "C"`;
+  return sql`CAST(${value} AS text)`;
+}
+
+/**
+ * `postgresFunctions` for a server version (`server_version_num`). From PostgreSQL 14 a row's fingerprint
+ * is `hash_record_extended` of its mapped values, seeded with the mapping's signature: a 64-bit hash that
+ * costs about a tenth of an md5 over the values' JSON text, the diff's largest per-row cost. Like every
+ * hash function a hash index or hash partition depends on, it is stable across releases. A 64-bit hash
+ * misses a change only if the new values collide with the old ones: about 1 in 1.8e19 per changed row.
+ */
+export function postgresFunctionsFor(serverVersionNum: number): SqlFunctions {
+  if (serverVersionNum < HASH_RECORD_SINCE) return postgresFunctions;
+  return {
+    ...postgresFunctions,
+    fingerprint(signature, entries) {
+      const seed = sql`hashtextextended(${sql.lit(signature)}, 0)`;
+      if (entries.length === 0) return sql<string>`CAST(${seed} AS text)`;
+      const values = entries.map((entry) => hashable(entry[1], (entry as readonly unknown[])[2] as string | undefined));
+      return sql<string>`CAST(hash_record_extended(row(${sql.join(values)}), ${seed}) AS text)`;
+    },
+  };
+}

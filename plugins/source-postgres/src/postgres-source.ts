@@ -10,8 +10,8 @@ import { PostgresDialect, type Dialect, type PostgresCursorConstructor, type Pos
 import pg from "pg";
 import Cursor from "pg-cursor";
 import { postgresConnectionConfig, type PostgresConnectionConfig } from "./postgres-connection-config.js";
-import { postgresFunctions } from "./postgres-functions.js";
-import type { PostgresSourceOptions } from "./postgres-source-options.js";
+import { postgresFunctionsFor } from "./postgres-functions.js";
+import { DEFAULT_SESSION_SETTINGS, type PostgresSourceOptions } from "./postgres-source-options.js";
 import { BUILTIN_ARRAY_ELEMENTS, postgresTypeParsers, type PostgresTypeParsers } from "./postgres-value-parsers.js";
 
 const DEFAULT_MAX_CONNECTIONS = 4;
@@ -28,18 +28,38 @@ export async function connectPostgresSource(
     throw new ConnectionError((error as Error).message, { cause: error });
   }
   if (config.password) secrets.add(config.password);
-  const { client, types } = await probe(config);
+  const settings = sessionSettings(options);
+  const { client, types, serverVersionNum } = await probe(config, settings);
   const pool = new pg.Pool({ ...client, types, max: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS });
+  // A new connection's first query, queued before any other on it; the probe has proven it succeeds.
+  if (settings.length > 0) pool.on("connect", (connection) => void connection.query(applySettings(settings)).catch(() => undefined));
   // An idle connection the server drops must not crash the process: the next checkout reconnects.
   pool.on("error", (error) => context.logger?.warn("idle PostgreSQL connection lost", { error: redact(error.message, config) }));
-  return new PostgresSourceConnection(pool, { ...config, client }, types);
+  return new PostgresSourceConnection(pool, { ...config, client }, types, postgresFunctionsFor(serverVersionNum));
+}
+
+/** `sessionSettings` over the defaults, without those set to null. */
+function sessionSettings(options: PostgresSourceOptions): Array<[string, string]> {
+  const merged: Record<string, string | number | boolean | null> = { ...DEFAULT_SESSION_SETTINGS, ...options.sessionSettings };
+  return Object.entries(merged).flatMap(([name, value]) => (value === null ? [] : [[name, String(value)] as [string, string]]));
+}
+
+/** One statement setting every session setting, with parameters (never SQL built from config text). */
+function applySettings(settings: Array<[string, string]>): pg.QueryConfig {
+  return {
+    text: `select ${settings.map((_, i) => `set_config($${2 * i + 1}, $${2 * i + 2}, false)`).join(", ")}`,
+    values: settings.flat(),
+  };
 }
 
 /**
  * Connect once, to fail early with a clear message, apply libpq's `prefer` fallback, and read the
  * server's array types so arrays of any element type convert per element.
  */
-async function probe(config: PostgresConnectionConfig): Promise<{ client: pg.ClientConfig; types: PostgresTypeParsers }> {
+async function probe(
+  config: PostgresConnectionConfig,
+  settings: Array<[string, string]>,
+): Promise<{ client: pg.ClientConfig; types: PostgresTypeParsers; serverVersionNum: number }> {
   let client = config.client;
   let connection = new pg.Client({ ...client, types: postgresTypeParsers(BUILTIN_ARRAY_ELEMENTS) });
   try {
@@ -55,10 +75,25 @@ async function probe(config: PostgresConnectionConfig): Promise<{ client: pg.Cli
     }
   }
   try {
+    for (const [name, value] of settings) {
+      try {
+        await connection.query(applySettings([[name, value]]));
+      } catch (error) {
+        throw new ConnectionError(
+          `[reverse-etl] [postgres] sessionSettings.${name}: the server refused "${value}": ${(error as Error).message}. ` +
+            "Fix the value, or set it to null to keep the server's own.",
+        );
+      }
+    }
+    const version = await connection.query<{ v: string }>("select current_setting('server_version_num') as v");
     const { rows } = await connection.query<{ oid: number; elem: number }>(
       "select oid::int4 as oid, typelem::int4 as elem from pg_catalog.pg_type where typcategory = 'A' and typelem <> 0",
     );
-    return { client, types: postgresTypeParsers(new Map(rows.map((row) => [row.oid, row.elem]))) };
+    return {
+      client,
+      types: postgresTypeParsers(new Map(rows.map((row) => [row.oid, row.elem]))),
+      serverVersionNum: Number(version.rows[0]?.v ?? 0),
+    };
   } catch (error) {
     throw connectionError(config, error);
   } finally {
@@ -102,14 +137,15 @@ export function connectionError(config: Pick<PostgresConnectionConfig, "target" 
 /** A source connection over a `pg` pool; Kysely borrows pool clients, locks get clients of their own. */
 class PostgresSourceConnection implements SourceConnection {
   readonly dialect: Dialect;
-  readonly functions: SqlFunctions = postgresFunctions;
+  readonly functions: SqlFunctions;
   readonly #pool: pg.Pool;
   readonly #config: PostgresConnectionConfig;
   readonly #types: PostgresTypeParsers;
   readonly #lockClients = new Set<pg.Client>();
   #closed = false;
 
-  constructor(pool: pg.Pool, config: PostgresConnectionConfig, types: PostgresTypeParsers) {
+  constructor(pool: pg.Pool, config: PostgresConnectionConfig, types: PostgresTypeParsers, functions: SqlFunctions) {
+    this.functions = functions;
     this.#pool = pool;
     this.#config = config;
     this.#types = types;

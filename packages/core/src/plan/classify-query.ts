@@ -37,30 +37,54 @@ export type ClassifyShape = "rows" | "classes";
  * joined with the sync's state. Every constant is inlined as an escaped literal (no bind parameters), so
  * the query also works inside `CREATE TABLE ... AS` on warehouses that refuse parameters there.
  */
+/** SQL for one model row (alias `m`): its key as text, whether the key is null, and its fingerprint. */
+export function rowExpressions(fns: SqlFunctions, def: SyncDefinition) {
+  const m = (column: string) => sql.id("m", column);
+  const typed = (c: string) => [c, m(c), def.columnTypes?.[c]] as const;
+  const keyJson = fns.jsonObject(def.keyColumns.map(typed));
+  const nullKey = sql.join(
+    def.keyColumns.map((c) => sql`${m(c)} is null`),
+    sql` or `,
+  );
+  const keyText = def.keyColumns.length === 1 ? fns.toText(m(def.keyColumns[0]!)) : keyJson;
+  const entries = def.mappedColumns.map(typed);
+  const values = fns.jsonObject(entries);
+  return {
+    m,
+    nullKey,
+    keyJson,
+    /** The key as text, null when a key column is null (a null key matches nothing). */
+    key: sql<string | null>`case when ${nullKey} then null else ${keyText} end`,
+    values,
+    fingerprint: fns.fingerprint ? fns.fingerprint(def.signature, entries) : fns.hash(sql`${sql.lit(def.signature)} || ${values}`),
+  };
+}
+
+/** The sync's state rows (alias-free select of `columns`), or no rows when there is no state yet. */
+export function stateRowsQuery(def: SyncDefinition, state: StateLocation, columns: RawBuilder<unknown>, keys?: readonly string[]) {
+  if (!state) {
+    return sql`select cast(null as varchar) as row_key, cast(null as varchar) as key_value, cast(null as varchar) as fingerprint, cast(null as varchar) as row_values where 1 = 0`;
+  }
+  const only = keys ? sql` and row_key in (${sql.join(keys.map((k) => sql.lit(k)))})` : sql``;
+  return sql`select ${columns} from ${sql.id(state.schema, "sync_state")} where sync_name = ${sql.lit(def.name)}${only}`;
+}
+
 export function classifyQuery(
   fns: SqlFunctions,
   def: SyncDefinition,
   state: StateLocation,
   shape: ClassifyShape = "rows",
+  /** Only the rows with these keys (key texts, never empty): samples. */
+  keys?: readonly string[],
 ): RawBuilder<ClassifiedMeta> {
   const rows = shape === "rows";
-  const m = (column: string) => sql.id("m", column);
-  const typed = (c: string) => [c, m(c), def.columnTypes?.[c]] as const;
-  const keyJson = fns.jsonObject(def.keyColumns.map(typed));
-  const keyText = def.keyColumns.length === 1 ? fns.toText(m(def.keyColumns[0]!)) : keyJson;
-  const nullKey = sql.join(
-    def.keyColumns.map((c) => sql`${m(c)} is null`),
-    sql` or `,
-  );
-  const values = fns.jsonObject(def.mappedColumns.map(typed));
-  const fingerprint = fns.hash(sql`${sql.lit(def.signature)} || ${values}`);
+  const { m, nullKey, keyJson, key, values, fingerprint } = rowExpressions(fns, def);
   const modelColumns = sql.join(def.columns.map((c) => sql`${m(c)} as ${sql.id(c)}`));
   const kColumns = sql.join(def.columns.map((c) => sql.id("k", c)));
 
   const stateColumns = rows ? sql`row_key, key_value, fingerprint, row_values` : sql`row_key, fingerprint`;
-  const stateRows = state
-    ? sql`select ${stateColumns} from ${sql.id(state.schema, "sync_state")} where sync_name = ${sql.lit(def.name)}`
-    : sql`select cast(null as varchar) as row_key, cast(null as varchar) as key_value, cast(null as varchar) as fingerprint, cast(null as varchar) as row_values where 1 = 0`;
+  const stateRows = stateRowsQuery(def, state, stateColumns, keys);
+  const onlyKeys = keys ? sql`where ${key} in (${sql.join(keys.map((k) => sql.lit(k)))})` : sql``;
 
   const keyed = rows
     ? sql`${keyJson} as _retl_key_value, ${values} as _retl_values, ${fingerprint} as _retl_fp,
@@ -79,9 +103,10 @@ export function classifyQuery(
   return sql<ClassifiedMeta>`
 with k as ${fns.inlineCte ? sql`not materialized ` : sql``}(
   select
-    case when ${nullKey} then null else ${keyText} end as _retl_key,
+    ${key} as _retl_key,
     ${keyed}
   from (${sql.raw(def.modelSql)}) as m
+  ${onlyKeys}
 ),
 d as (
   select k._retl_key, count(*) as _retl_n from k where k._retl_key is not null

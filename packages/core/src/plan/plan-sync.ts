@@ -5,6 +5,7 @@ import type { FieldChange, PlanCounts, PlanSample, SyncPlan } from "../project/r
 import { classesToSend, classifyQuery, type ClassifiedMeta, type RowClass, type StateLocation } from "./classify-query.js";
 import type { SyncDefinition } from "./sync-definition.js";
 import { toFieldValue } from "../apply/outgoing-record.js";
+import { countDiff, type DiffCounts } from "./count-diff.js";
 
 /** What planning a sync needs. */
 export interface PlanContext {
@@ -32,9 +33,15 @@ export async function countClasses(db: Kysely<unknown>, fns: SqlFunctions, def: 
   return counts;
 }
 
-/** Compute the plan of one sync: counts and samples, all in the warehouse. Writes nothing. */
+/**
+ * Compute the plan of one sync: counts and samples, all in the warehouse. Writes nothing. The counts take
+ * one pass over the model (`countDiff`) and the samples one more query over a few keys; a model whose
+ * keys repeat takes the exact full diff instead, which names the invalid rows.
+ */
 export async function planSync(ctx: PlanContext): Promise<SyncPlan> {
   const { db, functions, def, state } = ctx;
+  const diff = await countDiff(db, functions, def, state, ctx.syncedCount, ctx.sampleSize);
+  if (diff) return buildPlan(def, diff.counts, await fetchSamples(ctx, diff), ctx.full, ctx.syncedCount);
   const counts = await countClasses(db, functions, def, state);
   const samples: SyncPlan["samples"] = { added: [], changed: [], removed: [], invalid: [] };
   if (ctx.sampleSize > 0) {
@@ -49,6 +56,29 @@ export async function planSync(ctx: PlanContext): Promise<SyncPlan> {
     }
   }
   return buildPlan(ctx.def, counts, samples, ctx.full, ctx.syncedCount);
+}
+
+/** The sample rows of a one-pass count, read by their keys; null keys are described, not read. */
+async function fetchSamples(ctx: PlanContext, diff: DiffCounts): Promise<SyncPlan["samples"]> {
+  const samples: SyncPlan["samples"] = { added: [], changed: [], removed: [], invalid: [] };
+  if (ctx.sampleSize <= 0) return samples;
+  const { added, changed, removed } = diff.sampleKeys;
+  const keys = [...new Set([...added, ...changed, ...removed])];
+  if (keys.length > 0) {
+    const result = await sql<ClassifiedMeta>`
+      select * from (${classifyQuery(ctx.functions, ctx.def, ctx.state, "rows", keys)}) as c`.execute(ctx.db);
+    const byKey = new Map(result.rows.map((row) => [row._retl_key, row]));
+    for (const cls of ["added", "changed", "removed"] as const) {
+      for (const key of diff.sampleKeys[cls]) {
+        const row = byKey.get(key);
+        // A row that changed class between the two queries (a concurrent write) is left out.
+        if (row?._retl_class === cls) samples[cls].push(sampleOf(ctx.def, row));
+      }
+    }
+  }
+  const nullKeyRow = { _retl_class: "invalid", _retl_key: null, _retl_key_value: null } as ClassifiedMeta;
+  if (diff.nullKeys > 0) samples.invalid.push(sampleOf(ctx.def, nullKeyRow));
+  return samples;
 }
 
 /** Assemble a SyncPlan from counts and samples. */

@@ -27,6 +27,23 @@ export interface SqlFunctions {
   jsonObject(entries: ReadonlyArray<readonly [name: string, value: Expression<unknown>, type?: string]>): RawBuilder<string>;
   /** Hex digest of a text expression, e.g. `md5(x)`. */
   hash(text: Expression<string>): RawBuilder<string>;
+  /**
+   * Optional: a row's fingerprint, as text: a digest of the mapping's `signature` and the named values
+   * (typed as in `jsonObject`) that changes whenever one of the values does, and never between runs when
+   * none does. Default: `hash(signature || jsonObject(entries))`. A warehouse with a cheaper stable digest
+   * than a JSON text's hash gives it here (PostgreSQL's `hash_record_extended`): it is computed for every
+   * model row on every run. Changing it makes every row look changed once.
+   */
+  fingerprint?(
+    signature: string,
+    entries: ReadonlyArray<readonly [name: string, value: Expression<unknown>, type?: string]>,
+  ): RawBuilder<string>;
+  /**
+   * Optional: a whole number from 0 to `buckets` - 1 for a text, spreading texts evenly and equal for
+   * equal texts within one statement. The plan counts rows and picks its samples in one pass by taking the
+   * smallest key of each bucket. Without it, a plan shows one sample per class.
+   */
+  bucket?(text: Expression<string>, buckets: number): RawBuilder<number>;
   /** An expression cast to the warehouse's text type. */
   toText(value: Expression<unknown>): RawBuilder<string>;
   /**

@@ -1,0 +1,106 @@
+import { sql, type Kysely } from "kysely";
+import type { SqlFunctions } from "../plugins/source.js";
+import type { PlanCounts } from "../project/reports.js";
+import { rowExpressions, stateRowsQuery, type StateLocation } from "./classify-query.js";
+import type { SyncDefinition } from "./sync-definition.js";
+
+/** What the one-pass count finds: rows by class, and the keys of a few rows of each class to show. */
+export interface DiffCounts {
+  counts: PlanCounts;
+  /** Key texts of sample rows, spread over the key space. */
+  sampleKeys: { added: string[]; changed: string[]; removed: string[] };
+  /** Model rows whose primary key is null (all of `counts.invalid`). */
+  nullKeys: number;
+}
+
+type Flag = number | string | bigint | boolean;
+interface GroupRow {
+  null_key: Flag;
+  is_new: Flag;
+  same: Flag;
+  b: number | string | bigint | null;
+  n: number | string | bigint;
+  sample_key: string | null;
+}
+
+const on = (flag: Flag) => Number(flag) === 1 || flag === true;
+
+/**
+ * Count a sync's rows by class with the cost of one pass: the model joined once with the state and
+ * grouped into a handful of groups, beside a check that no key repeats.
+ *
+ * - One `model LEFT JOIN state` classifies each model row as added (no state row), unchanged (same
+ *   fingerprint) or changed, and takes the smallest key of each (class, bucket) group as a sample. It has
+ *   no full join and no per-key grouping, so a warehouse can run it in parallel.
+ * - Removed rows are the state rows no model row matched: when keys are unique, the state's row count
+ *   less the matched ones. Keys are checked for repeats by grouping on the key columns themselves, which a
+ *   warehouse answers from the model's primary-key index when there is one. Equal key texts imply equal
+ *   values, so finding no repeat by value proves there is none by text.
+ *
+ * `offset 0` keeps the key and fingerprint computed once per row, in the model's scan (in parallel where
+ * the warehouse scans in parallel): without it a planner may inline them into every expression using them.
+ *
+ * Returns undefined when some key repeats: then only the exact full diff can tell which rows are invalid.
+ */
+export async function countDiff(
+  db: Kysely<unknown>,
+  fns: SqlFunctions,
+  def: SyncDefinition,
+  state: StateLocation,
+  /** The sync's state rows (`StateStore.countSynced`), 0 without state. */
+  stateRows: number,
+  sampleSize: number,
+): Promise<DiffCounts | undefined> {
+  const { key, fingerprint, m } = rowExpressions(fns, def);
+  const buckets = Math.max(1, Math.trunc(sampleSize));
+  const bucket = fns.bucket && sampleSize > 1 ? fns.bucket(sql.ref("k._retl_key"), buckets) : sql.lit(0);
+  const stateSql = stateRowsQuery(def, state, sql`row_key, fingerprint`);
+  const model = sql`(${sql.raw(def.modelSql)}) as m`;
+
+  const grouped = sql<GroupRow>`
+    select
+      case when k._retl_key is null then 1 else 0 end as null_key,
+      case when s.row_key is null then 1 else 0 end as is_new,
+      case when s.fingerprint = k._retl_fp then 1 else 0 end as same,
+      ${bucket} as b,
+      count(*) as n,
+      min(k._retl_key) as sample_key
+    from (select ${key} as _retl_key, ${fingerprint} as _retl_fp from ${model} offset 0) as k
+    left join (${stateSql}) as s on s.row_key = k._retl_key
+    group by 1, 2, 3, 4`.execute(db);
+  const keyColumns = sql.join(def.keyColumns.map((c) => m(c)));
+  const notNull = sql.join(
+    def.keyColumns.map((c) => sql`${m(c)} is not null`),
+    sql` and `,
+  );
+  const repeated = sql<{ one: number }>`
+    select 1 as one from ${model} where ${notNull} group by ${keyColumns} having count(*) > 1 limit 1`.execute(db);
+  const [groups, repeats] = await Promise.all([grouped, repeated]);
+  if (repeats.rows.length > 0) return undefined;
+
+  const counts: PlanCounts = { added: 0, changed: 0, removed: 0, unchanged: 0, invalid: 0 };
+  const samples: Record<"added" | "changed", Array<{ b: number; key: string }>> = { added: [], changed: [] };
+  for (const row of groups.rows) {
+    const n = Number(row.n);
+    const cls = on(row.null_key) ? "invalid" : on(row.is_new) ? "added" : on(row.same) ? "unchanged" : "changed";
+    counts[cls] += n;
+    if ((cls === "added" || cls === "changed") && row.sample_key !== null) samples[cls].push({ b: Number(row.b), key: row.sample_key });
+  }
+  const matched = counts.changed + counts.unchanged;
+  counts.removed = state ? Math.max(0, stateRows - matched) : 0;
+
+  const pick = (list: Array<{ b: number; key: string }>) =>
+    list
+      .sort((x, y) => x.b - y.b)
+      .slice(0, sampleSize)
+      .map((s) => s.key);
+  let removed: string[] = [];
+  if (counts.removed > 0 && sampleSize > 0) {
+    const rows = await sql<{ row_key: string }>`
+      select s.row_key from (${stateSql}) as s
+      where not exists (select 1 from ${model} where ${key} = s.row_key)
+      limit ${sql.lit(Math.trunc(sampleSize))}`.execute(db);
+    removed = rows.rows.map((r) => r.row_key);
+  }
+  return { counts, sampleKeys: { added: pick(samples.added), changed: pick(samples.changed), removed }, nullKeys: counts.invalid };
+}
