@@ -331,3 +331,152 @@ describe("the source connection's lifecycle", () => {
     }
   });
 });
+
+describe("row fingerprints and session settings", () => {
+  type Fingerprint = NonNullable<SourceConnection["functions"]["fingerprint"]>;
+  type Entries = Parameters<Fingerprint>[1];
+
+  /** One typed value of each kind core fingerprints, and a second value of its type that differs from it, if only in its text. */
+  const VALUES: Array<{ type: string; value: string; other: string }> = [
+    { type: "integer", value: "1", other: "2" },
+    { type: "bigint", value: "9007199254740993", other: "9007199254740994" },
+    { type: "text", value: "'Alice'", other: "'alice'" },
+    { type: "character varying(20)", value: "'plain'", other: "'plain '" },
+    { type: "numeric", value: "1.0", other: "1.00" },
+    { type: "boolean", value: "true", other: "false" },
+    { type: "date", value: "'2024-01-02'", other: "'2024-01-03'" },
+    { type: "timestamp without time zone", value: "'2024-01-02 03:04:05'", other: "'2024-01-02 03:04:05.001'" },
+    { type: "timestamp with time zone", value: "'2024-01-02 05:04:05+02'", other: "'2024-01-02 05:04:05+03'" },
+    { type: "uuid", value: "'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'", other: "'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a12'" },
+    { type: "jsonb", value: `'{"a": 1}'`, other: `'{"a": 2}'` },
+    { type: "json", value: `'{"a":1}'`, other: `'{"a": 1}'` },
+    { type: "interval", value: "'1 day'", other: "'24 hours'" },
+    { type: "integer[]", value: "'{1,2}'", other: "'{2,1}'" },
+  ];
+  const SIGNATURE = "sync s: id -> id, v0 -> f0";
+
+  /** The entries of a row of every value, with value `changed` swapped for its other one (or for NULL). */
+  function entries(changed?: { index: number; to: "other" | "null" }): Entries {
+    return VALUES.map(({ type, value, other }, i) => {
+      const literal = changed?.index === i ? (changed.to === "null" ? "null" : other) : value;
+      return [`v${i}`, sql`cast(${sql.raw(literal)} as ${sql.raw(type)})`, type] as const;
+    });
+  }
+
+  /** Fingerprints of the base row and of each variant, in one statement on one session. */
+  async function fingerprints(source: SourceConnection): Promise<{ timeZone: string; base: string; variants: Record<string, string> }> {
+    const fingerprint = source.functions.fingerprint!;
+    const variants: Array<[string, ReturnType<Fingerprint>]> = [
+      ["signature", fingerprint(`${SIGNATURE} `, entries())],
+      ...VALUES.flatMap(({ type }, index): Array<[string, ReturnType<Fingerprint>]> => [
+        [`${type} changed`, fingerprint(SIGNATURE, entries({ index, to: "other" }))],
+        [`${type} null`, fingerprint(SIGNATURE, entries({ index, to: "null" }))],
+      ]),
+    ];
+    const db = new Kysely<Record<string, never>>({ dialect: source.dialect });
+    try {
+      const columns = variants.map(([, expression], i) => sql`${expression} as ${sql.id(`f${i}`)}`);
+      const { rows } = await sql<Record<string, string>>`
+        select current_setting('TimeZone') as time_zone, ${fingerprint(SIGNATURE, entries())} as base, ${sql.join(columns)}`.execute(db);
+      const row = rows[0]!;
+      return {
+        timeZone: row.time_zone!,
+        base: row.base!,
+        variants: Object.fromEntries(variants.map(([name], i) => [name, row[`f${i}`]!])),
+      };
+    } finally {
+      await db.destroy();
+    }
+  }
+
+  async function connectWith(sessionSettings: Record<string, string | number | boolean | null>): Promise<SourceConnection> {
+    return postgresSourcePlugin.connect({ url: await databaseUrl, sslmode: "disable", sessionSettings }, context);
+  }
+
+  it("gives equal rows equal fingerprints in sessions of different time zones, and tells every single changed value apart", async () => {
+    const utc = await connectWith({ TimeZone: "UTC" });
+    const kolkata = await connectWith({ TimeZone: "Asia/Kolkata" });
+    try {
+      expect(utc.functions.fingerprint).toBeTypeOf("function");
+      const [a, b] = await Promise.all([fingerprints(utc), fingerprints(kolkata)]);
+      expect([a.timeZone, b.timeZone]).toEqual(["UTC", "Asia/Kolkata"]);
+      expect(b).toEqual({ ...a, timeZone: b.timeZone });
+      expect(a.base).toMatch(/^-?\d+$/);
+      expect(Object.keys(a.variants)).toHaveLength(1 + 2 * VALUES.length);
+      for (const [name, value] of Object.entries(a.variants)) expect(value, name).not.toBe(a.base);
+      // Every variant differs from every other, too: no two changes collide.
+      expect(new Set(Object.values(a.variants)).size).toBe(Object.keys(a.variants).length);
+    } finally {
+      await utc.close();
+      await kolkata.close();
+    }
+  });
+
+  it("hashes a value for its type: a timestamptz by its instant, whatever offset names it", async () => {
+    const source = await connect();
+    const db = new Kysely<Record<string, never>>({ dialect: source.dialect });
+    try {
+      const fingerprint = source.functions.fingerprint!;
+      const at = (literal: string): Entries => [["at", sql`cast(${sql.lit(literal)} as timestamptz)`, "timestamp with time zone"]];
+      const { rows } = await sql<{ a: string; b: string }>`select
+        ${fingerprint(SIGNATURE, at("2024-01-02 05:04:05+02"))} as a,
+        ${fingerprint(SIGNATURE, at("2024-01-02 03:04:05Z"))} as b`.execute(db);
+      expect(rows[0]!.a).toBe(rows[0]!.b);
+    } finally {
+      await db.destroy();
+      await source.close();
+    }
+  });
+
+  it("applies the default session settings to every pooled session: jit off, work_mem 64MB", async () => {
+    const source = await connect();
+    const db = new Kysely<Record<string, never>>({ dialect: source.dialect });
+    try {
+      // Three connections held at once are three sessions of the pool.
+      const sessions = await Promise.all(
+        [1, 2, 3].map(() =>
+          db.connection().execute(async (connection) => {
+            const { rows } = await sql<{ pid: number; jit: string; work_mem: string }>`
+              select pg_backend_pid() as pid, current_setting('jit') as jit, current_setting('work_mem') as work_mem, pg_sleep(0.1)`.execute(connection);
+            return rows[0]!;
+          }),
+        ),
+      );
+      expect(new Set(sessions.map((s) => s.pid)).size).toBe(3);
+      for (const session of sessions) expect(session).toMatchObject({ jit: "off", work_mem: "64MB" });
+      const { rows } = await sql<{ jit: string }>`show jit`.execute(db);
+      expect(rows[0]!.jit).toBe("off");
+    } finally {
+      await db.destroy();
+      await source.close();
+    }
+  });
+
+  it("merges sessionSettings over the defaults, and null keeps the server's own value", async () => {
+    const { default: pg } = await import("pg");
+    const plain = new pg.Client({ connectionString: await databaseUrl });
+    await plain.connect();
+    let serverJit: string;
+    try {
+      serverJit = (await plain.query<{ jit: string }>("select current_setting('jit') as jit")).rows[0]!.jit;
+    } finally {
+      await plain.end();
+    }
+    const source = await connectWith({ jit: null, work_mem: "128MB" });
+    const db = new Kysely<Record<string, never>>({ dialect: source.dialect });
+    try {
+      const { rows } = await sql<{ jit: string; work_mem: string; parallel_tuple_cost: string }>`
+        select current_setting('jit') as jit, current_setting('work_mem') as work_mem, current_setting('parallel_tuple_cost') as parallel_tuple_cost`.execute(db);
+      expect(rows[0]).toEqual({ jit: serverJit, work_mem: "128MB", parallel_tuple_cost: "0.001" });
+    } finally {
+      await db.destroy();
+      await source.close();
+    }
+  });
+
+  it("refuses to connect when the server refuses a setting, naming it", async () => {
+    const connecting = connectWith({ work_mem: "not a size" });
+    await expect(connecting).rejects.toBeInstanceOf(ConnectionError);
+    await expect(connecting).rejects.toThrow(/sessionSettings\.work_mem: the server refused "not a size"/);
+  });
+});
