@@ -4,10 +4,13 @@
 import { readFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { ConfiguredProject } from "@reverse-etl/core";
+import { ConfiguredProject, limitHeapGrowth } from "@reverse-etl/core";
 import duckdb from "@reverse-etl/source-duckdb";
 import nullDestination, { nullDestinationStats } from "./null-destination.mjs";
 import { changeOnePercent } from "./generate-model.mjs";
+
+// The heap settings the CLI runs syncs with (packages/cli/bin/run.js), so the figures are the CLI's.
+limitHeapGrowth();
 
 const [phase, warehouse, rowsArg] = process.argv.slice(2);
 const rows = Number(rowsArg);

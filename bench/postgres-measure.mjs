@@ -11,12 +11,15 @@ import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
-import { ConfiguredProject } from "@reverse-etl/core";
+import { ConfiguredProject, limitHeapGrowth } from "@reverse-etl/core";
 import postgres from "@reverse-etl/source-postgres";
 import pg from "pg";
 import Cursor from "pg-cursor";
 import nullDestination, { nullDestinationStats } from "./null-destination.mjs";
 import { FIELDS, MODEL_SQL, NAIVE_SIGNATURE, STATE_SCHEMA } from "./postgres-model.mjs";
+
+// The heap settings the CLI runs syncs with (packages/cli/bin/run.js), so the figures are the CLI's.
+limitHeapGrowth();
 
 const [phase, url, rowsArg] = process.argv.slice(2);
 const rows = Number(rowsArg);

@@ -69,3 +69,4 @@ export type { ConfiguredPlugin, ProjectPlugins } from "./project/configured-proj
 export type { StateDatabase, SyncErrorRow, SyncRunRow, SyncStateRow } from "./state/state-tables.js";
 export type { RetryPolicy } from "./transport/retry-policy.js";
 export { openProject } from "./project/open-project.js";
+export { HEAP_GROWING_PERCENT, limitHeapGrowth } from "./runtime/heap-growth.js";

@@ -5,7 +5,8 @@ import { MassDeleteError, ReverseEtlError } from "../errors.js";
 import type { DestinationConnection, WriteOperation } from "../plugins/destination.js";
 import type { Logger } from "../plugins/plugin-context.js";
 import type { SqlFunctions } from "../plugins/source.js";
-import { classesToSend, classifyQuery, type ClassifiedMeta, type RowClass } from "../plan/classify-query.js";
+import { classesToSend, classifyJoinQuery, classifyQuery, type ClassifiedMeta, type RowClass } from "../plan/classify-query.js";
+import { keysRepeat } from "../plan/count-diff.js";
 import { buildPlan, massDeleteGuard, sampleOf } from "../plan/plan-sync.js";
 import type { SyncDefinition } from "../plan/sync-definition.js";
 import type { PlanCounts, PlanSample, ProgressEvent, RunStatus, SyncPlan, SyncRunReport } from "../project/reports.js";
@@ -73,12 +74,12 @@ export async function applySync(ctx: ApplyContext): Promise<SyncRunReport> {
       const phase = phaseTimer(ctx.logger, def.name);
       // One diff pass: the snapshot holds every row that is not unchanged, and the counts come from it.
       const send = classesToSend(def.mode, ctx.full);
-      await snapshot(ctx, pendingTable, send);
+      const synced = await store.countSynced(def.name);
+      const holdsRemoved = await snapshot(ctx, pendingTable, send);
       phase("snapshotted the rows that differ", { table: pendingTable });
-      const counts = await countSnapshot(ctx, pendingTable);
+      const counts = await countSnapshot(ctx, pendingTable, holdsRemoved ? undefined : synced);
       phase("counted rows by class", { ...counts });
       await store.recordCounts(runId, counts);
-      const synced = await store.countSynced(def.name);
       plan = buildPlan(def, counts, emptySamples(), ctx.full, synced);
       const guard = massDeleteGuard(def, plan.operations.delete, synced);
       if (guard && !ctx.allowMassDelete) throw new MassDeleteError(guard);
@@ -129,9 +130,19 @@ function phaseTimer(logger: Logger, sync: string): (what: string, fields?: Recor
   };
 }
 
-/** Freeze what this run sends (and the invalid rows) into a table, numbered in send order. */
-async function snapshot(ctx: ApplyContext, table: string, send: { write: RowClass[]; delete: RowClass[] }): Promise<void> {
-  const classified = classifyQuery(ctx.functions, ctx.def, { schema: ctx.store.schema });
+/**
+ * Freeze what this run sends (and the invalid rows) into a table, numbered in send order. Returns whether
+ * the table holds the removed rows too: it does unless the model's keys do not repeat and the mode deletes
+ * nothing, when the snapshot takes one `LEFT JOIN` of the model with the state and no full join.
+ */
+async function snapshot(ctx: ApplyContext, table: string, send: { write: RowClass[]; delete: RowClass[] }): Promise<boolean> {
+  const state = { schema: ctx.store.schema };
+  const kept: RowClass[] = [...send.write, ...send.delete, "added", "changed", "invalid"];
+  const exact = await keysRepeat(ctx.db, ctx.def);
+  const holdsRemoved = exact || send.delete.includes("removed");
+  const classified = exact
+    ? classifyQuery(ctx.functions, ctx.def, state)
+    : classifyJoinQuery(ctx.functions, ctx.def, state, kept, holdsRemoved);
   const lits = (classes: RowClass[]) => sql.join([...classes, "__none__"].map((c) => sql.lit(c)));
   // Send order: by the key's own columns (typed: integers sort as numbers, and faster than their text);
   // removed rows have no model columns, so their key text orders them. A stable order gives a batch
@@ -150,22 +161,24 @@ async function snapshot(ctx: ApplyContext, table: string, send: { write: RowClas
            else 'x' end as _retl_op,
       c.*
     from (${classified}) as c
-    where c._retl_class in (${lits([...send.write, ...send.delete, "added", "changed", "removed", "invalid"])})`.execute(ctx.db);
+    where c._retl_class in (${lits([...kept, "removed"])})`.execute(ctx.db);
   // Every commit reads one range of the snapshot: without an index a row store scans it all each time.
-  if (!ctx.functions.indexSnapshots) return;
+  if (!ctx.functions.indexSnapshots) return holdsRemoved;
   await (ctx.db as Kysely<Record<string, PendingRow>>)
     .withSchema(ctx.store.schema)
     .schema.createIndex(`${table}_seq`)
     .on(table)
     .column("_retl_seq")
     .execute();
+  return holdsRemoved;
 }
 
 /**
  * Counts by class from the snapshot, which holds every row but the unchanged ones (unless `--full` sends
- * them): those are the model's rows less the others, counted without computing a fingerprint.
+ * them): those are the model's rows less the others, counted without computing a fingerprint. A snapshot
+ * without the removed rows counts them as the state's rows (`stateRows`) that no model row matched.
  */
-async function countSnapshot(ctx: ApplyContext, table: string): Promise<PlanCounts> {
+async function countSnapshot(ctx: ApplyContext, table: string, stateRows?: number): Promise<PlanCounts> {
   const counts: PlanCounts = { added: 0, changed: 0, removed: 0, unchanged: 0, invalid: 0 };
   const byClass = await sql<{ cls: RowClass; n: number | string | bigint }>`
     select p._retl_class as cls, count(*) as n from ${sql.id(ctx.store.schema, table)} as p group by p._retl_class`.execute(ctx.db);
@@ -175,6 +188,7 @@ async function countSnapshot(ctx: ApplyContext, table: string): Promise<PlanCoun
       select count(*) as n from (${sql.raw(ctx.def.modelSql)}) as m`.execute(ctx.db);
     counts.unchanged = Number(model.rows[0]!.n) - counts.added - counts.changed - counts.invalid;
   }
+  if (stateRows !== undefined) counts.removed = Math.max(0, stateRows - counts.changed - counts.unchanged);
   return counts;
 }
 

@@ -124,6 +124,41 @@ full join s on s.row_key = k._retl_key
 left join d on d._retl_key = k._retl_key`;
 }
 
+/**
+ * The rows of the given classes, for a model whose keys are known not to repeat (`keysRepeat`): the model
+ * joined once with the state, `LEFT JOIN` rather than a full join (which some warehouses cannot run in
+ * parallel) and without the duplicate check's grouping. Columns and classes are `classifyQuery`'s; null
+ * keys are `invalid`. With `removed`, the state rows no model row matches follow, by an anti-join.
+ * The class is tested before the row's columns are built, so unchanged rows cost their fingerprint alone.
+ */
+export function classifyJoinQuery(
+  fns: SqlFunctions,
+  def: SyncDefinition,
+  state: StateLocation,
+  classes: readonly RowClass[],
+  removed: boolean,
+): RawBuilder<ClassifiedMeta> {
+  const { m, nullKey, keyJson, key, values, fingerprint } = rowExpressions(fns, def);
+  const stateRows = stateRowsQuery(def, state, sql`row_key, key_value, fingerprint, row_values`);
+  const modelRows = sql`(${sql.raw(def.modelSql)}) as m`;
+  const cls = sql`case when ${nullKey} then 'invalid' when s.row_key is null then 'added'
+    when s.fingerprint = ${fingerprint} then 'unchanged' else 'changed' end`;
+  const modelColumns = sql.join(def.columns.map((c) => sql`${m(c)} as ${sql.id(c)}`));
+  const rows = sql`
+  select ${cls} as _retl_class, ${key} as _retl_key, ${keyJson} as _retl_key_value, ${values} as _retl_values,
+    ${fingerprint} as _retl_fp, s.row_values as _retl_state_values, 1 as _retl_n, ${modelColumns}
+  from ${modelRows}
+  left join (${stateRows}) as s on s.row_key = ${key}
+  where ${cls} in (${sql.join([...classes, "__none__"].map((c) => sql.lit(c)))})`;
+  if (!removed || !state) return sql<ClassifiedMeta>`${rows}`;
+  const noColumns = sql.join(def.columns.map((c) => sql`null as ${sql.id(c)}`));
+  return sql<ClassifiedMeta>`${rows}
+  union all
+  select 'removed', s.row_key, s.key_value, null, s.fingerprint, s.row_values, null, ${noColumns}
+  from (${stateRows}) as s
+  where not exists (select 1 from ${modelRows} where ${key} = s.row_key)`;
+}
+
 /** Classes that a sync sends, by mode. `--full` also resends unchanged rows. */
 export function classesToSend(mode: SyncDefinition["mode"], full: boolean): { write: RowClass[]; delete: RowClass[] } {
   const resend: RowClass[] = full ? ["unchanged"] : [];

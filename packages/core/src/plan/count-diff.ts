@@ -51,7 +51,7 @@ export async function countDiff(
   stateRows: number,
   sampleSize: number,
 ): Promise<DiffCounts | undefined> {
-  const { key, fingerprint, m } = rowExpressions(fns, def);
+  const { key, fingerprint } = rowExpressions(fns, def);
   const buckets = Math.max(1, Math.trunc(sampleSize));
   const bucket = fns.bucket && sampleSize > 1 ? fns.bucket(sql.ref("k._retl_key"), buckets) : sql.lit(0);
   const stateSql = stateRowsQuery(def, state, sql`row_key, fingerprint`);
@@ -68,15 +68,8 @@ export async function countDiff(
     from (select ${key} as _retl_key, ${fingerprint} as _retl_fp from ${model} offset 0) as k
     left join (${stateSql}) as s on s.row_key = k._retl_key
     group by 1, 2, 3, 4`.execute(db);
-  const keyColumns = sql.join(def.keyColumns.map((c) => m(c)));
-  const notNull = sql.join(
-    def.keyColumns.map((c) => sql`${m(c)} is not null`),
-    sql` and `,
-  );
-  const repeated = sql<{ one: number }>`
-    select 1 as one from ${model} where ${notNull} group by ${keyColumns} having count(*) > 1 limit 1`.execute(db);
-  const [groups, repeats] = await Promise.all([grouped, repeated]);
-  if (repeats.rows.length > 0) return undefined;
+  const [groups, repeats] = await Promise.all([grouped, keysRepeat(db, def)]);
+  if (repeats) return undefined;
 
   const counts: PlanCounts = { added: 0, changed: 0, removed: 0, unchanged: 0, invalid: 0 };
   const samples: Record<"added" | "changed", Array<{ b: number; key: string }>> = { added: [], changed: [] };
@@ -103,4 +96,21 @@ export async function countDiff(
     removed = rows.rows.map((r) => r.row_key);
   }
   return { counts, sampleKeys: { added: pick(samples.added), changed: pick(samples.changed), removed }, nullKeys: counts.invalid };
+}
+
+/**
+ * Whether some primary key value appears in more than one model row (null keys aside). Groups on the key
+ * columns themselves, which a warehouse answers from the model's primary-key index when there is one, and
+ * stops at the first repeat. Equal key texts imply equal values, so no repeat by value means none by text.
+ */
+export async function keysRepeat(db: Kysely<unknown>, def: SyncDefinition): Promise<boolean> {
+  const m = (column: string) => sql.id("m", column);
+  const keyColumns = sql.join(def.keyColumns.map((c) => m(c)));
+  const notNull = sql.join(
+    def.keyColumns.map((c) => sql`${m(c)} is not null`),
+    sql` and `,
+  );
+  const repeated = await sql<{ one: number }>`
+    select 1 as one from (${sql.raw(def.modelSql)}) as m where ${notNull} group by ${keyColumns} having count(*) > 1 limit 1`.execute(db);
+  return repeated.rows.length > 0;
 }
