@@ -66,16 +66,21 @@ export const postgresFunctions: SqlFunctions = {
 /** PostgreSQL 14 added `hash_record_extended`. */
 const HASH_RECORD_SINCE = 140000;
 
-/** Types whose own extended hash function tells every two values the sync would send differently apart. */
+/**
+ * Types hashed by value with their own extended hash function: values that compare equal hash alike. For
+ * numeric that means 3.0 and 3.00 (sent alike: the driver reads both as the number 3) and
+ * 1.23456789012345678 and 1.234567890123456780 (sent as texts that differ by a trailing zero, the same value).
+ */
 const HASHED_AS_IS =
-  /^(smallint|integer|bigint|boolean|date|uuid|bytea|jsonb|real|double precision|oid|timestamp(\(\d\))?( with(out)? time zone)?|timestamptz)$/i;
+  /^(smallint|integer|bigint|numeric(\(\d+(,\s*-?\d+)?\))?|decimal(\(\d+(,\s*-?\d+)?\))?|boolean|date|uuid|bytea|jsonb|real|double precision|oid|timestamp(\(\d\))?( with(out)? time zone)?|timestamptz)$/i;
 /** Text types: hashed by their bytes (collation "C"), so a case-insensitive collation never hides a change. */
 const TEXT_TYPES = /^(text|character varying(\(\d+\))?|varchar(\(\d+\))?|character(\(\d+\))?|char(\(\d+\))?|bpchar|name)$/i;
 
 /**
- * A value as its row fingerprint hashes it: as is where the type's hash separates every two values sent
- * differently; by its bytes for text; as its text for everything else, e.g. numeric (1.0 and 1.00 hash
- * alike but are sent differently), json, interval, arrays and types without a hash function.
+ * A value as its row fingerprint hashes it: by value for the types above; by its bytes for text (a
+ * case-insensitive collation would hash 'a' and 'A' alike, but they are sent differently); as its text for
+ * everything else: json (no hash function), interval ('1 day' and '24 hours' compare equal, are sent
+ * differently), arrays, and types without a hash function.
  */
 function hashable(value: Expression<unknown>, type: string | undefined): Expression<unknown> {
   if (type && HASHED_AS_IS.test(type)) return value;

@@ -342,7 +342,7 @@ describe("row fingerprints and session settings", () => {
     { type: "bigint", value: "9007199254740993", other: "9007199254740994" },
     { type: "text", value: "'Alice'", other: "'alice'" },
     { type: "character varying(20)", value: "'plain'", other: "'plain '" },
-    { type: "numeric", value: "1.0", other: "1.00" },
+    { type: "numeric", value: "1.0", other: "1.01" },
     { type: "boolean", value: "true", other: "false" },
     { type: "date", value: "'2024-01-02'", other: "'2024-01-03'" },
     { type: "timestamp without time zone", value: "'2024-01-02 03:04:05'", other: "'2024-01-02 03:04:05.001'" },
@@ -412,7 +412,7 @@ describe("row fingerprints and session settings", () => {
     }
   });
 
-  it("hashes a value for its type: a timestamptz by its instant, whatever offset names it", async () => {
+  it("hashes a value for its type: a timestamptz by its instant, whatever offset names it; a numeric by its value, whatever its scale", async () => {
     const source = await connect();
     const db = new Kysely<Record<string, never>>({ dialect: source.dialect });
     try {
@@ -422,6 +422,13 @@ describe("row fingerprints and session settings", () => {
         ${fingerprint(SIGNATURE, at("2024-01-02 05:04:05+02"))} as a,
         ${fingerprint(SIGNATURE, at("2024-01-02 03:04:05Z"))} as b`.execute(db);
       expect(rows[0]!.a).toBe(rows[0]!.b);
+      // 3.0 and 3.00 are the one number the driver sends for both: the same fingerprint, nothing resent.
+      const amount = (literal: string): Entries => [["amount", sql`cast(${sql.raw(literal)} as numeric)`, "numeric"]];
+      const numbers = await sql<{ a: string; b: string; c: string }>`select
+        ${fingerprint(SIGNATURE, amount("3.0"))} as a, ${fingerprint(SIGNATURE, amount("3.00"))} as b,
+        ${fingerprint(SIGNATURE, amount("3.01"))} as c`.execute(db);
+      expect(numbers.rows[0]!.a).toBe(numbers.rows[0]!.b);
+      expect(numbers.rows[0]!.c).not.toBe(numbers.rows[0]!.a);
     } finally {
       await db.destroy();
       await source.close();

@@ -52,7 +52,8 @@ export async function countDiff(
   sampleSize: number,
 ): Promise<DiffCounts | undefined> {
   const { key, fingerprint } = rowExpressions(fns, def);
-  const buckets = Math.max(1, Math.trunc(sampleSize));
+  // Four buckets per sample wanted, so that a class of a few rows rarely has two of them share one.
+  const buckets = Math.max(1, 4 * Math.trunc(sampleSize));
   const bucket = fns.bucket && sampleSize > 1 ? fns.bucket(sql.ref("k._retl_key"), buckets) : sql.lit(0);
   const stateSql = stateRowsQuery(def, state, sql`row_key, fingerprint`);
   const model = sql`(${sql.raw(def.modelSql)}) as m`;
