@@ -59,6 +59,9 @@ export const postgresFunctions: SqlFunctions = {
   toText(value) {
     return sql<string>`CAST(${value} AS text)`;
   },
+  refreshTable(table) {
+    return sql`vacuum (analyze) ${table}`;
+  },
   inlineCte: true,
   indexSnapshots: true,
 };

@@ -92,6 +92,7 @@ export async function applySync(ctx: ApplyContext): Promise<SyncRunReport> {
 
       const outcome = await sendSnapshot(ctx, runId, pendingTable, total, tally);
       phase("sent and committed", { ...tally });
+      if (await refreshState(ctx, tally.succeeded, synced)) phase("refreshed the state table");
       error = outcome.error;
       errorCode = outcome.errorCode;
       // A spent quota ends the run cleanly: what was sent is committed, the rest waits for the next run.
@@ -118,6 +119,23 @@ export async function applySync(ctx: ApplyContext): Promise<SyncRunReport> {
     ...(errorCode ? { errorCode } : {}),
     durationMs: Date.now() - started,
   };
+}
+
+/**
+ * After a run that wrote at least a tenth of the sync's state (a first sync, a `--full`, a large change),
+ * let the warehouse refresh the state table (`SqlFunctions.refreshTable`), so the next plan's count and join
+ * read it at full speed. Small runs leave it to the warehouse's own maintenance. A refusal only warns.
+ */
+async function refreshState(ctx: ApplyContext, written: number, stateRows: number): Promise<boolean> {
+  const refresh = ctx.functions.refreshTable;
+  if (!refresh || written < Math.max(1000, stateRows / 10)) return false;
+  try {
+    await refresh(sql.id(ctx.store.schema, "sync_state")).execute(ctx.db);
+    return true;
+  } catch (error) {
+    ctx.logger.warn("could not refresh the state table", { sync: ctx.def.name, error: secrets.redact(String(error)) });
+    return false;
+  }
 }
 
 /** Logs each phase of a run with its duration, at debug level (`--log-level debug`). */

@@ -69,6 +69,22 @@ export function stateRowsQuery(def: SyncDefinition, state: StateLocation, column
   return sql`select ${columns} from ${sql.id(state.schema, "sync_state")} where sync_name = ${sql.lit(def.name)}${only}`;
 }
 
+/** Key types whose text casts back to the value it was made from, in every warehouse. */
+const CASTABLE_KEY = /^(smallint|integer|int|int2|int4|int8|bigint|hugeint|uuid|text|varchar|string|character varying(\(\d+\))?)$/i;
+
+/**
+ * For a one-column key of a simple type, the key values themselves (`and m.id in (cast('7' as bigint), ...)`)
+ * beside the key texts: a warehouse can then look the few rows up in the model's primary-key index instead of
+ * turning every key into text. Empty for other keys.
+ */
+function keyValueFilter(def: SyncDefinition, keys: readonly string[]): RawBuilder<unknown> {
+  const column = def.keyColumns.length === 1 ? def.keyColumns[0]! : undefined;
+  const type = column ? def.columnTypes?.[column] : undefined;
+  if (!column || !type || !CASTABLE_KEY.test(type)) return sql``;
+  const values = keys.map((k) => sql`cast(${sql.lit(k)} as ${sql.raw(type)})`);
+  return sql` and ${sql.id("m", column)} in (${sql.join(values)})`;
+}
+
 export function classifyQuery(
   fns: SqlFunctions,
   def: SyncDefinition,
@@ -84,7 +100,7 @@ export function classifyQuery(
 
   const stateColumns = rows ? sql`row_key, key_value, fingerprint, row_values` : sql`row_key, fingerprint`;
   const stateRows = stateRowsQuery(def, state, stateColumns, keys);
-  const onlyKeys = keys ? sql`where ${key} in (${sql.join(keys.map((k) => sql.lit(k)))})` : sql``;
+  const onlyKeys = keys ? sql`where ${key} in (${sql.join(keys.map((k) => sql.lit(k)))})${keyValueFilter(def, keys)}` : sql``;
 
   const keyed = rows
     ? sql`${keyJson} as _retl_key_value, ${values} as _retl_values, ${fingerprint} as _retl_fp,

@@ -47,6 +47,13 @@ export interface SqlFunctions {
   /** An expression cast to the warehouse's text type. */
   toText(value: Expression<unknown>): RawBuilder<string>;
   /**
+   * Optional: a statement that brings a table a run has just rewritten in bulk up to date for the next
+   * queries, run outside any transaction: PostgreSQL's `VACUUM (ANALYZE)` marks its pages all-visible (counts
+   * from the index alone, no hint bits left to set) and refreshes the planner's row estimates. Core runs it
+   * on `sync_state` after a run that wrote at least a tenth of it.
+   */
+  refreshTable?(table: Expression<unknown>): RawBuilder<unknown>;
+  /**
    * Optional: the warehouse understands `WITH name AS NOT MATERIALIZED (...)` (PostgreSQL 12+, DuckDB), so
    * a CTE read several times is inlined and pruned to the columns each reader needs.
    */
