@@ -64,6 +64,7 @@ export const postgresFunctions: SqlFunctions = {
   },
   inlineCte: true,
   indexSnapshots: true,
+  fenceSubqueries: true,
 };
 
 /** PostgreSQL 14 added `hash_record_extended`. */

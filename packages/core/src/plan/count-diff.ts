@@ -37,8 +37,9 @@ const on = (flag: Flag) => Number(flag) === 1 || flag === true;
  *   warehouse answers from the model's primary-key index when there is one. Equal key texts imply equal
  *   values, so finding no repeat by value proves there is none by text.
  *
- * `offset 0` keeps the key and fingerprint computed once per row, in the model's scan (in parallel where
- * the warehouse scans in parallel): without it a planner may inline them into every expression using them.
+ * Where `SqlFunctions.fenceSubqueries` says so, `offset 0` keeps the key and fingerprint computed once per
+ * row, in the model's scan (in parallel where the warehouse scans in parallel): without it PostgreSQL's
+ * planner copies them into every expression that uses them.
  *
  * Returns undefined when some key repeats: then only the exact full diff can tell which rows are invalid.
  */
@@ -66,7 +67,7 @@ export async function countDiff(
       ${bucket} as b,
       count(*) as n,
       min(k._retl_key) as sample_key
-    from (select ${key} as _retl_key, ${fingerprint} as _retl_fp from ${model} offset 0) as k
+    from (select ${key} as _retl_key, ${fingerprint} as _retl_fp from ${model}${fns.fenceSubqueries ? sql` offset 0` : sql``}) as k
     left join (${stateSql}) as s on s.row_key = k._retl_key
     group by 1, 2, 3, 4`.execute(db);
   const [groups, repeats] = await Promise.all([grouped, keysRepeat(db, def)]);

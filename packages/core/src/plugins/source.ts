@@ -54,6 +54,13 @@ export interface SqlFunctions {
    */
   refreshTable?(table: Expression<unknown>): RawBuilder<unknown>;
   /**
+   * Optional: the planner copies a subquery's expressions into every place that uses them, so the diff
+   * fences the subquery that computes each row's key and fingerprint with `OFFSET 0` to compute them once,
+   * in the scan (PostgreSQL). Leave unset where `OFFSET 0` costs more than it saves (DuckDB: it stops the
+   * subquery from running in parallel).
+   */
+  readonly fenceSubqueries?: boolean;
+  /**
    * Optional: the warehouse understands `WITH name AS NOT MATERIALIZED (...)` (PostgreSQL 12+, DuckDB), so
    * a CTE read several times is inlined and pruned to the columns each reader needs.
    */
