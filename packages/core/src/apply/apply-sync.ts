@@ -84,8 +84,8 @@ export async function applySync(ctx: ApplyContext): Promise<SyncRunReport> {
       const guard = massDeleteGuard(def, plan.operations.delete, synced);
       if (guard && !ctx.allowMassDelete) throw new MassDeleteError(guard);
 
-      await recordInvalidRows(ctx, runId, pendingTable);
-      plan = buildPlan(def, counts, await snapshotSamples(ctx, pendingTable), ctx.full, synced);
+      if (counts.invalid > 0) await recordInvalidRows(ctx, runId, pendingTable);
+      plan = buildPlan(def, counts, await snapshotSamples(ctx, pendingTable, holdsRemoved ? counts : { ...counts, removed: 0 }), ctx.full, synced);
       phase("recorded invalid rows and samples");
       const total = plan.operations.write + plan.operations.delete;
       ctx.onProgress?.({ sync: def.name, phase: "sending", done: 0, total });
@@ -220,10 +220,12 @@ async function recordInvalidRows(ctx: ApplyContext, runId: string, table: string
     from ${sql.id(ctx.store.schema, table)} as p where p._retl_class = 'invalid'`.execute(ctx.db);
 }
 
-async function snapshotSamples(ctx: ApplyContext, table: string): Promise<SyncPlan["samples"]> {
+async function snapshotSamples(ctx: ApplyContext, table: string, counts: PlanCounts): Promise<SyncPlan["samples"]> {
   const samples = emptySamples();
   if (ctx.sampleSize <= 0) return samples;
   for (const cls of ["added", "changed", "removed", "invalid"] as const) {
+    // A class with no rows in the snapshot is not looked for: the search would read all of it in send order.
+    if (counts[cls] === 0) continue;
     const rows = await sql<ClassifiedMeta>`
       select * from ${sql.id(ctx.store.schema, table)} as p where p._retl_class = ${sql.lit(cls)}
       order by p._retl_seq limit ${sql.lit(ctx.sampleSize)}`.execute(ctx.db);
