@@ -53,9 +53,10 @@ const int = (value) => (value === undefined ? "-" : Math.round(value).toLocaleSt
 /** Run one measurement in a fresh Node process and return its BENCH_RESULT. */
 function measure(phase, warehouse, rows) {
   return new Promise((resolveResult, reject) => {
-    const child = spawn(process.execPath, [join(here, "measure.mjs"), phase, warehouse, String(rows)], {
+    // Node's own arguments, not NODE_OPTIONS: Node refuses some flags there (--cpu-prof exits with code 9).
+    const nodeArgs = (process.env.BENCH_NODE_OPTIONS ?? "").split(/\s+/).filter(Boolean);
+    const child = spawn(process.execPath, [...nodeArgs, join(here, "measure.mjs"), phase, warehouse, String(rows)], {
       stdio: ["ignore", "pipe", "inherit"],
-      env: { ...process.env, ...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}) },
     });
     let stdout = "";
     child.stdout.on("data", (chunk) => (stdout += chunk));

@@ -7,7 +7,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Kysely, sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import postgresSourcePlugin, { postgresFunctions } from "./index.js";
+import postgresSourcePlugin, { postgresFunctions, postgresFunctionsFor } from "./index.js";
 
 const packageDir = dirname(dirname(fileURLToPath(import.meta.url)));
 const dir = mkdtempSync(join(tmpdir(), "reverse-etl-postgres-"));
@@ -485,5 +485,16 @@ describe("row fingerprints and session settings", () => {
     const connecting = connectWith({ work_mem: "not a size" });
     await expect(connecting).rejects.toBeInstanceOf(ConnectionError);
     await expect(connecting).rejects.toThrow(/sessionSettings\.work_mem: the server refused "not a size"/);
+  });
+});
+
+describe("postgresFunctionsFor", () => {
+  it("fingerprints with hash_record_extended from PostgreSQL 14, and falls back to core's md5 of the JSON text before", () => {
+    expect(postgresFunctionsFor(130_015).fingerprint).toBeUndefined();
+    expect(postgresFunctionsFor(130_015)).toBe(postgresFunctions);
+    expect(postgresFunctionsFor(140_000).fingerprint).toBeTypeOf("function");
+    // Everything else is the same building blocks.
+    expect(postgresFunctionsFor(150_018).jsonObject).toBe(postgresFunctions.jsonObject);
+    expect(postgresFunctionsFor(150_018).bucket).toBe(postgresFunctions.bucket);
   });
 });
