@@ -237,6 +237,21 @@ describe.each(WAREHOUSES)("plan counts and samples on %s", (kind) => {
     expect(last.counts).toEqual({ added: 0, changed: 0, removed: 0, unchanged: synced.size, invalid: nullRows });
   });
 
+  it("embeds a model whose SQL ends in a line comment or a semicolon", async () => {
+    const dir = projectDir(`plan-comment-${kind}`);
+    const warehouse = await makeWarehouse(kind, dir);
+    await seedCustomersIn(warehouse, 12);
+    const model: Model = {
+      sql: "select id, email, plan, ltv\nfrom gold.customers -- the gold table\n",
+      fields: CUSTOMERS.fields,
+    };
+    const first = await planThenSync(dir, warehouse, model);
+    expect(first.plan.counts.added).toBe(12);
+    expect(first.run.results.succeeded).toBe(12);
+    const again = await planThenSync(dir, warehouse, { ...model, sql: "select id, email, plan, ltv from gold.customers;  " });
+    expect(again.plan.counts).toEqual({ added: 0, changed: 0, removed: 0, unchanged: 12, invalid: 0 });
+  });
+
   it("counts both rows of a repeated key as invalid, names the repeat, and sends neither", async () => {
     const dir = projectDir(`plan-dup-${kind}`);
     const warehouse = await makeWarehouse(kind, dir);

@@ -48,7 +48,7 @@ export function defineSync(config: ReverseEtlConfig, name: string): SyncDefiniti
     name,
     modelName: sync.model,
     model,
-    modelSql: model.sql.trim().replace(/;\s*$/, ""),
+    modelSql: embeddableSql(model.sql),
     sourceName: model.source,
     destinationName: sync.destination,
     object: sync.object,
@@ -62,4 +62,14 @@ export function defineSync(config: ReverseEtlConfig, name: string): SyncDefiniti
     retryRejected: sync.retryRejected ?? true,
     maxDeleteShare: sync.maxDeleteShare ?? 0.5,
   };
+}
+
+/**
+ * A model's SQL made safe to embed as `(<sql>) as m`: without its trailing semicolon, and ending on a new
+ * line when its last line ends in a `--` comment, which would otherwise swallow the closing parenthesis.
+ */
+export function embeddableSql(text: string): string {
+  const trimmed = text.trim().replace(/;\s*$/, "").trimEnd();
+  const lastLine = trimmed.slice(trimmed.lastIndexOf("\n") + 1);
+  return lastLine.includes("--") ? `${trimmed}\n` : trimmed;
 }
