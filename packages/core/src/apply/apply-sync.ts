@@ -156,16 +156,39 @@ function phaseTimer(logger: Logger, sync: string): (what: string, fields?: Recor
 async function snapshot(ctx: ApplyContext, table: string, send: { write: RowClass[]; delete: RowClass[] }): Promise<boolean> {
   const state = { schema: ctx.store.schema };
   const kept: RowClass[] = [...send.write, ...send.delete, "added", "changed", "invalid"];
-  const exact = await keysRepeat(ctx.db, ctx.def);
-  const holdsRemoved = exact || send.delete.includes("removed");
-  const classified = exact
-    ? classifyQuery(ctx.functions, ctx.def, state)
-    : classifyJoinQuery(ctx.functions, ctx.def, state, kept, holdsRemoved);
+  const deletes = send.delete.includes("removed");
+  // The key-repeat check runs beside the one-join snapshot it decides on: repeats are rare, and then the
+  // snapshot is taken again with the exact diff.
+  const [exact] = await Promise.all([
+    keysRepeat(ctx.db, ctx.def),
+    createSnapshot(ctx, table, send, classifyJoinQuery(ctx.functions, ctx.def, state, kept, deletes)),
+  ]);
+  if (exact) await createSnapshot(ctx, table, send, classifyQuery(ctx.functions, ctx.def, state));
+  // Every commit reads one range of the snapshot: without an index a row store scans it all each time.
+  if (ctx.functions.indexSnapshots) {
+    await (ctx.db as Kysely<Record<string, PendingRow>>)
+      .withSchema(ctx.store.schema)
+      .schema.createIndex(`${table}_seq`)
+      .on(table)
+      .column("_retl_seq")
+      .execute();
+  }
+  return exact || deletes;
+}
+
+/** (Re)create the snapshot table from classified rows, numbered in send order. */
+async function createSnapshot(
+  ctx: ApplyContext,
+  table: string,
+  send: { write: RowClass[]; delete: RowClass[] },
+  classified: RawBuilder<ClassifiedMeta>,
+): Promise<void> {
   const lits = (classes: RowClass[]) => sql.join([...classes, "__none__"].map((c) => sql.lit(c)));
   // Send order: by the key's own columns (typed: integers sort as numbers, and faster than their text);
   // removed rows have no model columns, so their key text orders them. A stable order gives a batch
   // resent after a crash the same records, hence the same idempotency key.
   const keyOrder = sql.join([...ctx.def.keyColumns.map((c) => sql.id("c", c)), sql`c._retl_key`]);
+  const kept: RowClass[] = [...send.write, ...send.delete, "added", "changed", "removed", "invalid"];
   await ctx.store.dropTable(table);
   await sql`
     create table ${sql.id(ctx.store.schema, table)} as
@@ -179,16 +202,7 @@ async function snapshot(ctx: ApplyContext, table: string, send: { write: RowClas
            else 'x' end as _retl_op,
       c.*
     from (${classified}) as c
-    where c._retl_class in (${lits([...kept, "removed"])})`.execute(ctx.db);
-  // Every commit reads one range of the snapshot: without an index a row store scans it all each time.
-  if (!ctx.functions.indexSnapshots) return holdsRemoved;
-  await (ctx.db as Kysely<Record<string, PendingRow>>)
-    .withSchema(ctx.store.schema)
-    .schema.createIndex(`${table}_seq`)
-    .on(table)
-    .column("_retl_seq")
-    .execute();
-  return holdsRemoved;
+    where c._retl_class in (${lits(kept)})`.execute(ctx.db);
 }
 
 /**
