@@ -176,6 +176,10 @@ async function snapshot(ctx: ApplyContext, table: string, send: { write: RowClas
   return exact || deletes;
 }
 
+/** Key column types that sort in every warehouse (PostgreSQL's and DuckDB's names). */
+const SORTABLE_TYPE =
+  /^(smallint|integer|int|int2|int4|int8|bigint|hugeint|ubigint|uinteger|usmallint|utinyint|tinyint|numeric.*|decimal.*|real|float.*|double.*|text|varchar.*|character.*|string|uuid|date|timestamp.*|boolean|bool)$/i;
+
 /** (Re)create the snapshot table from classified rows, numbered in send order. */
 async function createSnapshot(
   ctx: ApplyContext,
@@ -184,10 +188,12 @@ async function createSnapshot(
   classified: RawBuilder<ClassifiedMeta>,
 ): Promise<void> {
   const lits = (classes: RowClass[]) => sql.join([...classes, "__none__"].map((c) => sql.lit(c)));
-  // Send order: by the key's own columns (typed: integers sort as numbers, and faster than their text);
-  // removed rows have no model columns, so their key text orders them. A stable order gives a batch
-  // resent after a crash the same records, hence the same idempotency key.
-  const keyOrder = sql.join([...ctx.def.keyColumns.map((c) => sql.id("c", c)), sql`c._retl_key`]);
+  // Send order: by the key's own columns where their type sorts (integers sort as numbers, and faster
+  // than their text), then by the key's text, which also orders removed rows (they have no model columns)
+  // and keys of types without an order (PostgreSQL's json). A stable order gives a batch resent after a
+  // crash the same records, hence the same idempotency key.
+  const sortable = ctx.def.keyColumns.filter((c) => SORTABLE_TYPE.test(ctx.def.columnTypes?.[c] ?? ""));
+  const keyOrder = sql.join([...sortable.map((c) => sql.id("c", c)), sql`c._retl_key`]);
   const kept: RowClass[] = [...send.write, ...send.delete, "added", "changed", "removed", "invalid"];
   await ctx.store.dropTable(table);
   await sql`

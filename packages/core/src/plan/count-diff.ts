@@ -104,8 +104,18 @@ export async function countDiff(
  * Whether some primary key value appears in more than one model row (null keys aside). Groups on the key
  * columns themselves, which a warehouse answers from the model's primary-key index when there is one, and
  * stops at the first repeat. Equal key texts imply equal values, so no repeat by value means none by text.
+ * A key type the warehouse cannot group by (PostgreSQL's `json`) answers true: the exact diff, which
+ * groups key texts, then decides.
  */
 export async function keysRepeat(db: Kysely<unknown>, def: SyncDefinition): Promise<boolean> {
+  try {
+    return await findRepeat(db, def);
+  } catch {
+    return true;
+  }
+}
+
+async function findRepeat(db: Kysely<unknown>, def: SyncDefinition): Promise<boolean> {
   const m = (column: string) => sql.id("m", column);
   const keyColumns = sql.join(def.keyColumns.map((c) => m(c)));
   const notNull = sql.join(
