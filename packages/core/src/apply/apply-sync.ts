@@ -9,6 +9,7 @@ import { classesToSend, classifyJoinQuery, classifyQuery, type ClassifiedMeta, t
 import { keysRepeat } from "../plan/count-diff.js";
 import { buildPlan, massDeleteGuard, sampleOf } from "../plan/plan-sync.js";
 import type { SyncDefinition } from "../plan/sync-definition.js";
+import { valueKindOf } from "../project/check-mapping.js";
 import type { PlanCounts, PlanSample, ProgressEvent, RunStatus, SyncPlan, SyncRunReport } from "../project/reports.js";
 import { secrets } from "../secrets/redactor.js";
 import type { StateStore } from "../state/state-store.js";
@@ -155,7 +156,7 @@ function phaseTimer(logger: Logger, sync: string): (what: string, fields?: Recor
  */
 async function snapshot(ctx: ApplyContext, table: string, send: { write: RowClass[]; delete: RowClass[] }): Promise<boolean> {
   const state = { schema: ctx.store.schema };
-  const kept: RowClass[] = [...send.write, ...send.delete, "added", "changed", "invalid"];
+  const kept = snapshotClasses(send);
   const deletes = send.delete.includes("removed");
   // The key-repeat check runs beside the one-join snapshot it decides on: repeats are rare, and then the
   // snapshot is taken again with the exact diff.
@@ -176,9 +177,10 @@ async function snapshot(ctx: ApplyContext, table: string, send: { write: RowClas
   return exact || deletes;
 }
 
-/** Key column types that sort in every warehouse (PostgreSQL's and DuckDB's names). */
-const SORTABLE_TYPE =
-  /^(smallint|integer|int|int2|int4|int8|bigint|hugeint|ubigint|uinteger|usmallint|utinyint|tinyint|numeric.*|decimal.*|real|float.*|double.*|text|varchar.*|character.*|string|uuid|date|timestamp.*|boolean|bool)$/i;
+/** The classes a snapshot keeps: what the run sends, and the rest but unchanged rows, for its counts. */
+function snapshotClasses(send: { write: RowClass[]; delete: RowClass[] }): RowClass[] {
+  return [...send.write, ...send.delete, "added", "changed", "removed", "invalid"];
+}
 
 /** (Re)create the snapshot table from classified rows, numbered in send order. */
 async function createSnapshot(
@@ -192,9 +194,9 @@ async function createSnapshot(
   // than their text), then by the key's text, which also orders removed rows (they have no model columns)
   // and keys of types without an order (PostgreSQL's json). A stable order gives a batch resent after a
   // crash the same records, hence the same idempotency key.
-  const sortable = ctx.def.keyColumns.filter((c) => SORTABLE_TYPE.test(ctx.def.columnTypes?.[c] ?? ""));
+  // Numbers, booleans, dates, timestamps and texts sort in every warehouse; "other" types may not.
+  const sortable = ctx.def.keyColumns.filter((c) => valueKindOf(ctx.def.columnTypes?.[c]) !== "other");
   const keyOrder = sql.join([...sortable.map((c) => sql.id("c", c)), sql`c._retl_key`]);
-  const kept: RowClass[] = [...send.write, ...send.delete, "added", "changed", "removed", "invalid"];
   await ctx.store.dropTable(table);
   await sql`
     create table ${sql.id(ctx.store.schema, table)} as
@@ -208,7 +210,7 @@ async function createSnapshot(
            else 'x' end as _retl_op,
       c.*
     from (${classified}) as c
-    where c._retl_class in (${lits(kept)})`.execute(ctx.db);
+    where c._retl_class in (${lits(snapshotClasses(send))})`.execute(ctx.db);
 }
 
 /**
