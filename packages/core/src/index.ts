@@ -32,6 +32,7 @@ export type { JsonSchema, Logger, PluginContext } from "./plugins/plugin-context
 export { silentLogger } from "./plugins/plugin-context.js";
 export type { ColumnInfo, SourceConnection, SourcePlugin, SqlFunctions } from "./plugins/source.js";
 export { SOURCE_API_VERSION, defineSourcePlugin } from "./plugins/source.js";
+export { canonicalDecimal } from "./plugins/decimal-text.js";
 export { findPackageDir, loadDestinationPlugin, loadPlugin, loadPlugins, loadSourcePlugin, validatePluginOptions } from "./plugins/load-plugin.js";
 export type { LoadedPlugin, LoadedPlugins, PluginKind, ResolvedPlugin } from "./plugins/load-plugin.js";
 export type {

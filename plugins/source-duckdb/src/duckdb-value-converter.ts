@@ -17,6 +17,7 @@ import {
   type DuckDBUnionValue,
   type DuckDBValue,
 } from "@duckdb/node-api";
+import { canonicalDecimal } from "@reverse-etl/core";
 
 /** A plain JavaScript value as rows carry it: what destinations receive. */
 export type DuckDbRowValue =
@@ -59,14 +60,6 @@ function decimalConverter(width: number, scale: number): ValueConverter {
     const number = Number(text);
     return String(number) === canonicalDecimal(text) ? number : text;
   };
-}
-
-/** `-001.2300` -> `-1.23`, `0.00` -> `0`: the text `String(number)` gives for the same value. */
-function canonicalDecimal(text: string): string {
-  let result = text;
-  if (result.includes(".")) result = result.replace(/0+$/, "").replace(/\.$/, "");
-  result = result.replace(/^(-?)0+(?=\d)/, "$1");
-  return result === "-0" ? "0" : result;
 }
 
 function isoFromMillis(ms: number, fallback: DuckDBValue): string {

@@ -1,4 +1,5 @@
 import pg from "pg";
+import { canonicalDecimal } from "@reverse-etl/core";
 
 /** A plain JavaScript value as rows carry it: what destinations receive. */
 export type PostgresRowValue =
@@ -58,14 +59,6 @@ const parseNumeric: TextParser = (text) => {
   if (!Number.isFinite(number) || Math.abs(number) > Number.MAX_SAFE_INTEGER) return text;
   return String(number) === canonicalDecimal(text) ? number : text;
 };
-
-/** `-001.2300` -> `-1.23`, `0.00` -> `0`: the text `String(number)` gives for the same value. */
-function canonicalDecimal(text: string): string {
-  let result = text;
-  if (result.includes(".")) result = result.replace(/0+$/, "").replace(/\.$/, "");
-  result = result.replace(/^(-?)0+(?=\d)/, "$1");
-  return result === "-0" ? "0" : result;
-}
 
 // `2024-01-02 03:04:05.123456+02:30:15 BC`: ISO DateStyle, the only one pg reads.
 const TIMESTAMP = /^(\d{4,})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)(?:\.(\d{1,6}))?(?:([+-])(\d\d)(?::(\d\d))?(?::(\d\d))?)?( BC)?$/;
