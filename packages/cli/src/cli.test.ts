@@ -1,24 +1,10 @@
-import { execFile } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cli } from "./test-fixtures/built-cli.js";
 
 // These run the built CLI (`npx tsc -b packages/cli` first), as a user would.
-const bin = fileURLToPath(new URL("../bin/run.js", import.meta.url));
-const exec = promisify(execFile);
-
-async function cli(args: string[], cwd: string): Promise<{ stdout: string; stderr: string; code: number }> {
-  try {
-    const { stdout, stderr } = await exec(process.execPath, [bin, ...args], { cwd, env: { ...process.env, NO_COLOR: "1" } });
-    return { stdout, stderr, code: 0 };
-  } catch (error) {
-    const e = error as { stdout: string; stderr: string; code: number };
-    return { stdout: e.stdout, stderr: e.stderr, code: e.code };
-  }
-}
 
 describe("reverse-etl (built CLI)", () => {
   let dir: string;

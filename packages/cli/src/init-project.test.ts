@@ -1,26 +1,13 @@
-import { execFile } from "node:child_process";
 import { mkdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cli } from "./test-fixtures/built-cli.js";
 
 // The project `init` scaffolds, run through the built CLI with the real DuckDB source and file
 // destination. The project lives inside the repository (under an ignored .tmp/) so the config resolves
 // the workspace's @reverse-etl packages, as it would from a user's node_modules.
-const bin = fileURLToPath(new URL("../bin/run.js", import.meta.url));
 const root = fileURLToPath(new URL("../.tmp/", import.meta.url));
-const exec = promisify(execFile);
-
-async function cli(args: string[], cwd: string): Promise<{ stdout: string; stderr: string; code: number }> {
-  try {
-    const { stdout, stderr } = await exec(process.execPath, [bin, ...args], { cwd, env: { ...process.env, NO_COLOR: "1" } });
-    return { stdout, stderr, code: 0 };
-  } catch (error) {
-    const e = error as { stdout: string; stderr: string; code: number };
-    return { stdout: e.stdout, stderr: e.stderr, code: e.code };
-  }
-}
 
 describe("the project init scaffolds (built CLI, real DuckDB and file destination)", () => {
   const dir = join(root, `init-project-${process.pid}`);
