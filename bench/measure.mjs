@@ -1,40 +1,21 @@
 // One measurement, in its own process so that its peak RSS is its own. Started by bench/run.mjs:
 //   node bench/measure.mjs <plan|full|change|incremental> <warehouse.duckdb> <rows>
 // Prints one line `BENCH_RESULT {json}` on stdout; progress goes to stderr.
-import { readFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { ConfiguredProject, limitHeapGrowth } from "@reverse-etl/core";
 import duckdb from "@reverse-etl/source-duckdb";
 import nullDestination, { nullDestinationStats } from "./null-destination.mjs";
 import { changeOnePercent } from "./generate-model.mjs";
+import { memoryProbe, planAndSync, progressLogger, secondsSince } from "./harness.mjs";
 
 // The heap settings the CLI runs syncs with (packages/cli/bin/run.js), so the figures are the CLI's.
 limitHeapGrowth();
 
 const [phase, warehouse, rowsArg] = process.argv.slice(2);
 const rows = Number(rowsArg);
-const startRss = process.memoryUsage().rss;
-
-// Sample the JS heap alongside RSS: if RSS grows with rows while the heap stays flat, the memory is
-// DuckDB's (native); if the heap grows, Node is holding rows.
-let peakHeap = 0;
-let peakExternal = 0;
-const sample = () => {
-  const m = process.memoryUsage();
-  peakHeap = Math.max(peakHeap, m.heapUsed);
-  peakExternal = Math.max(peakExternal, m.external + m.arrayBuffers);
-};
-setInterval(sample, 25).unref();
-
-let lastProgress = 0;
-const onProgress = (event) => {
-  const now = performance.now();
-  if (now - lastProgress < 5000) return;
-  lastProgress = now;
-  const total = event.total === undefined ? "" : ` of ${event.total.toLocaleString("en-US")}`;
-  process.stderr.write(`    ${phase}: ${event.phase} ${event.done.toLocaleString("en-US")}${total}\n`);
-};
+const memory = memoryProbe();
+const onProgress = progressLogger(phase, 5000);
 
 function openProject() {
   const dir = dirname(warehouse);
@@ -76,42 +57,23 @@ function openProject() {
   );
 }
 
-const seconds = (from) => (performance.now() - from) / 1000;
 const result = { phase, rows };
 
 if (phase === "change") {
   const t = performance.now();
   result.changed = await changeOnePercent(warehouse);
-  result.seconds = seconds(t);
+  result.seconds = secondsSince(t);
 } else {
   const project = openProject();
   try {
-    if (phase === "plan" || phase === "incremental") {
-      const t = performance.now();
-      const plan = await project.plan({ sampleSize: 5, onProgress });
-      result.planSeconds = seconds(t);
-      result.planCounts = plan.syncs[0].counts;
-    }
-    if (phase === "full" || phase === "incremental") {
-      const t = performance.now();
-      const report = await project.sync({ onProgress });
-      result.syncSeconds = seconds(t);
-      const run = report.syncs[0];
-      result.counts = run.counts;
-      result.status = run.status;
-      result.results = run.results;
-      result.written = { ...nullDestinationStats, byOperation: { ...nullDestinationStats.byOperation } };
-    }
+    await planAndSync(
+      project,
+      { plan: phase === "plan" || phase === "incremental", sync: phase === "full" || phase === "incremental", onProgress, written: nullDestinationStats },
+      result,
+    );
   } finally {
     await project.close();
   }
 }
 
-sample();
-result.startRssMB = startRss / 2 ** 20;
-result.peakRssMB = process.resourceUsage().maxRSS / 1024;
-const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync("/proc/self/status", "utf8"));
-if (hwm) result.vmHwmMB = Number(hwm[1]) / 1024;
-result.peakHeapMB = peakHeap / 2 ** 20;
-result.peakExternalMB = peakExternal / 2 ** 20;
-process.stdout.write(`BENCH_RESULT ${JSON.stringify(result)}\n`);
+memory.report(result);

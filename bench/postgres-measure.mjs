@@ -7,7 +7,6 @@
 // naive: the baseline core is compared with: read the whole model and the baseline's own state (key and md5
 //   per row, saved by bench/postgres.mjs after the full sync) into Maps in Node, md5 every row there and diff.
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
@@ -16,6 +15,7 @@ import postgres from "@reverse-etl/source-postgres";
 import pg from "pg";
 import Cursor from "pg-cursor";
 import nullDestination, { nullDestinationStats } from "./null-destination.mjs";
+import { memoryProbe, planAndSync, progressLogger, secondsSince } from "./harness.mjs";
 import { FIELDS, MODEL_SQL, NAIVE_SIGNATURE, STATE_SCHEMA } from "./postgres-model.mjs";
 
 // The heap settings the CLI runs syncs with (packages/cli/bin/run.js), so the figures are the CLI's.
@@ -25,24 +25,9 @@ const [phase, url, rowsArg] = process.argv.slice(2);
 const rows = Number(rowsArg);
 const timeoutMs = Number(process.env.BENCH_TIMEOUT_S ?? 900) * 1000;
 const here = dirname(fileURLToPath(import.meta.url));
-const startRss = process.memoryUsage().rss;
-
 const SYNC = "customers_to_null";
-
-// Sample the JS heap beside RSS: if RSS grows with rows while the heap stays flat, the memory is native
-// (pg's socket buffers); if the heap grows, Node is holding rows.
-let peakHeap = 0;
-const sample = () => (peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed));
-setInterval(sample, 25).unref();
-
-let lastProgress = 0;
-const onProgress = (event) => {
-  const now = performance.now();
-  if (now - lastProgress < 10_000) return;
-  lastProgress = now;
-  const total = event.total === undefined ? "" : ` of ${event.total.toLocaleString("en-US")}`;
-  process.stderr.write(`    ${phase}: ${event.phase} ${event.done.toLocaleString("en-US")}${total}\n`);
-};
+const memory = memoryProbe();
+const onProgress = progressLogger(phase, 10_000);
 
 /**
  * Time every statement core runs, by wrapping the source's Kysely driver: the state commits (statements
@@ -181,7 +166,6 @@ function openProject() {
   );
 }
 
-const seconds = (from) => (performance.now() - from) / 1000;
 const result = { phase, rows };
 
 if (phase === "naive") {
@@ -189,22 +173,17 @@ if (phase === "naive") {
 } else {
   const project = openProject();
   try {
-    if (phase === "plan" || phase === "steady" || phase === "incremental") {
-      const t = performance.now();
-      const plan = await project.plan({ sampleSize: 5, onProgress });
-      result.planSeconds = seconds(t);
-      result.planCounts = plan.syncs[0].counts;
-    }
-    if (phase === "full" || phase === "incremental") {
-      const t = performance.now();
-      const report = await project.sync({ onProgress });
-      result.syncSeconds = seconds(t);
-      const run = report.syncs[0];
-      result.counts = run.counts;
-      result.status = run.status;
-      result.error = run.error;
-      result.results = run.results;
-      result.written = { ...nullDestinationStats, byOperation: { ...nullDestinationStats.byOperation } };
+    await planAndSync(
+      project,
+      {
+        plan: phase === "plan" || phase === "steady" || phase === "incremental",
+        sync: phase === "full" || phase === "incremental",
+        onProgress,
+        written: nullDestinationStats,
+      },
+      result,
+    );
+    if (result.syncSeconds !== undefined) {
       result.phases = phases;
       result.stateCommit = { statements: stateCommit.statements, seconds: stateCommit.ms / 1000 };
     }
@@ -246,7 +225,7 @@ async function naiveDiff() {
       }
     }
     await modelCursor.close();
-    result.modelReadSeconds = seconds(t);
+    result.modelReadSeconds = secondsSince(t);
     const types = new Map(fields.map((f) => [f.name, f.dataTypeID]));
 
     const stateCursor = client.query(
@@ -261,7 +240,7 @@ async function naiveDiff() {
       }
     }
     await stateCursor.close();
-    result.stateReadSeconds = seconds(t) - result.modelReadSeconds;
+    result.stateReadSeconds = secondsSince(t) - result.modelReadSeconds;
 
     const tDiff = performance.now();
     const counts = { added: 0, changed: 0, unchanged: 0, removed: 0, invalid: 0 };
@@ -278,14 +257,14 @@ async function naiveDiff() {
       else counts.changed++;
     }
     for (const key of state.keys()) if (!model.has(key)) counts.removed++;
-    result.hashAndDiffSeconds = seconds(tDiff);
+    result.hashAndDiffSeconds = secondsSince(tDiff);
     result.counts = counts;
   } finally {
     await client.end();
   }
   result.modelRows = modelRows;
   result.stateRows = stateRows;
-  result.diffSeconds = seconds(t);
+  result.diffSeconds = secondsSince(t);
   return result;
 }
 
@@ -310,11 +289,4 @@ function isoMillis(text) {
   return `${match[1]}T${match[2]}.${(match[3] ?? "").padEnd(3, "0").slice(0, 3)}Z`;
 }
 
-sample();
-result.startRssMB = startRss / 2 ** 20;
-result.peakRssMB = process.resourceUsage().maxRSS / 1024;
-const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync("/proc/self/status", "utf8"));
-if (hwm) result.vmHwmMB = Number(hwm[1]) / 1024;
-result.peakHeapMB = peakHeap / 2 ** 20;
-process.stdout.write(`BENCH_RESULT ${JSON.stringify(result)}\n`);
-process.exit(0);
+memory.report(result);

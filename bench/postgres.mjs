@@ -12,13 +12,13 @@
 // state, full first sync to the null destination, plan with state and nothing changed; change 1 % of the rows;
 // the naive baseline (model and state read into Node and diffed there); then the incremental plan + sync.
 // Prints the figures beside the goals of issue 3. Not a test: nothing fails.
-import { spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
-import { cpus, totalmem } from "node:os";
+import { cpus } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { startPostgres } from "@reverse-etl/testkit";
+import { benchSizes, benchTimeoutSeconds, children, fmt, int, label, machine, runMeasurement } from "./harness.mjs";
 import { changeOnePercent, createNaiveState, generatePostgresModel, serverSettings } from "./postgres-model.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -27,61 +27,16 @@ const resultsFile = process.env.BENCH_RESULTS ?? join(here, ".data", "postgres-r
 /** The goals of issue 3 ("Performance"). */
 const GOALS = { planSecondsAt1e7: 60, peakRssMB: 256, naiveRatioAt1e6: 5 };
 
-const sizes = (process.env.BENCH_SIZES ?? "1e6,1e7").split(",").map((s) => s.trim()).filter(Boolean).map((s) => {
-  const n = Number(s);
-  if (!Number.isInteger(n) || n < 100) {
-    console.error(`[reverse-etl] [bench] BENCH_SIZES: "${s}" is not a whole number of rows >= 100. Example: BENCH_SIZES=1e5,1e6`);
-    process.exit(2);
-  }
-  return n;
-});
-const timeoutS = Number(process.env.BENCH_TIMEOUT_S ?? 900);
-if (!(timeoutS > 0)) {
-  console.error(`[reverse-etl] [bench] BENCH_TIMEOUT_S: "${process.env.BENCH_TIMEOUT_S}" is not a positive number of seconds. Example: BENCH_TIMEOUT_S=600`);
-  process.exit(2);
-}
-const timeoutMs = timeoutS * 1000;
-const label = (n) => (Number.isInteger(Math.log10(n)) ? `1e${Math.log10(n)}` : String(n));
-const fmt = (value, digits = 2) => (value === undefined || value === null || Number.isNaN(value) ? "-" : value.toFixed(digits));
-const int = (value) => (value === undefined || value === null ? "-" : Math.round(value).toLocaleString("en-US"));
-
-/** The measured processes, so an interrupt stops them too. */
-const children = new Set();
+const sizes = benchSizes("1e6,1e7");
+const timeoutSeconds = benchTimeoutSeconds(900);
+const timeoutMs = timeoutSeconds * 1000;
 
 /** Run one measurement in a fresh Node process and return its BENCH_RESULT. */
 function measure(phase, url, rows) {
-  return new Promise((resolveResult, reject) => {
-    // The naive baseline holds the model and the state in Maps: give it the heap that takes, so it is
-    // measured rather than crashed (its peak RSS is the figure to read).
-    const nodeArgs = phase === "naive" ? ["--max-old-space-size=16384"] : [];
-    const child = spawn(process.execPath, [...nodeArgs, join(here, "postgres-measure.mjs"), phase, url, String(rows)], {
-      stdio: ["ignore", "pipe", "inherit"],
-      env: { ...process.env, BENCH_TIMEOUT_S: String(timeoutS) },
-    });
-    children.add(child);
-    let stdout = "";
-    let timedOut = false;
-    child.stdout.on("data", (chunk) => (stdout += chunk));
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill("SIGKILL");
-    }, timeoutMs);
-    child.on("error", reject);
-    child.on("close", (code, signal) => {
-      clearTimeout(timer);
-      children.delete(child);
-      if (timedOut) {
-        reject(new Error(`${phase} at ${label(rows)} rows took longer than ${timeoutS} s (BENCH_TIMEOUT_S) and was stopped`));
-        return;
-      }
-      const line = stdout.split("\n").find((l) => l.startsWith("BENCH_RESULT "));
-      if (code !== 0 || !line) {
-        reject(new Error(`${phase} at ${label(rows)} rows exited with ${signal ?? `code ${code}`}${stdout ? `; output:\n${stdout}` : ""}`));
-        return;
-      }
-      resolveResult(JSON.parse(line.slice("BENCH_RESULT ".length)));
-    });
-  });
+  // The naive baseline holds the model and the state in Maps: give it the heap that takes, so it is
+  // measured rather than crashed (its peak RSS is the figure to read).
+  const nodeArgs = phase === "naive" ? ["--max-old-space-size=16384"] : [];
+  return runMeasurement(join(here, "postgres-measure.mjs"), [phase, url, String(rows)], { name: `${phase} at ${label(rows)} rows`, timeoutSeconds, nodeArgs });
 }
 
 async function benchSize(url, rows) {
@@ -271,7 +226,7 @@ writeFileSync(
     {
       startedAt: started.toISOString(),
       finishedAt: new Date().toISOString(),
-      machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, totalMemoryMB: Math.round(totalmem() / 2 ** 20), node: process.version, platform: process.platform },
+      machine: machine(),
       server: settings,
       goals: GOALS,
       sizes: entries,

@@ -10,13 +10,13 @@
 // fresh child process per measurement: plan with empty state, first full sync to the null destination,
 // change 1 % of the rows, then plan + sync again. Each child reports its own peak RSS.
 // Prints a table beside the goals of issue 2 and writes bench/results.json. Not a test: nothing fails.
-import { spawn } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
-import { cpus, totalmem } from "node:os";
+import { cpus } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { MODEL_VERSION, generateModel } from "./generate-model.mjs";
+import { benchSizes, benchTimeoutSeconds, fmt, int, label, machine, runMeasurement } from "./harness.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const dataDir = join(here, ".data");
@@ -25,14 +25,7 @@ const resultsFile = process.env.BENCH_RESULTS ?? join(here, "results.json");
 /** The goals of issue 2 ("Performance"). */
 const GOALS = { planSecondsAt1e7: 10, peakRssMB: 256, overheadMicrosPerRow: 5 };
 
-const sizes = (process.env.BENCH_SIZES ?? "1e5,1e6,1e7").split(",").map((s) => s.trim()).filter(Boolean).map((s) => {
-  const n = Number(s);
-  if (!Number.isInteger(n) || n < 100) {
-    console.error(`[reverse-etl] [bench] BENCH_SIZES: "${s}" is not a whole number of rows >= 100. Example: BENCH_SIZES=1e5,1e6`);
-    process.exit(2);
-  }
-  return n;
-});
+const sizes = benchSizes("1e5,1e6,1e7");
 const PHASES = ["plan", "full", "incremental"];
 const phases = new Set((process.env.BENCH_PHASES ?? PHASES.join(",")).split(",").map((p) => p.trim()).filter(Boolean));
 for (const p of phases) {
@@ -45,36 +38,11 @@ if (phases.has("incremental") && !phases.has("full")) {
   console.error("[reverse-etl] [bench] BENCH_PHASES: incremental needs full (the first sync it changes from). Example: BENCH_PHASES=full,incremental");
   process.exit(2);
 }
-const timeoutMs = Number(process.env.BENCH_TIMEOUT_S ?? 1800) * 1000;
-const label = (n) => (Number.isInteger(Math.log10(n)) ? `1e${Math.log10(n)}` : String(n));
-const fmt = (value, digits = 2) => (value === undefined || value === null || Number.isNaN(value) ? "-" : value.toFixed(digits));
-const int = (value) => (value === undefined ? "-" : Math.round(value).toLocaleString("en-US"));
+const timeoutSeconds = benchTimeoutSeconds(1800);
 
 /** Run one measurement in a fresh Node process and return its BENCH_RESULT. */
 function measure(phase, warehouse, rows) {
-  return new Promise((resolveResult, reject) => {
-    // Node's own arguments, not NODE_OPTIONS: Node refuses some flags there (--cpu-prof exits with code 9).
-    const nodeArgs = (process.env.BENCH_NODE_OPTIONS ?? "").split(/\s+/).filter(Boolean);
-    const child = spawn(process.execPath, [...nodeArgs, join(here, "measure.mjs"), phase, warehouse, String(rows)], {
-      stdio: ["ignore", "pipe", "inherit"],
-    });
-    let stdout = "";
-    child.stdout.on("data", (chunk) => (stdout += chunk));
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(new Error(`${phase} at ${label(rows)} rows took longer than ${timeoutMs / 1000} s (BENCH_TIMEOUT_S) and was stopped`));
-    }, timeoutMs);
-    child.on("error", reject);
-    child.on("close", (code, signal) => {
-      clearTimeout(timer);
-      const line = stdout.split("\n").find((l) => l.startsWith("BENCH_RESULT "));
-      if (code !== 0 || !line) {
-        reject(new Error(`${phase} at ${label(rows)} rows exited with ${signal ?? `code ${code}`}${stdout ? `; output:\n${stdout}` : ""}`));
-        return;
-      }
-      resolveResult(JSON.parse(line.slice("BENCH_RESULT ".length)));
-    });
-  });
+  return runMeasurement(join(here, "measure.mjs"), [phase, warehouse, String(rows)], { name: `${phase} at ${label(rows)} rows`, timeoutSeconds });
 }
 
 async function benchSize(rows) {
@@ -200,7 +168,7 @@ writeFileSync(
     {
       startedAt: started.toISOString(),
       finishedAt: new Date().toISOString(),
-      machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, totalMemoryMB: Math.round(totalmem() / 2 ** 20), node: process.version, platform: process.platform },
+      machine: machine(),
       goals: GOALS,
       sizes: entries,
     },
