@@ -14,6 +14,15 @@ export const fmt = (value, digits = 2) => (value === undefined || value === null
 /** A whole number with thousands separators, or `-`. */
 export const int = (value) => (value === undefined || value === null ? "-" : Math.round(value).toLocaleString("en-US"));
 
+/** Print a table: a header, a rule, then the rows; the first column left-aligned, the others right. */
+export function printColumns(header, body) {
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => r[i].length)));
+  const line = (cells) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
+  console.log(line(header));
+  console.log(widths.map((w) => "-".repeat(w)).join("  "));
+  for (const row of body) console.log(line(row));
+}
+
 function usage(variable, message) {
   console.error(`[reverse-etl] [bench] ${variable}: ${message}`);
   process.exit(2);

@@ -18,7 +18,7 @@ import { dirname, join, relative } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { startPostgres } from "@reverse-etl/testkit";
-import { benchSizes, benchTimeoutSeconds, children, fmt, int, label, machine, runMeasurement } from "./harness.mjs";
+import { benchSizes, benchTimeoutSeconds, children, fmt, int, label, machine, printColumns, runMeasurement } from "./harness.mjs";
 import { changeOnePercent, createNaiveState, generatePostgresModel, serverSettings } from "./postgres-model.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -125,11 +125,7 @@ function printTable(entries) {
     fmt(e.peakRssMB, 0),
     fmt(e.naive?.peakRssMB, 0),
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => r[i].length)));
-  const line = (cells) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
-  console.log(line(header));
-  console.log(widths.map((w) => "-".repeat(w)).join("  "));
-  for (const row of body) console.log(line(row));
+  printColumns(header, body);
 
   console.log("\nFirst full sync, by phase (core's debug log; s):");
   for (const e of entries) {

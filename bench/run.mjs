@@ -16,7 +16,7 @@ import { dirname, join, relative } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { MODEL_VERSION, generateModel } from "./generate-model.mjs";
-import { benchSizes, benchTimeoutSeconds, fmt, int, label, machine, runMeasurement } from "./harness.mjs";
+import { benchSizes, benchTimeoutSeconds, fmt, int, label, machine, printColumns, runMeasurement } from "./harness.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const dataDir = join(here, ".data");
@@ -123,11 +123,7 @@ function printTable(entries) {
     int(e.incrementalRowsPerSecond),
     fmt(e.peakRssMB, 0),
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => r[i].length)));
-  const line = (cells) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
-  console.log(line(header));
-  console.log(widths.map((w) => "-".repeat(w)).join("  "));
-  for (const row of body) console.log(line(row));
+  printColumns(header, body);
 
   console.log("\nPeak RSS per measurement (MB; JS heap peak in brackets):");
   for (const e of entries) {
