@@ -27,13 +27,13 @@ describe("env() secrets in config errors", () => {
     const source = join(project, "node_modules", "@acme", "source-none");
     mkdirSync(source, { recursive: true });
     writeFileSync(join(source, "package.json"), JSON.stringify({ name: "@acme/source-none", version: "0.0.1", type: "module", main: "index.js" }));
-    writeFileSync(join(source, "index.js"), `export default { kind: "source", name: "none", apiVersion: 1, optionsSchema: {}, async connect() {} };`);
+    writeFileSync(join(source, "index.js"), `export default { kind: "source", name: "none", apiVersion: 2, optionsSchema: {}, async connect() {} };`);
     const plugin = join(project, "node_modules", "@acme", "destination-strict");
     mkdirSync(plugin, { recursive: true });
     writeFileSync(join(plugin, "package.json"), JSON.stringify({ name: "@acme/destination-strict", version: "0.0.1", type: "module", main: "index.js" }));
     writeFileSync(
       join(plugin, "index.js"),
-      `export default { kind: "destination", name: "strict", apiVersion: 1, async connect() {},
+      `export default { kind: "destination", name: "strict", apiVersion: 2, async connect() {},
         optionsSchema: { type: "object", properties: { token: { type: "string", pattern: "^tok_", maxLength: 10 },
           url: { enum: ["a", "b"] } }, required: ["token"] } };`,
     );

@@ -58,3 +58,13 @@ export class SchemaDriftError extends ReverseEtlError {
 export class MassDeleteError extends ReverseEtlError {
   override readonly exitCode = 5;
 }
+
+/** The destination said retrying cannot help (bad credentials, a missing scope): the run stops at once. */
+export class FatalDestinationError extends ReverseEtlError {
+  override readonly exitCode = 3;
+}
+
+/** The destination will take no more for now (a quota is spent): the run ends as partial, rows wait for the next run. */
+export class DestinationQuotaError extends ReverseEtlError {
+  override readonly exitCode = 6;
+}

@@ -21,6 +21,8 @@ export { CONFIG_SCHEMA_FILE, configSchema } from "./config/config-schema.js";
 export {
   ConfigError,
   ConnectionError,
+  DestinationQuotaError,
+  FatalDestinationError,
   MassDeleteError,
   PluginError,
   ReverseEtlError,
@@ -30,22 +32,35 @@ export {
 export type { ConfigIssue } from "./errors.js";
 export type { JsonSchema, Logger, PluginContext } from "./plugins/plugin-context.js";
 export { silentLogger } from "./plugins/plugin-context.js";
-export type { ColumnInfo, SourceConnection, SourcePlugin, SqlFunctions } from "./plugins/source.js";
+export type { ColumnInfo, SourceConnection, SourcePlugin } from "./plugins/source.js";
 export { SOURCE_API_VERSION, defineSourcePlugin } from "./plugins/source.js";
-export { canonicalDecimal } from "./plugins/decimal-text.js";
-export { findPackageDir, loadDestinationPlugin, loadPlugin, loadPlugins, loadSourcePlugin, validatePluginOptions } from "./plugins/load-plugin.js";
-export type { LoadedPlugin, LoadedPlugins, PluginKind, ResolvedPlugin } from "./plugins/load-plugin.js";
+export type { NamedValue, SqlFunctions } from "./plugins/sql-functions.js";
+export type { SourceAdapter, TableName } from "./plugins/source-adapter.js";
+export { SourceAdapterBase } from "./plugins/source-adapter.js";
+export type { EmulatorOption, PluginEmulator, RunningEmulator, StartEmulatorOptions } from "./plugins/emulator.js";
+export { defineEmulator, isPluginEmulator } from "./plugins/emulator.js";
+export { canonicalDecimal } from "./values/decimal-text.js";
+export type { FieldValue } from "./values/field-value.js";
+export { toFieldValue } from "./values/field-value.js";
+export type { ValueKind } from "./values/value-kind.js";
+export { VALUE_KINDS, isNumericKind, isOrderedKind, valueKindOfTypeName } from "./values/value-kind.js";
+export { findPackageDir, loadDestinationPlugin, loadPlugin, loadSourcePlugin, validatePluginOptions } from "./plugins/load-plugin.js";
+export type { PluginKind, ResolvedPlugin } from "./plugins/load-plugin.js";
+export { loadPlugins } from "./project/load-project-plugins.js";
+export type { LoadedPlugin, LoadedPlugins } from "./project/load-project-plugins.js";
 export type {
   DestinationCapabilities,
   DestinationConnection,
   DestinationPlugin,
+  DescribeContext,
   FieldDescription,
-  FieldValue,
   FlushOutcome,
+  FlushRecordResult,
   ObjectDescription,
   OutgoingRecord,
   RateLimit,
   RecordResult,
+  SyncContext,
   WriteContext,
   WriteOperation,
   WriteOutcome,
@@ -63,10 +78,10 @@ export type {
   SyncPlan,
   SyncReport,
   SyncRunReport,
-} from "./project/reports.js";
+} from "./reports.js";
 export type { OpenProjectOptions, PlanOptions, PluginInfo, Project, SyncOptions, ValidationReport } from "./project/project.js";
-export { ConfiguredProject, DEFAULT_STATE_SCHEMA } from "./project/configured-project.js";
-export type { ConfiguredPlugin, ProjectPlugins } from "./project/configured-project.js";
+export { ConfiguredProject } from "./project/configured-project.js";
+export { DEFAULT_STATE_SCHEMA } from "./project/project-connections.js";
 export type { StateDatabase, SyncErrorRow, SyncRunRow, SyncStateRow } from "./state/state-tables.js";
 export type { RetryPolicy } from "./transport/retry-policy.js";
 export { openProject } from "./project/open-project.js";

@@ -5,6 +5,7 @@ import type {
   FieldValue,
   OutgoingRecord,
   RecordResult,
+  SyncContext,
   WriteContext,
   WriteOperation,
 } from "@reverse-etl/core";
@@ -28,6 +29,8 @@ export interface DestinationContractOptions {
   readonly connect: () => Promise<DestinationConnection>;
   /** The sync's `object`, for destinations that have several. */
   readonly object?: string;
+  /** The sync's `options`, as validated against the plugin's `syncOptionsSchema` (defaults filled in). */
+  readonly syncOptions?: Readonly<Record<string, unknown>>;
   /** Records to write. Default: three records with text, number, boolean, null and unicode values. */
   readonly sampleRecords?: readonly OutgoingRecord[];
   /** `match` for every default sample record, for destinations that need an identifier. */
@@ -59,8 +62,19 @@ export function testDestinationContract(options: DestinationContractOptions): vo
     }
   }
 
+  function syncContext(runId: string): SyncContext {
+    return {
+      sync,
+      object: options.object,
+      options: options.syncOptions ?? {},
+      runId,
+      signal: new AbortController().signal,
+      acquireRequests: async () => undefined,
+    };
+  }
+
   function context(runId: string): WriteContext {
-    return { sync, object: options.object, runId, idempotencyKey: randomUUID(), signal: new AbortController().signal };
+    return { ...syncContext(runId), idempotencyKey: randomUUID() };
   }
 
   /** Write one batch and flush it when the destination defers; returns the results. */
@@ -76,7 +90,7 @@ export function testDestinationContract(options: DestinationContractOptions): vo
     expect(outcome.results).toHaveLength(records.length);
     if (outcome.results.some((r) => r.status === "deferred")) {
       expect(connection.flush, "a destination that defers results must implement flush()").toBeTypeOf("function");
-      const flushed = await connection.flush!({ sync, object: options.object, runId });
+      const flushed = await connection.flush!(syncContext(runId));
       expect(flushed).toEqual({ type: "ok" });
     }
     return outcome.results;
@@ -145,7 +159,7 @@ export function testDestinationContract(options: DestinationContractOptions): vo
         const deferred = outcome.type === "results" && outcome.results.some((r) => r.status === "deferred");
         if (deferred) expect(connection.flush).toBeTypeOf("function");
         if (connection.flush) {
-          await expect(connection.flush({ sync, object: options.object, runId })).resolves.toEqual({ type: "ok" });
+          await expect(connection.flush(syncContext(runId))).resolves.toEqual({ type: "ok" });
         }
       });
     });

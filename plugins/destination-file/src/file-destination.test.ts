@@ -26,7 +26,15 @@ function connect(options: FileDestinationOptions, configDir: string): Promise<De
 }
 
 function context(runId: string, sync = "customers"): WriteContext {
-  return { sync, object: undefined, runId, idempotencyKey: randomUUID(), signal: new AbortController().signal };
+  return {
+    sync,
+    object: undefined,
+    options: {},
+    runId,
+    idempotencyKey: randomUUID(),
+    signal: new AbortController().signal,
+    acquireRequests: async () => undefined,
+  };
 }
 
 function record(id: number, fields: Record<string, FieldValue>, match: Record<string, FieldValue> = {}): OutgoingRecord {
@@ -67,7 +75,7 @@ describe("file destination", () => {
     await connection.write("delete", [record(2, {})], context("run-1"));
     expect(await readdir(dir)).toEqual([".customers.jsonl.run-1.tmp"]);
 
-    expect(await connection.flush!({ sync: "customers", object: undefined, runId: "run-1" })).toEqual({ type: "ok" });
+    expect(await connection.flush!(context("run-1", "customers"))).toEqual({ type: "ok" });
     expect(await readdir(dir)).toEqual(["customers.jsonl"]);
     const lines = (await readFile(join(dir, "customers.jsonl"), "utf8")).trimEnd().split("\n").map((l) => JSON.parse(l));
     expect(lines).toEqual([
@@ -87,7 +95,7 @@ describe("file destination", () => {
       fields: { plan: "pro" },
     };
     await connection.write("update", [composite], context("r"));
-    await connection.flush!({ sync: "customers", object: undefined, runId: "r" });
+    await connection.flush!(context("r", "customers"));
     expect(JSON.parse(await readFile(join(dir, "out.jsonl"), "utf8"))).toEqual({
       op: "update",
       key: { region: "eu", id: 7 },
@@ -112,7 +120,7 @@ describe("file destination", () => {
     const dir = await tempDir();
     await writeFile(join(dir, "customers.jsonl"), "previous run\n");
     const connection = await connect({ path: "customers.jsonl" }, dir);
-    expect(await connection.flush!({ sync: "customers", object: undefined, runId: "empty" })).toEqual({ type: "ok" });
+    expect(await connection.flush!(context("empty", "customers"))).toEqual({ type: "ok" });
     expect(await readFile(join(dir, "customers.jsonl"), "utf8")).toBe("previous run\n");
     await connection.close();
   });
@@ -134,7 +142,7 @@ describe("file destination", () => {
     await writeFile(join(dir, "out", ".orders-old.jsonl.old.tmp"), "another sync's");
     const connection = await connect({ path: "out/{sync}-{runId}.jsonl" }, dir);
     await connection.write("upsert", [record(1, { a: 1 })], context("new", "customers"));
-    await connection.flush!({ sync: "customers", object: undefined, runId: "new" });
+    await connection.flush!(context("new", "customers"));
     expect((await readdir(join(dir, "out"))).sort()).toEqual([".orders-old.jsonl.old.tmp", "customers-new.jsonl"]);
     await connection.close();
   });
@@ -143,7 +151,7 @@ describe("file destination", () => {
     const dir = await tempDir();
     const connection = await connect({ path: "exports/{sync}/{runId}.jsonl" }, dir);
     await connection.write("insert", [record(1, { a: 1 })], context("42", "orders"));
-    await connection.flush!({ sync: "orders", object: undefined, runId: "42" });
+    await connection.flush!(context("42", "orders"));
     expect(await readFile(join(dir, "exports", "orders", "42.jsonl"), "utf8")).toBe(
       '{"op":"insert","key":1,"fields":{"a":1}}\n',
     );
@@ -161,7 +169,7 @@ describe("file destination", () => {
       ],
       context("csv"),
     );
-    await connection.flush!({ sync: "customers", object: undefined, runId: "csv" });
+    await connection.flush!(context("csv", "customers"));
     expect(await readFile(join(dir, "out.csv"), "utf8")).toBe(
       "op,key,name,note,tags,score,nil,empty\n" +
         'upsert,1,"Grace ""Amazing"" Hopper, RADM","two\nlines","[""a"",""b""]",1.5,,""\n' +
@@ -175,11 +183,11 @@ describe("file destination", () => {
     const connection = await connect({ path: "out.txt", format: "csv" }, dir);
     await connection.write("delete", [record(9, {})], context("m"));
     await connection.write("upsert", [record(1, { email: "a@x.io", plan: "pro" })], context("m"));
-    await connection.flush!({ sync: "customers", object: undefined, runId: "m" });
+    await connection.flush!(context("m", "customers"));
     expect(await readFile(join(dir, "out.txt"), "utf8")).toBe("op,key,email,plan\ndelete,9,,\nupsert,1,a@x.io,pro\n");
 
     await connection.write("delete", [record(3, {})], context("only-deletes"));
-    await connection.flush!({ sync: "customers", object: undefined, runId: "only-deletes" });
+    await connection.flush!(context("only-deletes", "customers"));
     expect(await readFile(join(dir, "out.txt"), "utf8")).toBe("op,key\ndelete,3\n");
     await connection.close();
   });
@@ -235,8 +243,8 @@ describe("file destination serving several syncs", () => {
     await connection.write("upsert", [record(1, { a: 1 })], context("run-a", "a"));
     await connection.write("upsert", [record(2, { b: 2 })], context("run-b", "b"));
     expect(warnings).toEqual([expect.stringContaining("put {sync} in the path option")]);
-    expect(await connection.flush!({ sync: "a", object: undefined, runId: "run-a" })).toEqual({ type: "ok" });
-    expect(await connection.flush!({ sync: "b", object: undefined, runId: "run-b" })).toEqual({ type: "ok" });
+    expect(await connection.flush!(context("run-a", "a"))).toEqual({ type: "ok" });
+    expect(await connection.flush!(context("run-b", "b"))).toEqual({ type: "ok" });
     expect(await readFile(join(dir, "all.jsonl"), "utf8")).toBe('{"op":"upsert","key":2,"fields":{"b":2}}\n');
     await connection.close();
   });
@@ -272,7 +280,7 @@ describe("file destination killed mid-run", () => {
     const next = await connect({ path: "customers.jsonl" }, dir);
     expect(await readdir(dir)).toEqual(["customers.jsonl"]);
     await next.write("upsert", [record(1, { n: 1 })], context("retry"));
-    await next.flush!({ sync: "customers", object: undefined, runId: "retry" });
+    await next.flush!(context("retry", "customers"));
     expect(await readFile(join(dir, "customers.jsonl"), "utf8")).toBe('{"op":"upsert","key":1,"fields":{"n":1}}\n');
     await next.close();
   });

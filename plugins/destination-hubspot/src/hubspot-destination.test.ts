@@ -27,7 +27,15 @@ function connect(e: HubSpotEmulator, options: Partial<HubSpotDestinationOptions>
 }
 
 function context(object = "contacts"): WriteContext {
-  return { sync: "customers", object, runId: "run-1", idempotencyKey: randomUUID(), signal: new AbortController().signal };
+  return {
+    sync: "customers",
+    object,
+    options: {},
+    runId: "run-1",
+    idempotencyKey: randomUUID(),
+    signal: new AbortController().signal,
+    acquireRequests: async () => undefined,
+  };
 }
 
 function contact(i: number, email: string, fields: OutgoingRecord["fields"] = {}): OutgoingRecord {

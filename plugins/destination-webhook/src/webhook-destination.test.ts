@@ -27,7 +27,7 @@ function connect(options: WebhookDestinationOptions, logger: Logger = silentLogg
 }
 
 function context(signal = new AbortController().signal): WriteContext {
-  return { sync: "customers", object: "contacts", runId: "run-1", idempotencyKey: randomUUID(), signal };
+  return { sync: "customers", object: "contacts", options: {}, runId: "run-1", idempotencyKey: randomUUID(), signal, acquireRequests: async () => undefined };
 }
 
 const batch: OutgoingRecord[] = [1, 2, 3].map((id) => ({

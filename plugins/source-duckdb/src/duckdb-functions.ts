@@ -34,5 +34,4 @@ export const duckDbFunctions: SqlFunctions = {
   toText(value) {
     return sql<string>`CAST(${value} AS VARCHAR)`;
   },
-  inlineCte: true,
 };

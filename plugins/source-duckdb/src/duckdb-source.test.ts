@@ -300,7 +300,7 @@ describe("a warehouse file held by another process", () => {
     }
     // Once the holder is gone, the lock is gone with it.
     const source = await connect(path);
-    expect(await source.describeQuery("select * from held")).toEqual([{ name: "id", type: "INTEGER" }]);
+    expect(await source.describeQuery("select * from held")).toEqual([{ name: "id", type: "INTEGER", kind: "integer" }]);
     await source.close();
   });
 

@@ -3,13 +3,16 @@ import {
   ConnectionError,
   type ColumnInfo,
   type PluginContext,
+  type SourceAdapter,
   type SourceConnection,
   type SqlFunctions,
+  valueKindOfTypeName,
 } from "@reverse-etl/core";
 import type { Dialect } from "kysely";
 import { isAbsolute, resolve } from "node:path";
 import { DuckDbDialect } from "./duckdb-dialect.js";
 import { duckDbFunctions } from "./duckdb-functions.js";
+import { DuckDbSourceAdapter } from "./duckdb-source-adapter.js";
 import { leaseDuckDbInstance, type DuckDbInstanceLease } from "./duckdb-instances.js";
 import type { DuckDbSourceOptions } from "./duckdb-source-options.js";
 
@@ -62,6 +65,7 @@ function openError(path: string, error: unknown): ConnectionError {
 class DuckDbSourceConnection implements SourceConnection {
   readonly dialect: Dialect;
   readonly functions: SqlFunctions = duckDbFunctions;
+  readonly adapter: SourceAdapter = new DuckDbSourceAdapter();
   readonly #instance: DuckDBInstance;
   readonly #lease: DuckDbInstanceLease;
   readonly #connections = new Set<DuckDBConnection>();
@@ -91,7 +95,8 @@ class DuckDbSourceConnection implements SourceConnection {
         const columns: ColumnInfo[] = [];
         for (let i = 0; i < prepared.columnCount; i++) {
           const type = prepared.columnType(i);
-          columns.push({ name: prepared.columnName(i), type: type.alias ?? type.toString() });
+          const name = type.alias ?? type.toString();
+          columns.push({ name: prepared.columnName(i), type: name, kind: valueKindOfTypeName(name) });
         }
         return columns;
       } finally {

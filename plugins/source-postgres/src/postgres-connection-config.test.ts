@@ -142,7 +142,7 @@ describe("connection errors", () => {
     const error = await connectError({ url: serverUrl(), sslmode: "require" });
     expect(error.message).toMatch(/sslmode is require, but the server does not offer SSL/);
     const source = await postgresSourcePlugin.connect({ url: serverUrl(), sslmode: "prefer" }, context);
-    expect(await source.describeQuery("select 1 as one")).toEqual([{ name: "one", type: "integer" }]);
+    expect(await source.describeQuery("select 1 as one")).toEqual([{ name: "one", type: "integer", kind: "integer" }]);
     await source.close();
     const fromUrl = await connectError({ url: `${serverUrl()}?sslmode=verify-full` });
     expect(fromUrl.message).toMatch(/sslmode is verify-full, but the server does not offer SSL/);

@@ -59,12 +59,6 @@ export const postgresFunctions: SqlFunctions = {
   toText(value) {
     return sql<string>`CAST(${value} AS text)`;
   },
-  refreshTable(table) {
-    return sql`vacuum (analyze) ${table}`;
-  },
-  inlineCte: true,
-  indexSnapshots: true,
-  fenceSubqueries: true,
 };
 
 /** PostgreSQL 14 added `hash_record_extended`. */

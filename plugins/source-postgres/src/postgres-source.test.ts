@@ -231,12 +231,12 @@ describe("describeQuery", () => {
         "select 1::bigint as id, 'x'::varchar(20) as name, now() as at, 1.5::numeric(10,2) as amount, null::int[] as tags, cast(v as integer) as boom from describe_me",
       );
       expect(columns).toEqual([
-        { name: "id", type: "bigint" },
-        { name: "name", type: "character varying(20)" },
-        { name: "at", type: "timestamp with time zone" },
-        { name: "amount", type: "numeric(10,2)" },
-        { name: "tags", type: "integer[]" },
-        { name: "boom", type: "integer" },
+        { name: "id", type: "bigint", kind: "integer" },
+        { name: "name", type: "character varying(20)", kind: "text" },
+        { name: "at", type: "timestamp with time zone", kind: "timestamp" },
+        { name: "amount", type: "numeric(10,2)", kind: "decimal" },
+        { name: "tags", type: "integer[]", kind: "array" },
+        { name: "boom", type: "integer", kind: "integer" },
       ]);
       await expect(sql`select cast(v as integer) from describe_me`.execute(db)).rejects.toThrow(/invalid input syntax/);
     } finally {

@@ -4,13 +4,16 @@ import {
   type ColumnInfo,
   type PluginContext,
   type SourceConnection,
+  type SourceAdapter,
   type SqlFunctions,
+  valueKindOfTypeName,
 } from "@reverse-etl/core";
 import { PostgresDialect, type Dialect, type PostgresCursorConstructor, type PostgresPool } from "kysely";
 import pg from "pg";
 import Cursor from "pg-cursor";
 import { postgresConnectionConfig, type PostgresConnectionConfig } from "./postgres-connection-config.js";
 import { postgresFunctionsFor } from "./postgres-functions.js";
+import { PostgresSourceAdapter } from "./postgres-source-adapter.js";
 import { DEFAULT_SESSION_SETTINGS, type PostgresSourceOptions } from "./postgres-source-options.js";
 import { BUILTIN_ARRAY_ELEMENTS, postgresTypeParsers, type PostgresTypeParsers } from "./postgres-value-parsers.js";
 
@@ -138,6 +141,7 @@ export function connectionError(config: Pick<PostgresConnectionConfig, "target" 
 class PostgresSourceConnection implements SourceConnection {
   readonly dialect: Dialect;
   readonly functions: SqlFunctions;
+  readonly adapter: SourceAdapter = new PostgresSourceAdapter();
   readonly #pool: pg.Pool;
   readonly #config: PostgresConnectionConfig;
   readonly #types: PostgresTypeParsers;
@@ -176,7 +180,7 @@ class PostgresSourceConnection implements SourceConnection {
         "select format_type(t.oid, nullif(t.mod, -1)) as type from unnest($1::oid[], $2::int4[]) with ordinality as t(oid, mod, i) order by t.i",
         [fields.map((f) => f.dataTypeID), fields.map((f) => f.dataTypeModifier)],
       );
-      return fields.map((field, i) => ({ name: field.name, type: rows[i]!.type }));
+      return fields.map((field, i) => ({ name: field.name, type: rows[i]!.type, kind: valueKindOfTypeName(rows[i]!.type) }));
     } finally {
       client.release();
     }

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
-import { ReverseEtlError } from "../errors.js";
-import type { DestinationConnection, OutgoingRecord, WriteOperation, WriteOutcome } from "../plugins/destination.js";
+import { DestinationQuotaError, FatalDestinationError } from "../errors.js";
+import type { DestinationConnection, OutgoingRecord, SyncContext, WriteOperation, WriteOutcome } from "../plugins/destination.js";
 import { secrets } from "../secrets/redactor.js";
 import { sleep, type SlidingWindowLimiter } from "../transport/rate-limiter.js";
 import { backoffDelay, type RetryPolicy } from "../transport/retry-policy.js";
@@ -12,25 +12,13 @@ export type DeliveryResult =
   | { readonly status: "rejected"; readonly message: string }
   | { readonly status: "failed"; readonly message: string };
 
-/** The destination said retrying cannot help (bad credentials...): the run stops. */
-export class FatalDestinationError extends ReverseEtlError {
-  override readonly exitCode = 3;
-}
-
-/** The destination will take no more for now (quota spent): the run ends as partial, rows wait for the next run. */
-export class DestinationQuotaError extends ReverseEtlError {
-  override readonly exitCode = 6;
-}
-
 /** What delivering batches needs. */
 export interface DeliveryContext {
   destination: DestinationConnection;
   limiter: SlidingWindowLimiter;
   policy: RetryPolicy;
-  signal: AbortSignal;
-  sync: string;
-  object: string | undefined;
-  runId: string;
+  /** The sync and run each write call is told about; its `acquireRequests` takes from `limiter`. */
+  context: SyncContext;
   /** Called after each write call, for logs. */
   onAttempt?: (info: { records: number; outcome: WriteOutcome["type"]; attempt: number; message?: string }) => void;
 }
@@ -103,7 +91,7 @@ export async function deliverBatch(
     }
     if (retry.length > 0) {
       if (retryAfterMs) ctx.limiter.pauseUntil(Date.now() + retryAfterMs);
-      await sleep(backoffDelay(ctx.policy, attempt, retryAfterMs), ctx.signal);
+      await sleep(backoffDelay(ctx.policy, attempt, retryAfterMs), ctx.context.signal);
     }
     todo = retry;
   }
@@ -111,21 +99,25 @@ export async function deliverBatch(
 }
 
 async function callWrite(ctx: DeliveryContext, operation: WriteOperation, batch: readonly OutgoingRecord[]): Promise<WriteOutcome> {
-  await ctx.limiter.acquire(ctx.signal);
+  const { context } = ctx;
+  // One request per write call; a write that makes more takes them itself with `acquireRequests`.
+  await ctx.limiter.acquire(context.signal);
   try {
     let idempotencyKey: string | undefined;
     return await ctx.destination.write(operation, batch, {
-      sync: ctx.sync,
-      object: ctx.object,
-      runId: ctx.runId,
+      sync: context.sync,
+      object: context.object,
+      options: context.options,
+      runId: context.runId,
+      signal: context.signal,
+      acquireRequests: context.acquireRequests,
       // Computed on first use: destinations without idempotency support never pay for hashing the batch.
       get idempotencyKey() {
-        return (idempotencyKey ??= idempotencyKeyOf(ctx.sync, operation, batch));
+        return (idempotencyKey ??= idempotencyKeyOf(context.sync, operation, batch));
       },
-      signal: ctx.signal,
     });
   } catch (error) {
-    if (ctx.signal.aborted) throw error;
+    if (context.signal.aborted) throw error;
     // A plugin that throws is treated as a transient failure: it is retried, then reported per row.
     return { type: "retry", message: error instanceof Error ? error.message : String(error) };
   }

@@ -1,4 +1,5 @@
 import type { FieldValue, OutgoingRecord } from "../plugins/destination.js";
+import { toFieldValue } from "../values/field-value.js";
 import type { SyncDefinition } from "../plan/sync-definition.js";
 
 /** A row of a run's snapshot table, as streamed back from the warehouse. */
@@ -9,31 +10,6 @@ export type PendingRow = Record<string, unknown> & {
   _retl_key_value: string;
   _retl_state_values: string | null;
 };
-
-/** Make a driver value JSON-safe: dates as ISO 8601, big integers as strings, bytes as base64. */
-export function toFieldValue(value: unknown): FieldValue {
-  if (value === null || value === undefined) return null;
-  switch (typeof value) {
-    case "string":
-    case "boolean":
-      return value;
-    case "number":
-      return Number.isFinite(value) ? value : String(value);
-    case "bigint":
-      return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value.toString();
-    default:
-      break;
-  }
-  if (value instanceof Date) return value.toISOString();
-  if (value instanceof Uint8Array) return Buffer.from(value).toString("base64");
-  if (Array.isArray(value)) return value.map(toFieldValue);
-  if (typeof value === "object") {
-    const out: Record<string, FieldValue> = {};
-    for (const [k, v] of Object.entries(value as Record<string, unknown>)) out[k] = toFieldValue(v);
-    return out;
-  }
-  return String(value);
-}
 
 /** Build the record a destination receives from a snapshot row. */
 export function outgoingRecord(def: SyncDefinition, row: PendingRow): OutgoingRecord {

@@ -1,6 +1,6 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
 import type { ConfigIssue } from "../errors.js";
-import type { JsonSchema } from "../plugins/plugin-context.js";
+import type { JsonSchema } from "./json-schema.js";
 import { secrets } from "../secrets/redactor.js";
 import { didYouMean } from "./closest-names.js";
 

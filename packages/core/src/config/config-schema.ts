@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import type { JsonSchema } from "../plugins/plugin-context.js";
+import type { JsonSchema } from "./json-schema.js";
 
 /**
  * Absolute path of the config JSON schema shipped with core (`packages/core/schema/`). It is generated

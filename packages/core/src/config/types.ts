@@ -73,6 +73,11 @@ export interface SyncConfig {
   match?: Record<string, string>;
   /** Model column -> destination field. */
   fields: Record<string, string>;
+  /**
+   * Options for the destination, validated against the schema its plugin declares for syncs (e.g.
+   * Segment's `event`, Salesforce's `bulk`). See the destination's README.
+   */
+  options?: Record<string, unknown>;
   /** Cron expression for `reverse-etl start` (informational until the scheduler lands). */
   schedule?: string;
   /**

@@ -1,5 +1,5 @@
 import { sql, type RawBuilder } from "kysely";
-import type { SqlFunctions } from "../plugins/source.js";
+import type { Warehouse } from "./warehouse.js";
 import type { SyncDefinition } from "./sync-definition.js";
 
 /** How a model row (or a synced row that left the model) compares with the state. */
@@ -38,7 +38,7 @@ export type ClassifyShape = "rows" | "classes";
  * the query also works inside `CREATE TABLE ... AS` on warehouses that refuse parameters there.
  */
 /** SQL for one model row (alias `m`): its key as text, whether the key is null, and its fingerprint. */
-export function rowExpressions(fns: SqlFunctions, def: SyncDefinition) {
+export function rowExpressions({ functions: fns }: Warehouse, def: SyncDefinition) {
   const m = (column: string) => sql.id("m", column);
   const typed = (c: string) => [c, m(c), def.columnTypes?.[c]] as const;
   const keyJson = fns.jsonObject(def.keyColumns.map(typed));
@@ -69,8 +69,6 @@ export function stateRowsQuery(def: SyncDefinition, state: StateLocation, column
   return sql`select ${columns} from ${sql.id(state.schema, "sync_state")} where sync_name = ${sql.lit(def.name)}${only}`;
 }
 
-/** Key types whose text casts back to the value it was made from, in every warehouse. */
-const CASTABLE_KEY = /^(smallint|integer|int|int2|int4|int8|bigint|hugeint|uuid|text|varchar|string|character varying(\(\d+\))?)$/i;
 
 /**
  * For a one-column key of a simple type, the key values themselves (`and m.id in (cast('7' as bigint), ...)`)
@@ -80,13 +78,15 @@ const CASTABLE_KEY = /^(smallint|integer|int|int2|int4|int8|bigint|hugeint|uuid|
 function keyValueFilter(def: SyncDefinition, keys: readonly string[]): RawBuilder<unknown> {
   const column = def.keyColumns.length === 1 ? def.keyColumns[0]! : undefined;
   const type = column ? def.columnTypes?.[column] : undefined;
-  if (!column || !type || !CASTABLE_KEY.test(type)) return sql``;
+  const kind = column ? def.columnKinds?.[column] : undefined;
+  // Integers and texts cast back from their text to the value they were made from, in every warehouse.
+  if (!column || !type || (kind !== "integer" && kind !== "text")) return sql``;
   const values = keys.map((k) => sql`cast(${sql.lit(k)} as ${sql.raw(type)})`);
   return sql` and ${sql.id("m", column)} in (${sql.join(values)})`;
 }
 
 export function classifyQuery(
-  fns: SqlFunctions,
+  warehouse: Warehouse,
   def: SyncDefinition,
   state: StateLocation,
   shape: ClassifyShape = "rows",
@@ -94,7 +94,7 @@ export function classifyQuery(
   keys?: readonly string[],
 ): RawBuilder<ClassifiedMeta> {
   const rows = shape === "rows";
-  const { m, nullKey, keyJson, key, values, fingerprint } = rowExpressions(fns, def);
+  const { m, nullKey, keyJson, key, values, fingerprint } = rowExpressions(warehouse, def);
   const modelColumns = sql.join(def.columns.map((c) => sql`${m(c)} as ${sql.id(c)}`));
   const kColumns = sql.join(def.columns.map((c) => sql.id("k", c)));
 
@@ -117,7 +117,7 @@ export function classifyQuery(
   // duplicate check then computes nothing but the key. One full join with the state finds added,
   // changed, unchanged and removed rows while reading each side once.
   return sql<ClassifiedMeta>`
-with k as ${fns.inlineCte ? sql`not materialized ` : sql``}(
+with k as ${warehouse.adapter.inlineCte ? sql`not materialized ` : sql``}(
   select
     ${key} as _retl_key,
     ${keyed}
@@ -148,13 +148,13 @@ left join d on d._retl_key = k._retl_key`;
  * The class is tested before the row's columns are built, so unchanged rows cost their fingerprint alone.
  */
 export function classifyJoinQuery(
-  fns: SqlFunctions,
+  warehouse: Warehouse,
   def: SyncDefinition,
   state: StateLocation,
   classes: readonly RowClass[],
   removed: boolean,
 ): RawBuilder<ClassifiedMeta> {
-  const { m, nullKey, keyJson, key, values, fingerprint } = rowExpressions(fns, def);
+  const { m, nullKey, keyJson, key, values, fingerprint } = rowExpressions(warehouse, def);
   const stateRows = stateRowsQuery(def, state, sql`row_key, key_value, fingerprint, row_values`);
   const modelRows = sql`(${sql.raw(def.modelSql)}) as m`;
   const cls = sql`case when ${nullKey} then 'invalid' when s.row_key is null then 'added'

@@ -1,8 +1,8 @@
 import { sql, type Kysely } from "kysely";
-import type { SqlFunctions } from "../plugins/source.js";
-import type { PlanCounts } from "../project/reports.js";
+import type { PlanCounts } from "../reports.js";
 import { rowExpressions, stateRowsQuery, type StateLocation } from "./classify-query.js";
 import type { SyncDefinition } from "./sync-definition.js";
+import type { Warehouse } from "./warehouse.js";
 
 /** What the one-pass count finds: rows by class, and the keys of a few rows of each class to show. */
 export interface DiffCounts {
@@ -37,22 +37,22 @@ const on = (flag: Flag) => Number(flag) === 1 || flag === true;
  *   warehouse answers from the model's primary-key index when there is one. Equal key texts imply equal
  *   values, so finding no repeat by value proves there is none by text.
  *
- * Where `SqlFunctions.fenceSubqueries` says so, `offset 0` keeps the key and fingerprint computed once per
+ * Where `SourceAdapter.fenceSubqueries` says so, `offset 0` keeps the key and fingerprint computed once per
  * row, in the model's scan (in parallel where the warehouse scans in parallel): without it PostgreSQL's
  * planner copies them into every expression that uses them.
  *
  * Returns undefined when some key repeats: then only the exact full diff can tell which rows are invalid.
  */
 export async function countDiff(
-  db: Kysely<unknown>,
-  fns: SqlFunctions,
+  warehouse: Warehouse,
   def: SyncDefinition,
   state: StateLocation,
   /** The sync's state rows (`StateStore.countSynced`), 0 without state. */
   stateRows: number,
   sampleSize: number,
 ): Promise<DiffCounts | undefined> {
-  const { key, fingerprint } = rowExpressions(fns, def);
+  const { db, functions: fns, adapter } = warehouse;
+  const { key, fingerprint } = rowExpressions(warehouse, def);
   // Four buckets per sample wanted, so that a class of a few rows rarely has two of them share one.
   const buckets = Math.max(1, 4 * Math.trunc(sampleSize));
   const bucket = fns.bucket && sampleSize > 1 ? fns.bucket(sql.ref("k._retl_key"), buckets) : sql.lit(0);
@@ -67,7 +67,7 @@ export async function countDiff(
       ${bucket} as b,
       count(*) as n,
       min(k._retl_key) as sample_key
-    from (select ${key} as _retl_key, ${fingerprint} as _retl_fp from ${model}${fns.fenceSubqueries ? sql` offset 0` : sql``}) as k
+    from (select ${key} as _retl_key, ${fingerprint} as _retl_fp from ${model}${adapter.fenceSubqueries ? sql` offset 0` : sql``}) as k
     left join (${stateSql}) as s on s.row_key = k._retl_key
     group by 1, 2, 3, 4`.execute(db);
   const [groups, repeats] = await Promise.all([grouped, keysRepeat(db, def)]);

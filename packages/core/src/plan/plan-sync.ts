@@ -1,17 +1,16 @@
-import { sql, type Kysely } from "kysely";
+import { sql } from "kysely";
 import type { FieldValue } from "../plugins/destination.js";
-import type { SqlFunctions } from "../plugins/source.js";
-import type { FieldChange, PlanCounts, PlanSample, SyncPlan } from "../project/reports.js";
+import type { FieldChange, PlanCounts, PlanSample, SyncPlan } from "../reports.js";
 import { classesToSend, classifyQuery, type ClassifiedMeta, type RowClass, type StateLocation } from "./classify-query.js";
 import type { SyncDefinition } from "./sync-definition.js";
-import { toFieldValue } from "../apply/outgoing-record.js";
+import type { Warehouse } from "./warehouse.js";
+import { toFieldValue } from "../values/field-value.js";
 import { countDiff, type DiffCounts } from "./count-diff.js";
 
 /** What planning a sync needs. */
 export interface PlanContext {
-  /** Kysely over the model's source. */
-  db: Kysely<unknown>;
-  functions: SqlFunctions;
+  /** The model's source. */
+  warehouse: Warehouse;
   def: SyncDefinition;
   /** Where the sync's state is, or null before the first sync. */
   state: StateLocation;
@@ -24,10 +23,10 @@ export interface PlanContext {
 const SAMPLED: RowClass[] = ["added", "changed", "removed", "invalid"];
 
 /** Count each class of rows in the warehouse. */
-export async function countClasses(db: Kysely<unknown>, fns: SqlFunctions, def: SyncDefinition, state: StateLocation): Promise<PlanCounts> {
-  const classified = classifyQuery(fns, def, state, "classes");
+export async function countClasses(warehouse: Warehouse, def: SyncDefinition, state: StateLocation): Promise<PlanCounts> {
+  const classified = classifyQuery(warehouse, def, state, "classes");
   const result = await sql<{ cls: RowClass; n: number | bigint | string }>`
-    select c._retl_class as cls, count(*) as n from (${classified}) as c group by c._retl_class`.execute(db);
+    select c._retl_class as cls, count(*) as n from (${classified}) as c group by c._retl_class`.execute(warehouse.db);
   const counts: PlanCounts = { added: 0, changed: 0, removed: 0, unchanged: 0, invalid: 0 };
   for (const row of result.rows) counts[row.cls] = Number(row.n);
   return counts;
@@ -39,19 +38,19 @@ export async function countClasses(db: Kysely<unknown>, fns: SqlFunctions, def: 
  * keys repeat takes the exact full diff instead, which names the invalid rows.
  */
 export async function planSync(ctx: PlanContext): Promise<SyncPlan> {
-  const { db, functions, def, state } = ctx;
-  const diff = await countDiff(db, functions, def, state, ctx.syncedCount, ctx.sampleSize);
+  const { warehouse, def, state } = ctx;
+  const diff = await countDiff(warehouse, def, state, ctx.syncedCount, ctx.sampleSize);
   if (diff) return buildPlan(def, diff.counts, await fetchSamples(ctx, diff), ctx.full, ctx.syncedCount);
-  const counts = await countClasses(db, functions, def, state);
+  const counts = await countClasses(warehouse, def, state);
   const samples: SyncPlan["samples"] = { added: [], changed: [], removed: [], invalid: [] };
   if (ctx.sampleSize > 0) {
-    const classified = classifyQuery(functions, def, state);
+    const classified = classifyQuery(warehouse, def, state);
     for (const cls of SAMPLED) {
       if (counts[cls as keyof PlanCounts] === 0) continue;
       // No ORDER BY: the warehouse can stop at the first rows found instead of ranking millions of them.
       const rows = await sql<ClassifiedMeta>`
         select * from (${classified}) as c where c._retl_class = ${sql.lit(cls)}
-        limit ${sql.lit(ctx.sampleSize)}`.execute(db);
+        limit ${sql.lit(ctx.sampleSize)}`.execute(warehouse.db);
       samples[cls as keyof SyncPlan["samples"]] = rows.rows.map((row) => sampleOf(def, row));
     }
   }
@@ -66,7 +65,7 @@ async function fetchSamples(ctx: PlanContext, diff: DiffCounts): Promise<SyncPla
   const keys = [...new Set([...added, ...changed, ...removed])];
   if (keys.length > 0) {
     const result = await sql<ClassifiedMeta>`
-      select * from (${classifyQuery(ctx.functions, ctx.def, ctx.state, "rows", keys)}) as c`.execute(ctx.db);
+      select * from (${classifyQuery(ctx.warehouse, ctx.def, ctx.state, "rows", keys)}) as c`.execute(ctx.warehouse.db);
     const byKey = new Map(result.rows.map((row) => [row._retl_key, row]));
     for (const cls of ["added", "changed", "removed"] as const) {
       for (const key of diff.sampleKeys[cls]) {

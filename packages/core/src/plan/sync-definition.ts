@@ -1,6 +1,11 @@
 import type { ModelConfig, ReverseEtlConfig, SyncMode } from "../config/types.js";
+import type { ColumnInfo } from "../plugins/source.js";
+import type { ValueKind } from "../values/value-kind.js";
 
-/** A sync with its model and mapping resolved: what the planner and the executor work from. */
+/**
+ * A sync with its model and mapping resolved: what the planner and the executor work from. Built once
+ * (`defineSync`, then `withModelColumns` once the model is described) and never changed after.
+ */
 export interface SyncDefinition {
   name: string;
   modelName: string;
@@ -28,12 +33,19 @@ export interface SyncDefinition {
   signature: string;
   retryRejected: boolean;
   maxDeleteShare: number;
+  /** The sync's destination `options`, validated against the plugin's schema; `{}` when none. */
+  options: Readonly<Record<string, unknown>>;
   /** Warehouse type of each model column, once the model has been described. */
-  columnTypes?: Record<string, string>;
+  columnTypes?: Readonly<Record<string, string>>;
+  /** Value kind of each model column, as the source named it, once the model has been described. */
+  columnKinds?: Readonly<Record<string, ValueKind>>;
 }
 
-/** Resolve a sync of a validated config. */
-export function defineSync(config: ReverseEtlConfig, name: string): SyncDefinition {
+/**
+ * Resolve a sync of a validated config. `options` are the sync's destination options as validated against
+ * the plugin's schema (defaults filled in); default: the config's, as written.
+ */
+export function defineSync(config: ReverseEtlConfig, name: string, options?: Record<string, unknown>): SyncDefinition {
   const sync = config.syncs[name];
   if (!sync) throw new Error(`unknown sync ${name}`);
   const model = config.models[sync.model];
@@ -61,6 +73,16 @@ export function defineSync(config: ReverseEtlConfig, name: string): SyncDefiniti
     signature: JSON.stringify({ object: sync.object ?? null, fields: [...fields].sort(), match: [...match].sort() }),
     retryRejected: sync.retryRejected ?? true,
     maxDeleteShare: sync.maxDeleteShare ?? 0.5,
+    options: options ?? sync.options ?? {},
+  };
+}
+
+/** The definition with the types and kinds of the model's columns, as the source described them. */
+export function withModelColumns(def: SyncDefinition, columns: readonly ColumnInfo[]): SyncDefinition {
+  return {
+    ...def,
+    columnTypes: Object.fromEntries(columns.map((c) => [c.name, c.type])),
+    columnKinds: Object.fromEntries(columns.map((c) => [c.name, c.kind])),
   };
 }
 

@@ -1,14 +1,17 @@
 import type { SyncMode } from "../config/types.js";
+import type { FieldValue } from "../values/field-value.js";
 import type { JsonSchema, PluginContext } from "./plugin-context.js";
 
-/** Version of the destination plugin contract. Bumped on breaking changes; core refuses other versions. */
-export const DESTINATION_API_VERSION = 1;
+export type { FieldValue } from "../values/field-value.js";
+
+/**
+ * Version of the destination plugin contract. Bumped on breaking changes; core refuses other versions.
+ * 2: per-sync `options`, `acquireRequests` (limits count requests), per-record results at `flush()`.
+ */
+export const DESTINATION_API_VERSION = 2;
 
 /** What to do with a batch of records. Mirror mode sends `upsert` and `delete` operations. */
 export type WriteOperation = "upsert" | "update" | "insert" | "delete";
-
-/** A JSON-compatible value as it reaches a destination. */
-export type FieldValue = string | number | boolean | null | FieldValue[] | { [key: string]: FieldValue };
 
 /** One record to write. */
 export interface OutgoingRecord {
@@ -22,21 +25,34 @@ export interface OutgoingRecord {
   readonly fields: Readonly<Record<string, FieldValue>>;
 }
 
-/** Context of one `write` call. */
-export interface WriteContext {
+/** What a destination is told about the sync it serves, at every call of a run. */
+export interface SyncContext {
   /** Name of the sync. */
   readonly sync: string;
   /** The sync's `object`, if any. */
   readonly object: string | undefined;
+  /** The sync's `options`, validated against the plugin's `syncOptionsSchema` (defaults filled in); `{}` when none. */
+  readonly options: Readonly<Record<string, unknown>>;
   /** Id of the run (as in `sync_runs`). */
   readonly runId: string;
+  /** Aborted when the run is cancelled. */
+  readonly signal: AbortSignal;
+  /**
+   * Take `count` requests from the destination's `rateLimits`, waiting until they fit. Core takes one
+   * before each `write` call; a write that costs more HTTP requests (read then archive, a bulk job's
+   * create, upload, close and polls) takes the others here before making them, and `flush` takes one per
+   * request it makes. Limits then count requests, so the vendor's 429 is never earned by miscounting.
+   */
+  acquireRequests(count?: number): Promise<void>;
+}
+
+/** Context of one `write` call. */
+export interface WriteContext extends SyncContext {
   /**
    * Deterministic id of this batch (same records in the same order give the same id). Destinations that
    * support idempotency keys should send it, so a batch resent after a crash is not applied twice.
    */
   readonly idempotencyKey: string;
-  /** Aborted when the run is cancelled. */
-  readonly signal: AbortSignal;
 }
 
 /** Outcome for one record. */
@@ -69,14 +85,30 @@ export type WriteOutcome =
    */
   | { readonly type: "stop"; readonly message: string };
 
+/** What `flush()` learnt of one deferred record. */
+export type FlushRecordResult =
+  /** Delivered: its state advances. */
+  | { readonly status: "ok"; readonly id?: string }
+  /** Refused by the destination (a bulk job's failed row): recorded in `sync_errors`, state not advanced. */
+  | { readonly status: "rejected"; readonly message: string }
+  /** Not processed (a bulk job's unprocessed row, a timeout): recorded as failed and sent again by the next run. */
+  | { readonly status: "retryable"; readonly message: string };
+
 /** Outcome of `flush()` for the records whose results were `deferred`. */
 export type FlushOutcome =
+  /** Every deferred record was delivered. */
   | { readonly type: "ok" }
-  | { readonly type: "failed"; readonly message: string };
+  /** None was: all are recorded as failed and sent again by the next run. */
+  | { readonly type: "failed"; readonly message: string }
+  /**
+   * One result per deferred record, by its `key` (a bulk job's per-record answers). Only the `ok` records'
+   * state advances; a deferred record without a result counts as failed.
+   */
+  | { readonly type: "results"; readonly results: ReadonlyMap<string, FlushRecordResult> };
 
 /** A request-rate limit the destination imposes. */
 export interface RateLimit {
-  /** At most this many `write` calls ... */
+  /** At most this many requests (one per `write` call, plus those taken with `acquireRequests`) ... */
   readonly requests: number;
   /** ... per this many milliseconds. */
   readonly perMs: number;
@@ -120,6 +152,14 @@ export interface ObjectDescription {
   readonly requiresMatch?: boolean;
 }
 
+/** The sync a `describe` call checks. */
+export interface DescribeContext {
+  /** The sync's mode. */
+  readonly mode: SyncMode;
+  /** The sync's validated `options` (`{}` when none). */
+  readonly options?: Readonly<Record<string, unknown>>;
+}
+
 /** An open connection to a destination. */
 export interface DestinationConnection {
   /** What the destination can do. */
@@ -127,17 +167,18 @@ export interface DestinationConnection {
   /** Verify credentials and reachability. Throws a `ConnectionError` naming what is wrong. */
   check(): Promise<void>;
   /**
-   * Describe an object's fields and identifiers. `context.mode` is the mode of the sync being checked, for
-   * destinations whose needs differ by mode (an insert needs no identifier to match on).
+   * Describe an object's fields and identifiers. `context` is the sync being checked: its `mode`, for
+   * destinations whose needs differ by mode (an insert needs no identifier to match on), and its
+   * validated `options`.
    */
-  describe(object: string | undefined, context?: { readonly mode: SyncMode }): Promise<ObjectDescription>;
+  describe(object: string | undefined, context?: DescribeContext): Promise<ObjectDescription>;
   /** Write one batch (at most `maxBatchSize` records, all with the same operation). Should not throw. */
   write(operation: WriteOperation, records: readonly OutgoingRecord[], context: WriteContext): Promise<WriteOutcome>;
   /**
    * Optional: called once at the end of a run; delivers everything written and confirms the records whose
    * results were `deferred`. Not called when the run is aborted.
    */
-  flush?(context: { readonly sync: string; readonly object: string | undefined; readonly runId: string }): Promise<FlushOutcome>;
+  flush?(context: SyncContext): Promise<FlushOutcome>;
   /** Release resources; discards undelivered deferred records. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -151,6 +192,13 @@ export interface DestinationPlugin<Options = Record<string, unknown>> {
   readonly apiVersion: number;
   /** JSON schema of the plugin's own options (everything beside `plugin`). */
   readonly optionsSchema: JsonSchema;
+  /**
+   * Optional: JSON schema of a sync's `options` (Segment's event name, Salesforce's Bulk API choice), or a
+   * function of the sync's `object` giving it, for options that differ by object (`undefined`: that object
+   * takes none). Without it, a sync that sets `options` is refused. Validated with the same messages as
+   * plugin options; schema defaults are filled in.
+   */
+  readonly syncOptionsSchema?: JsonSchema | ((object: string | undefined) => JsonSchema | undefined);
   /** Open a connection. Options have been validated against `optionsSchema`, env references resolved. */
   connect(options: Options, context: PluginContext): Promise<DestinationConnection>;
 }

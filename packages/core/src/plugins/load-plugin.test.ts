@@ -6,7 +6,8 @@ import { loadConfig } from "../config/load-config.js";
 import { ConfigError, PluginError } from "../errors.js";
 import { secrets } from "../secrets/redactor.js";
 import { DESTINATION_API_VERSION } from "./destination.js";
-import { loadDestinationPlugin, loadPlugins, loadSourcePlugin, validatePluginOptions } from "./load-plugin.js";
+import { loadPlugins } from "../project/load-project-plugins.js";
+import { loadDestinationPlugin, loadSourcePlugin, validatePluginOptions } from "./load-plugin.js";
 import { SOURCE_API_VERSION } from "./source.js";
 
 /** Write a tiny, real ESM package into `<dir>/node_modules/<name>` whose default export is `body`. */

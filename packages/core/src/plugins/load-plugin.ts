@@ -3,11 +3,11 @@ import { dirname, isAbsolute, join, parse, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { ValidateFunction } from "ajv";
 import { createJiti } from "jiti";
-import { createConfigAjv, jsonPath, schemaIssues } from "../config/ajv-issues.js";
-import type { LoadedConfig } from "../config/load-config.js";
-import { ConfigError, PluginError, type ConfigIssue } from "../errors.js";
+import { createConfigAjv, schemaIssues } from "../config/ajv-issues.js";
+import { PluginError, type ConfigIssue } from "../errors.js";
 import { secrets } from "../secrets/redactor.js";
 import { DESTINATION_API_VERSION, type DestinationPlugin } from "./destination.js";
+import type { JsonSchema } from "../config/json-schema.js";
 import { SOURCE_API_VERSION, type SourcePlugin } from "./source.js";
 
 /** Which side of a sync a plugin serves. */
@@ -23,20 +23,13 @@ export interface ResolvedPlugin<P> {
   version?: string;
 }
 
-/** A plugin with the options the config gives it. */
-export interface LoadedPlugin<P> extends ResolvedPlugin<P> {
-  /** Options beside `plugin`, validated against the plugin's schema (defaults filled in), env references resolved. */
-  options: Record<string, unknown>;
-}
-
-/** Every plugin a config uses, by the config's source and destination names. */
-export interface LoadedPlugins {
-  sources: Map<string, LoadedPlugin<SourcePlugin>>;
-  destinations: Map<string, LoadedPlugin<DestinationPlugin>>;
-}
-
 const API_VERSIONS: Record<PluginKind, number> = { source: SOURCE_API_VERSION, destination: DESTINATION_API_VERSION };
 const DEFINE: Record<PluginKind, string> = { source: "defineSourcePlugin", destination: "defineDestinationPlugin" };
+/** What each contract version added, for the message a plugin built against an older one gets. */
+const VERSION_CHANGES: Record<PluginKind, Record<number, string>> = {
+  source: { 2: "version 2 asks a source for a SourceAdapter (`adapter`: state upserts, snapshot tables, planner hints) and each column's `kind`" },
+  destination: { 2: "version 2 adds per-sync `options`, `acquireRequests` (rate limits count requests) and per-record results at `flush()`" },
+};
 
 /** The package directory of `name` as Node would find it from `dir`: `node_modules/<name>` here or above. */
 export function findPackageDir(name: string, dir: string): string | undefined {
@@ -116,7 +109,8 @@ export async function loadPlugin<K extends PluginKind>(
     const advice =
       typeof plugin.apiVersion === "number" && plugin.apiVersion > expected
         ? "upgrade @reverse-etl/core and @reverse-etl/cli"
-        : `install a version of ${packageName} built for API version ${expected} (npm install ${packageName}@latest)`;
+        : `install a version of ${packageName} built for API version ${expected} (npm install ${packageName}@latest)` +
+          (VERSION_CHANGES[kind][expected] ? `; if you maintain it: ${VERSION_CHANGES[kind][expected]} (see "Writing a plugin" in the README)` : "");
     throw new PluginError(
       `${label} implements ${kind} plugin API version ${String(plugin.apiVersion)}, but this @reverse-etl/core supports version ${expected}; ${advice}`,
     );
@@ -153,43 +147,31 @@ export function validatePluginOptions(
   options: Record<string, unknown>,
   jsonPath: string,
 ): ConfigIssue[] {
-  let validate = validators.get(plugin.optionsSchema);
-  if (validate === undefined) {
-    try {
-      validate = pluginAjv.compile(plugin.optionsSchema);
-    } catch (error) {
-      throw new PluginError(`[${plugin.name}] the plugin's optionsSchema is not a valid JSON schema: ${(error as Error).message}; report this to the plugin's authors`);
-    }
-    validators.set(plugin.optionsSchema, validate);
-  }
-  return schemaIssues(validate, options, plugin.optionsSchema, jsonPath).map((issue) => ({
-    path: issue.path,
-    message: secrets.redact(issue.message),
-  }));
+  return validateAgainstSchema(plugin, "optionsSchema", plugin.optionsSchema, options, jsonPath);
 }
 
 /**
- * Import every plugin a loaded config uses (each package once) and validate each source's and
- * destination's options against its plugin's schema. Option problems of all entries are reported
- * together in one `ConfigError`; a plugin that cannot be used throws a `PluginError`.
+ * Validate `value` against a schema a plugin declares (`schemaName` says which, for messages), reporting
+ * every problem with paths under `jsonPath`. Fills in schema defaults. Secrets are redacted.
  */
-export async function loadPlugins(loaded: LoadedConfig): Promise<LoadedPlugins> {
-  const result: LoadedPlugins = { sources: new Map(), destinations: new Map() };
-  const issues: ConfigIssue[] = [];
-  const cache = new Map<string, Promise<ResolvedPlugin<SourcePlugin | DestinationPlugin>>>();
-  for (const [section, kind] of [["sources", "source"], ["destinations", "destination"]] as const) {
-    for (const [name, entry] of Object.entries(loaded.config[section])) {
-      const { plugin: packageName, ...options } = entry;
-      const key = `${kind}\n${packageName}`;
-      if (!cache.has(key)) cache.set(key, loadPlugin(kind, packageName, loaded.dir, jsonPath(section, name, "plugin")));
-      const resolved = await cache.get(key)!;
-      const copy = structuredClone(options);
-      issues.push(...validatePluginOptions(resolved.plugin, copy, jsonPath(section, name)));
-      const configured = { ...resolved, options: copy };
-      if (kind === "source") result.sources.set(name, configured as LoadedPlugin<SourcePlugin>);
-      else result.destinations.set(name, configured as LoadedPlugin<DestinationPlugin>);
+export function validateAgainstSchema(
+  plugin: SourcePlugin | DestinationPlugin,
+  schemaName: string,
+  schema: JsonSchema,
+  value: Record<string, unknown>,
+  jsonPath: string,
+): ConfigIssue[] {
+  let validate = validators.get(schema);
+  if (validate === undefined) {
+    try {
+      validate = pluginAjv.compile(schema);
+    } catch (error) {
+      throw new PluginError(`[${plugin.name}] the plugin's ${schemaName} is not a valid JSON schema: ${(error as Error).message}; report this to the plugin's authors`);
     }
+    validators.set(schema, validate);
   }
-  if (issues.length > 0) throw new ConfigError(loaded.file, issues);
-  return result;
+  return schemaIssues(validate, value, schema, jsonPath).map((issue) => ({
+    path: issue.path,
+    message: secrets.redact(issue.message),
+  }));
 }

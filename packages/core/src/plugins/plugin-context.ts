@@ -1,5 +1,4 @@
-/** A JSON schema object (draft 2020-12 / 07 subset that ajv accepts). */
-export type JsonSchema = { [keyword: string]: unknown };
+export type { JsonSchema } from "../config/json-schema.js";
 
 /** Structured, redacted logging for plugins. */
 export interface Logger {

@@ -2,6 +2,7 @@ import type { ConfigIssue } from "../errors.js";
 import type { DestinationCapabilities, ObjectDescription } from "../plugins/destination.js";
 import type { ColumnInfo } from "../plugins/source.js";
 import type { SyncDefinition } from "../plan/sync-definition.js";
+import type { ValueKind } from "../values/value-kind.js";
 
 /**
  * Check a sync's mapping against the model's columns and the destination object's description, before
@@ -62,14 +63,14 @@ export function checkMapping(
   }
   if (description.acceptsAnyField) return issues;
   const fields = new Map(description.fields.map((f) => [f.name, f]));
-  const columnTypes = new Map(columns.map((c) => [c.name, c.type]));
+  const byName = new Map(columns.map((c) => [c.name, c]));
   for (const [column, field] of def.fields) {
     const known = fields.get(field);
-    const mismatch = known && typeMismatch(columnTypes.get(column), known.type);
+    const mismatch = known && typeMismatch(byName.get(column)?.kind, known.type);
     if (mismatch) {
       issues.push({
         path: `/syncs/${def.name}/fields/${column}`,
-        message: `type mismatch: column "${column}" is ${columnTypes.get(column)} but field "${field}" of ${objectName} is ${mismatch}; cast the column in the model's SQL or map another field`,
+        message: `type mismatch: column "${column}" is ${byName.get(column)?.type} but field "${field}" of ${objectName} is ${mismatch}; cast the column in the model's SQL or map another field`,
       });
     }
     if (!known) {
@@ -84,36 +85,28 @@ export function checkMapping(
   return issues;
 }
 
-/** What a warehouse column type holds, roughly: enough to tell values a destination type cannot take. */
-export type ValueKind = "number" | "boolean" | "date" | "timestamp" | "text" | "other";
-
-/** Classify a warehouse type name (DuckDB's, PostgreSQL's, ...) into a value kind. */
-export function valueKindOf(warehouseType: string | undefined): ValueKind {
-  const t = (warehouseType ?? "").toLowerCase();
-  if (/^(tiny|small|big|huge|u)?int(eger)?\d*\b|^(u?(tiny|small|big|huge)int)|^(decimal|numeric|double|float|real)/.test(t)) return "number";
-  if (/^bool/.test(t)) return "boolean";
-  if (/^date$/.test(t)) return "date";
-  if (/^timestamp/.test(t)) return "timestamp";
-  if (/^(varchar|text|char|character|string|uuid|name|citext|bpchar)/.test(t)) return "text";
-  return "other";
-}
-
 /** Destination field types that only take some value kinds (text is accepted by all: checked per value). */
 const ACCEPTS: Record<string, readonly ValueKind[]> = {
-  number: ["number", "text"],
-  bool: ["boolean", "text", "number"],
-  boolean: ["boolean", "text", "number"],
+  number: ["integer", "decimal", "float", "text"],
+  bool: ["boolean", "text", "integer", "decimal", "float"],
+  boolean: ["boolean", "text", "integer", "decimal", "float"],
   date: ["date", "timestamp", "text"],
-  datetime: ["date", "timestamp", "text", "number"],
-  enumeration: ["text", "boolean", "number"],
+  datetime: ["date", "timestamp", "text", "integer", "decimal", "float"],
+  // Multi-select enumerations take lists (and structured values the destination splits) too.
+  enumeration: ["text", "boolean", "integer", "decimal", "float", "array", "json"],
 };
 
-/** Why a column of `warehouseType` cannot fill a field of `fieldType` (e.g. "a number"), or undefined. */
-export function typeMismatch(warehouseType: string | undefined, fieldType: string | undefined): string | undefined {
-  if (!warehouseType || !fieldType) return undefined;
+/** Why a column of `kind` cannot fill a field of `fieldType` (e.g. "a number"), or undefined. */
+export function typeMismatch(kind: ValueKind | undefined, fieldType: string | undefined): string | undefined {
+  if (!kind || !fieldType) return undefined;
   const accepted = ACCEPTS[fieldType.toLowerCase()];
   if (!accepted) return undefined;
-  const kind = valueKindOf(warehouseType);
-  if (kind === "other" && /\[\]$|^list|^struct|^map|^json/i.test(warehouseType) && fieldType === "enumeration") return undefined; // multi-select lists
-  return accepted.includes(kind) ? undefined : `a ${fieldType} (it takes ${accepted.join(", ")} values)`;
+  return accepted.includes(kind) ? undefined : `a ${fieldType} (it takes ${describeKinds(accepted)} values)`;
+}
+
+/** Kinds as users read them: the numeric kinds as one "number". */
+function describeKinds(kinds: readonly ValueKind[]): string {
+  const numeric = ["integer", "decimal", "float"];
+  const names = kinds.map((k) => (numeric.includes(k) ? "number" : k));
+  return [...new Set(names)].join(", ");
 }

@@ -1,5 +1,5 @@
 import { loadConfig } from "../config/load-config.js";
-import { loadPlugins } from "../plugins/load-plugin.js";
+import { loadPlugins } from "./load-project-plugins.js";
 import { ConfiguredProject } from "./configured-project.js";
 import type { OpenProjectOptions, Project } from "./project.js";
 

@@ -1,6 +1,6 @@
 import type { ReverseEtlConfig } from "../config/types.js";
 import type { Logger } from "../plugins/plugin-context.js";
-import type { PlanReport, ProgressEvent, RunRecord, SyncReport } from "./reports.js";
+import type { PlanReport, ProgressEvent, RunRecord, SyncReport } from "../reports.js";
 
 /** How to find and open a project. */
 export interface OpenProjectOptions {

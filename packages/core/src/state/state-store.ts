@@ -2,7 +2,7 @@ import { hostname } from "node:os";
 import { sql, type Kysely } from "kysely";
 import { SyncLockedError } from "../errors.js";
 import type { SourceConnection } from "../plugins/source.js";
-import type { PlanCounts, RunRecord, RunStatus } from "../project/reports.js";
+import type { PlanCounts, RunRecord, RunStatus } from "../reports.js";
 import { migrateStateSchema } from "./migrations.js";
 import type { StateDatabase } from "./state-tables.js";
 

@@ -13,9 +13,14 @@ export class SlidingWindowLimiter {
     this.#windows = limits.filter((l) => l.requests > 0 && l.perMs > 0).map((limit) => ({ limit, starts: [], head: 0 }));
   }
 
-  /** Wait until one more call fits under every limit, then count it. Calls are granted in order. */
-  acquire(signal?: AbortSignal): Promise<void> {
-    const turn = this.#chain.then(() => this.#waitForSlot(signal));
+  /**
+   * Wait until `count` more requests fit under every limit, then count them. Requests are granted in
+   * order, one at a time, so a request that costs more than a window holds still goes through.
+   */
+  acquire(signal?: AbortSignal, count = 1): Promise<void> {
+    const turn = this.#chain.then(async () => {
+      for (let i = 0; i < Math.max(1, Math.trunc(count)); i++) await this.#waitForSlot(signal);
+    });
     this.#chain = turn.catch(() => undefined);
     return turn;
   }

@@ -1,5 +1,5 @@
-import type { SyncMode } from "../config/types.js";
-import type { FieldValue } from "../plugins/destination.js";
+import type { SyncMode } from "./config/types.js";
+import type { FieldValue } from "./values/field-value.js";
 
 /** Row counts of a plan, per class. Stable JSON contract. */
 export interface PlanCounts {

@@ -1,0 +1,95 @@
+import { sql, type Expression, type RawBuilder } from "kysely";
+
+/** A table of the state schema, e.g. `{ schema: "reverse_etl", name: "sync_state" }`. */
+export interface TableName {
+  readonly schema: string;
+  readonly name: string;
+}
+
+/**
+ * How a warehouse runs core's statements: the planner hints it gains from, and the few statements whose
+ * SQL differs between warehouses (state upserts, snapshot tables, text search). Extend
+ * `SourceAdapterBase`, which holds the defaults DuckDB and PostgreSQL use, and override what differs: a new
+ * member added to this contract later gets a default there, so an adapter keeps compiling.
+ */
+export interface SourceAdapter {
+  /**
+   * The planner copies a subquery's expressions into every place that uses them, so the diff fences the
+   * subquery that computes each row's key and fingerprint with `OFFSET 0` to compute them once, in the scan
+   * (PostgreSQL). Leave false where `OFFSET 0` costs more than it saves (DuckDB: it stops the subquery from
+   * running in parallel).
+   */
+  readonly fenceSubqueries: boolean;
+  /**
+   * The warehouse understands `WITH name AS NOT MATERIALIZED (...)` (PostgreSQL 12+, DuckDB), so a CTE read
+   * several times is inlined and pruned to the columns each reader needs.
+   */
+  readonly inlineCte: boolean;
+  /**
+   * Index each run's snapshot table on its send order. Row stores (PostgreSQL) need it, as every commit
+   * reads one range of the snapshot; column stores (DuckDB, Snowflake) skip ranges without one.
+   */
+  readonly indexSnapshots: boolean;
+  /**
+   * Insert the rows of `rows` (a SELECT whose columns are `columns`, in that order) into `table`, updating
+   * the rows whose `key` columns match an existing row. Default: `INSERT ... ON CONFLICT (key) DO UPDATE`
+   * (PostgreSQL, DuckDB, SQLite); Snowflake, BigQuery and SQL Server use `MERGE`.
+   */
+  upsert(table: TableName, key: readonly string[], columns: readonly string[], rows: RawBuilder<unknown>): RawBuilder<unknown>;
+  /**
+   * Create `table` with the rows of `query`. Snapshots of a run are made this way; they are dropped when
+   * the run ends, or by the next run after a crash. Default: `CREATE TABLE ... AS`. A warehouse with a
+   * cheaper kind of table for data that can be recomputed says so here (Snowflake's `TRANSIENT`).
+   */
+  createTableAs(table: TableName, query: RawBuilder<unknown>): RawBuilder<unknown>;
+  /**
+   * Create a table that lives as long as the session, with the rows of `query`. Default:
+   * `CREATE TEMPORARY TABLE ... AS`, with the name unqualified (temporary tables have their own schema).
+   */
+  createTemporaryTableAs(name: string, query: RawBuilder<unknown>): RawBuilder<unknown>;
+  /** A boolean expression: `text` contains `search`. Default: SQL's `position(search in text) > 0`. */
+  contains(text: Expression<string>, search: Expression<string>): RawBuilder<boolean>;
+  /**
+   * Optional: a statement that brings a table a run has just rewritten in bulk up to date for the next
+   * queries, run outside any transaction: PostgreSQL's `VACUUM (ANALYZE)` marks its pages all-visible (counts
+   * from the index alone, no hint bits left to set) and refreshes the planner's row estimates. Core runs it
+   * on `sync_state` after a run that wrote at least a tenth of it.
+   */
+  refreshTable?(table: TableName): RawBuilder<unknown>;
+}
+
+/** The defaults of `SourceAdapter`: standard SQL as DuckDB and PostgreSQL run it, no planner hints. */
+export class SourceAdapterBase implements SourceAdapter {
+  get fenceSubqueries(): boolean {
+    return false;
+  }
+
+  get inlineCte(): boolean {
+    return false;
+  }
+
+  get indexSnapshots(): boolean {
+    return false;
+  }
+
+  upsert(table: TableName, key: readonly string[], columns: readonly string[], rows: RawBuilder<unknown>): RawBuilder<unknown> {
+    const updated = columns.filter((c) => !key.includes(c));
+    const set = sql.join(updated.map((c) => sql`${sql.id(c)} = excluded.${sql.id(c)}`));
+    return sql`
+      insert into ${sql.id(table.schema, table.name)} (${sql.join(columns.map((c) => sql.id(c)))})
+      ${rows}
+      on conflict (${sql.join(key.map((c) => sql.id(c)))}) do ${updated.length > 0 ? sql`update set ${set}` : sql`nothing`}`;
+  }
+
+  createTableAs(table: TableName, query: RawBuilder<unknown>): RawBuilder<unknown> {
+    return sql`create table ${sql.id(table.schema, table.name)} as ${query}`;
+  }
+
+  createTemporaryTableAs(name: string, query: RawBuilder<unknown>): RawBuilder<unknown> {
+    return sql`create temporary table ${sql.id(name)} as ${query}`;
+  }
+
+  contains(text: Expression<string>, search: Expression<string>): RawBuilder<boolean> {
+    return sql<boolean>`position(${search} in ${text}) > 0`;
+  }
+}

@@ -1,0 +1,74 @@
+import { jsonPath } from "../config/ajv-issues.js";
+import type { LoadedConfig } from "../config/load-config.js";
+import { ConfigError, type ConfigIssue } from "../errors.js";
+import type { DestinationPlugin } from "../plugins/destination.js";
+import { loadPlugin, validateAgainstSchema, validatePluginOptions, type ResolvedPlugin } from "../plugins/load-plugin.js";
+import type { SourcePlugin } from "../plugins/source.js";
+
+/** A plugin with the options the config gives it. */
+export interface LoadedPlugin<P> extends ResolvedPlugin<P> {
+  /** Options beside `plugin`, validated against the plugin's schema (defaults filled in), env references resolved. */
+  options: Record<string, unknown>;
+}
+
+/** Every plugin a config uses, by the config's source and destination names, and each sync's options. */
+export interface LoadedPlugins {
+  sources: Map<string, LoadedPlugin<SourcePlugin>>;
+  destinations: Map<string, LoadedPlugin<DestinationPlugin>>;
+  /**
+   * Each sync's `options`, validated against its destination's `syncOptionsSchema` (defaults filled in).
+   * Absent: the options as the config writes them.
+   */
+  syncOptions?: Map<string, Record<string, unknown>>;
+}
+
+/**
+ * Import every plugin a loaded config uses (each package once), validate each source's and destination's
+ * options against its plugin's schema, and each sync's `options` against its destination's. Problems of
+ * all entries are reported together in one `ConfigError`; a plugin that cannot be used throws a
+ * `PluginError`.
+ */
+export async function loadPlugins(loaded: LoadedConfig): Promise<LoadedPlugins> {
+  const syncOptions = new Map<string, Record<string, unknown>>();
+  const result: LoadedPlugins = { sources: new Map(), destinations: new Map(), syncOptions };
+  const issues: ConfigIssue[] = [];
+  const cache = new Map<string, Promise<ResolvedPlugin<SourcePlugin | DestinationPlugin>>>();
+  for (const [section, kind] of [["sources", "source"], ["destinations", "destination"]] as const) {
+    for (const [name, entry] of Object.entries(loaded.config[section])) {
+      const { plugin: packageName, ...options } = entry;
+      const key = `${kind}\n${packageName}`;
+      if (!cache.has(key)) cache.set(key, loadPlugin(kind, packageName, loaded.dir, jsonPath(section, name, "plugin")));
+      const resolved = await cache.get(key)!;
+      const copy = structuredClone(options);
+      issues.push(...validatePluginOptions(resolved.plugin, copy, jsonPath(section, name)));
+      const configured = { ...resolved, options: copy };
+      if (kind === "source") result.sources.set(name, configured as LoadedPlugin<SourcePlugin>);
+      else result.destinations.set(name, configured as LoadedPlugin<DestinationPlugin>);
+    }
+  }
+  for (const [name, sync] of Object.entries(loaded.config.syncs)) {
+    const destination = result.destinations.get(sync.destination);
+    if (!destination) continue; // cross-reference checks have named it
+    const options = structuredClone(sync.options ?? {});
+    issues.push(...syncOptionIssues(destination, sync.object, options, jsonPath("syncs", name, "options")));
+    syncOptions.set(name, options);
+  }
+  if (issues.length > 0) throw new ConfigError(loaded.file, issues);
+  return result;
+}
+
+/** Problems of a sync's `options` for its destination's plugin; fills in the schema's defaults. */
+function syncOptionIssues(
+  destination: LoadedPlugin<DestinationPlugin>,
+  object: string | undefined,
+  options: Record<string, unknown>,
+  path: string,
+): ConfigIssue[] {
+  const declared = destination.plugin.syncOptionsSchema;
+  const schema = typeof declared === "function" ? declared(object) : declared;
+  if (schema) return validateAgainstSchema(destination.plugin, "syncOptionsSchema", schema, options, path);
+  const given = Object.keys(options);
+  if (given.length === 0) return [];
+  const target = object === undefined ? `destination plugin ${destination.package}` : `object "${object}" of destination plugin ${destination.package}`;
+  return [{ path, message: `${target} takes no sync options, but ${given.map((o) => `"${o}"`).join(", ")} ${given.length === 1 ? "was" : "were"} given; remove options` }];
+}

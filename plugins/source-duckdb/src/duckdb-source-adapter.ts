@@ -1,0 +1,13 @@
+import { SourceAdapterBase } from "@reverse-etl/core";
+
+/**
+ * How DuckDB runs core's statements: the standard ones (`INSERT ... ON CONFLICT`, `CREATE TABLE AS`) and
+ * one planner hint. No `OFFSET 0` fence (it stops a subquery from running in parallel) and no snapshot
+ * index (a column store skips the ranges it does not need by its zone maps).
+ */
+export class DuckDbSourceAdapter extends SourceAdapterBase {
+  /** DuckDB inlines `WITH ... AS NOT MATERIALIZED` and prunes the columns each reader needs. */
+  override get inlineCte(): boolean {
+    return true;
+  }
+}

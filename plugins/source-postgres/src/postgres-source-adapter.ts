@@ -1,0 +1,28 @@
+import { SourceAdapterBase, type TableName } from "@reverse-etl/core";
+import { sql, type RawBuilder } from "kysely";
+
+/**
+ * How PostgreSQL runs core's statements: the standard ones (`INSERT ... ON CONFLICT`, `CREATE TABLE AS`),
+ * with the planner hints a row store gains from and a vacuum after bulk state writes.
+ */
+export class PostgresSourceAdapter extends SourceAdapterBase {
+  /** The planner copies a subquery's expressions into each use: `OFFSET 0` computes key and fingerprint once. */
+  override get fenceSubqueries(): boolean {
+    return true;
+  }
+
+  /** PostgreSQL 12+ inlines `WITH ... AS NOT MATERIALIZED`. */
+  override get inlineCte(): boolean {
+    return true;
+  }
+
+  /** Every commit reads one range of the snapshot: a row store scans it all without an index. */
+  override get indexSnapshots(): boolean {
+    return true;
+  }
+
+  /** `VACUUM (ANALYZE)` marks the pages all-visible (index-only counts) and refreshes row estimates. */
+  refreshTable(table: TableName): RawBuilder<unknown> {
+    return sql`vacuum (analyze) ${sql.id(table.schema, table.name)}`;
+  }
+}
