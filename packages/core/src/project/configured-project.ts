@@ -7,7 +7,7 @@ import { applySync } from "../apply/apply-sync.js";
 import { planSync } from "../plan/plan-sync.js";
 import { defineSync, type SyncDefinition } from "../plan/sync-definition.js";
 import type { PlanReport, RunRecord, SyncReport } from "../reports.js";
-import { redactingLogger } from "../secrets/redacting-logger.js";
+import { redactingLogger } from "./redacting-logger.js";
 import type { LoadedPlugin, LoadedPlugins } from "./load-project-plugins.js";
 import type { PlanOptions, PluginInfo, Project, SyncOptions, ValidationReport } from "./project.js";
 import { ProjectConnections } from "./project-connections.js";

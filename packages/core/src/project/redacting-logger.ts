@@ -1,5 +1,5 @@
 import type { Logger } from "../plugins/plugin-context.js";
-import { secrets } from "./redactor.js";
+import { secrets } from "../secrets/redactor.js";
 
 /** A logger that scrubs every known secret from messages and fields before passing them on. */
 export function redactingLogger(logger: Logger): Logger {
