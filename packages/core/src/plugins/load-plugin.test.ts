@@ -162,4 +162,55 @@ describe("loadPlugins", () => {
     expect(JSON.stringify(configError.issues)).not.toContain(secret);
     expect(secrets.redact(`token=${secret}`)).toBe("token=***");
   });
+
+  it("validates each sync's options against its destination's schema, per object, with defaults filled in", async () => {
+    writePackage(
+      project,
+      "@acme/destination-events",
+      `export default {
+  kind: "destination", name: "events", apiVersion: ${DESTINATION_API_VERSION},
+  optionsSchema: { type: "object" },
+  syncOptionsSchema: (object) => object === "track"
+    ? { type: "object", properties: { event: { type: "string", minLength: 1 }, batch: { type: "integer", default: 100 } },
+        required: ["event"], additionalProperties: false }
+    : undefined,
+  async connect() { throw new Error("not used"); },
+};`,
+    );
+    const config = {
+      sources: { warehouse: { plugin: "@acme/source-fake", path: "w.duckdb" } },
+      destinations: { events: { plugin: "@acme/destination-events" }, hook: { plugin: "@acme/destination-fake", url: "https://x.example" } },
+      models: { m: { source: "warehouse", sql: "select 1 as id", primaryKey: "id" } },
+      syncs: {
+        ok: { model: "m", destination: "events", object: "track", fields: { id: "id" }, options: { event: "Signed Up" } },
+        plain: { model: "m", destination: "hook", fields: { id: "id" } },
+      },
+    };
+    write(config);
+    const plugins = await loadPlugins(await loadConfig({ cwd: project }));
+    expect(plugins.syncOptions?.get("ok")).toEqual({ event: "Signed Up", batch: 100 });
+    expect(plugins.syncOptions?.get("plain")).toEqual({});
+
+    write({
+      ...config,
+      syncs: {
+        missing: { model: "m", destination: "events", object: "track", fields: { id: "id" }, options: { evnt: "x" } },
+        identify: { model: "m", destination: "events", object: "identify", fields: { id: "id" }, options: { event: "x" } },
+        hook: { model: "m", destination: "hook", fields: { id: "id" }, options: { retries: 2 } },
+      },
+    });
+    let error: unknown;
+    try {
+      await loadPlugins(await loadConfig({ cwd: project }));
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).issues).toEqual([
+      { path: "/syncs/missing/options", message: 'missing required property "event"' },
+      { path: "/syncs/missing/options/evnt", message: 'unknown property "evnt"; did you mean "event"?' },
+      { path: "/syncs/identify/options", message: 'object "identify" of destination plugin @acme/destination-events takes no sync options, but "event" was given; remove options' },
+      { path: "/syncs/hook/options", message: 'destination plugin @acme/destination-fake takes no sync options, but "retries" was given; remove options' },
+    ]);
+  });
 });
