@@ -1,0 +1,1 @@
+export { parseStatement } from "./emulator/sql/parse-statement.js";
