@@ -113,7 +113,7 @@ export function windowFunction(call: Call, env: ExprEnv): Bound {
       case "RANK":
       case "DENSE_RANK":
         if (!order && call.name !== "ROW_NUMBER") throw compilationError(`Window function type [${call.name}] requires order to be specified`);
-        fn = { sql: `CAST(${call.name.toLowerCase()}() AS DECIMAL(18,0))`, type: NUMBER_18_0 };
+        fn = { sql: `${call.name.toLowerCase()}()`, wrap: (c) => `CAST(${c} AS DECIMAL(18,0))`, type: NUMBER_18_0 };
         frame = "";
         break;
       case "LAG":

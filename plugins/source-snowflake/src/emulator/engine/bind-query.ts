@@ -1,6 +1,6 @@
 import { SnowflakeError, compilationError, invalidIdentifier, objectNotFound, unsupported } from "../emulator-errors.js";
 import type { Expr, FromItem, Ident, OrderItem, Query, QueryBody, Select } from "../sql/ast.js";
-import { NUMBER_38_0, commonType, storageType, typeName, type SfType } from "../sql/sf-types.js";
+import { commonType, storageType, typeName, type SfType } from "../sql/sf-types.js";
 import { displayName, quote, resolveName } from "./catalog.js";
 import { bindExpr, coerce, orderSql, outputColumn, type ExprEnv } from "./bind-expression.js";
 import { Scope, tableKey, type BindContext, type Bound, type BoundQuery, type Relation, type RelationColumn } from "./bound.js";
@@ -231,7 +231,9 @@ function bindTable(item: FromItem & { k: "table" }, ctx: BindContext, outer: Sco
   if (table.kind === "view") {
     const body = ctx.views.get(key);
     if (!body) throw unsupported(`view ${displayName(o)} (made outside the emulator)`);
-    const inner = bindQuery(body, { ...ctx, ctes: [] } as BindContext, undefined);
+    // A view's own names resolve in the view's database and schema, not the reader's.
+    const session = Object.create(ctx.session, { database: { value: o.database }, schema: { value: o.schema } }) as BindContext["session"];
+    const inner = bindQuery(body, { ...ctx, session, ctes: [] }, undefined);
     const d = derived(inner, item.alias ?? { name: o.name, quoted: true }, undefined, ctx, `(${inner.sql})`);
     return { sql: d.sql, relations: d.relations.map((r) => ({ ...r, qualifiers })) };
   }
@@ -319,4 +321,3 @@ function bindSelect(s: Select, ctx: BindContext, outer: Scope | undefined, order
   return { sql, columns, ordered: true };
 }
 
-export { NUMBER_38_0 };

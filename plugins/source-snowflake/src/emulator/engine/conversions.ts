@@ -167,6 +167,8 @@ export function toVariant(b: Bound, session: BindSession): string {
     case "NULL":
       return "CAST(NULL AS JSON)";
     case "NUMBER":
+      // The number's exact text, without trailing fractional zeros: NUMBER(10,2) 1.50 is 1.5 in a VARIANT.
+      return t.scale === 0 ? `CAST(CAST(${b.sql} AS VARCHAR) AS JSON)` : `CAST(regexp_replace(CAST(${b.sql} AS VARCHAR), '\\.?0+$', '') AS JSON)`;
     case "BOOLEAN":
     case "VARCHAR":
     case "DATE":

@@ -796,7 +796,7 @@ function parseJson(tryParse: boolean): Scalar {
     const [a] = args().map((b) => textOf(b, env)) as [Bound];
     // sf_canonical_json (registered on every emulator connection) sorts keys and keeps number texts exact.
     const fail = tryParse ? "NULL" : raise("100069", "22P02", "Error parsing JSON: invalid JSON text");
-    return { ...keep(a), sql: `(CASE WHEN ${a.sql} IS NULL THEN NULL WHEN json_valid(${a.sql}) THEN sf_canonical_json(${a.sql}) ELSE ${fail} END)`, type: VARIANT };
+    return { ...keep(a), sql: `(CASE WHEN ${a.sql} IS NULL THEN NULL WHEN json_valid(${a.sql}) THEN CAST(sf_canonical_json(${a.sql}) AS JSON) ELSE ${fail} END)`, type: VARIANT };
   };
 }
 
