@@ -86,3 +86,5 @@ export type { StateDatabase, SyncErrorRow, SyncRunRow, SyncStateRow } from "./st
 export type { RetryPolicy } from "./transport/retry-policy.js";
 export { openProject } from "./project/open-project.js";
 export { HEAP_GROWING_PERCENT, limitHeapGrowth } from "./runtime/heap-growth.js";
+export { currentSyncRun, inSyncRun } from "./runtime/sync-run-context.js";
+export type { SyncRunContext } from "./runtime/sync-run-context.js";

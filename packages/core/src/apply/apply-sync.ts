@@ -8,6 +8,7 @@ import { countSnapshot, dropSnapshot, emptySamples, snapshotSamples, takeSnapsho
 import type { SyncDefinition } from "../plan/sync-definition.js";
 import type { Warehouse } from "../plan/warehouse.js";
 import type { ProgressEvent, RunStatus, SyncPlan, SyncRunReport } from "../reports.js";
+import { inSyncRun } from "../runtime/sync-run-context.js";
 import { secrets } from "../secrets/redactor.js";
 import { StateCommits } from "../state/state-commits.js";
 import type { StateStore } from "../state/state-store.js";
@@ -38,9 +39,14 @@ export interface ApplyContext {
  * the next run resends only what was not.
  */
 export async function applySync(ctx: ApplyContext): Promise<SyncRunReport> {
+  const runId = newRunId();
+  // Plugins that label their requests (Snowflake's QUERY_TAG) read the sync and run from here.
+  return inSyncRun({ sync: ctx.def.name, runId }, () => runSync(ctx, runId));
+}
+
+async function runSync(ctx: ApplyContext, runId: string): Promise<SyncRunReport> {
   const { def, store } = ctx;
   const started = Date.now();
-  const runId = newRunId();
   const snapshot: Snapshot = {
     warehouse: ctx.warehouse,
     def,
