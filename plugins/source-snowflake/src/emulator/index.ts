@@ -3,7 +3,7 @@ import { defineEmulator } from "@reverse-etl/core";
 import { SnowflakeEmulator, type SnowflakeEmulatorOptions } from "./snowflake-emulator.js";
 
 export { SnowflakeEmulator } from "./snowflake-emulator.js";
-export type { SnowflakeEmulatorOptions } from "./snowflake-emulator.js";
+export type { QueryHistoryEntry, SnowflakeEmulatorOptions } from "./snowflake-emulator.js";
 export type { EmulatorUser } from "./emulator-auth.js";
 
 /** A running emulator with the plugin options that point `@reverse-etl/source-snowflake` at it. */

@@ -47,6 +47,18 @@ interface Session {
   readonly queries: Map<string, Promise<Record<string, unknown>>>;
 }
 
+/** A statement the emulator ran, as QUERY_HISTORY would show it. */
+export interface QueryHistoryEntry {
+  readonly queryId: string;
+  readonly sessionId: string;
+  readonly sqlText: string;
+  /** The statement's QUERY_TAG (statement parameter, else the session's). */
+  readonly queryTag: string;
+  /** Snowflake error code when it failed. */
+  readonly errorCode?: string;
+  readonly errorMessage?: string;
+}
+
 interface StoredResult {
   readonly chunks: StoredChunk[];
   readonly session: string;
@@ -55,6 +67,7 @@ interface StoredResult {
 type Json = Record<string, unknown>;
 
 const MAX_RESULTS_PER_SESSION = 32;
+const MAX_HISTORY = 10_000;
 
 /**
  * A Snowflake account on loopback that the unchanged `snowflake-sdk` talks to through `accessUrl`: the
@@ -68,6 +81,7 @@ export class SnowflakeEmulator {
   readonly #byMaster = new Map<string, Session>();
   readonly #results = new Map<string, StoredResult>();
   readonly #users: readonly EmulatorUser[];
+  readonly #history: QueryHistoryEntry[] = [];
   #server: Server | undefined;
   #url = "";
   #closed = false;
@@ -106,6 +120,11 @@ export class SnowflakeEmulator {
   /** Sessions currently open (logged in and not logged out). */
   get sessionCount(): number {
     return this.#sessions.size;
+  }
+
+  /** The statements run so far, oldest first (the last 10,000), as `QUERY_HISTORY` would list them. */
+  get history(): readonly QueryHistoryEntry[] {
+    return this.#history;
   }
 
   /** Make every session token expire now, as after an hour of use: the driver's next request renews it. */
@@ -302,6 +321,7 @@ export class SnowflakeEmulator {
         return await session.sql.execute(
           { sqlText: String(body.sqlText ?? ""), binds, parameters, describeOnly: body.describeOnly === true, signal: controller.signal },
           async (result) => {
+            this.#record(session, queryId, String(body.sqlText ?? ""), parameters.QUERY_TAG);
             const rows = await assembleRows(result);
             const stored = rows.chunks.length > 0 ? this.#store(session, rows.chunks) : undefined;
             return ok({
@@ -332,7 +352,9 @@ export class SnowflakeEmulator {
           },
         );
       } catch (error) {
-        return failure(error, queryId);
+        const answer = failure(error, queryId);
+        this.#record(session, queryId, String(body.sqlText ?? ""), parameters.QUERY_TAG, answer);
+        return answer;
       } finally {
         session.running.delete(requestId);
       }
@@ -356,6 +378,17 @@ export class SnowflakeEmulator {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  #record(session: Session, queryId: string, sqlText: string, tag: string | undefined, failed?: Json): void {
+    this.#history.push({
+      queryId,
+      sessionId: session.id,
+      sqlText,
+      queryTag: tag ?? session.sql.parameters.get("QUERY_TAG") ?? "",
+      ...(failed ? { errorCode: String(failed.code), errorMessage: String(failed.message) } : {}),
+    });
+    if (this.#history.length > MAX_HISTORY) this.#history.splice(0, this.#history.length - MAX_HISTORY);
   }
 
   #store(session: Session, chunks: StoredChunk[]): string {

@@ -177,7 +177,17 @@ export abstract class QueryParser extends ExpressionParser {
         return { k: "values", rows, pos, ...this.aliasWithColumns() };
       }
       if (!this.isWord("SELECT", "WITH")) {
-        // A parenthesised join.
+        // A parenthesised query, `((select ...)) as s`, or a parenthesised join.
+        const start = this.index;
+        if (this.isOp("(")) {
+          try {
+            const query = this.query();
+            this.expectOp(")");
+            return { k: "derived", query, lateral, pos, ...this.aliasWithColumns() };
+          } catch {
+            this.reset(start);
+          }
+        }
         const inner = this.joined();
         this.expectOp(")");
         return inner;
