@@ -35,7 +35,7 @@ export { silentLogger } from "./plugins/plugin-context.js";
 export type { ColumnInfo, SourceConnection, SourcePlugin } from "./plugins/source.js";
 export { SOURCE_API_VERSION, defineSourcePlugin } from "./plugins/source.js";
 export type { NamedValue, SqlFunctions } from "./plugins/sql-functions.js";
-export type { SourceAdapter, TableName } from "./plugins/source-adapter.js";
+export type { SourceAdapter, TableName, UpsertOptions } from "./plugins/source-adapter.js";
 export { SourceAdapterBase } from "./plugins/source-adapter.js";
 export type { EmulatorOption, PluginEmulator, RunningEmulator, StartEmulatorOptions } from "./plugins/emulator.js";
 export { defineEmulator, isPluginEmulator } from "./plugins/emulator.js";

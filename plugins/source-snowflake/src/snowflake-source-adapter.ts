@@ -1,4 +1,4 @@
-import { SourceAdapterBase, type TableName } from "@reverse-etl/core";
+import { SourceAdapterBase, type TableName, type UpsertOptions } from "@reverse-etl/core";
 import { sql, type Expression, type RawBuilder } from "kysely";
 
 /**
@@ -8,8 +8,8 @@ import { sql, type Expression, type RawBuilder } from "kysely";
  */
 export class SnowflakeSourceAdapter extends SourceAdapterBase {
   /** https://docs.snowflake.com/en/sql-reference/sql/merge */
-  override upsert(table: TableName, key: readonly string[], columns: readonly string[], rows: RawBuilder<unknown>): RawBuilder<unknown> {
-    const updated = columns.filter((c) => !key.includes(c));
+  override upsert(table: TableName, key: readonly string[], columns: readonly string[], rows: RawBuilder<unknown>, options?: UpsertOptions): RawBuilder<unknown> {
+    const updated = options?.update ?? columns.filter((c) => !key.includes(c));
     const on = sql.join(key.map((c) => sql`t.${sql.id(c)} = s.${sql.id(c)}`), sql` and `);
     const set = sql.join(updated.map((c) => sql`${sql.id(c)} = s.${sql.id(c)}`));
     const list = sql.join(columns.map((c) => sql.id(c)));
