@@ -20,7 +20,7 @@ function lines(dir: string): Array<{ op: string; key: unknown; fields: Record<st
 }
 
 describe("Snowflake (emulated) to a file, through the CLI", () => {
-  it("plans, sends every row first, nothing when nothing changed, exactly the changed rows, and in mirror mode deletes exactly the removed rows", async () => {
+  it("plans, sends every row first, nothing when nothing changed, exactly the changed rows, and in mirror mode deletes exactly the removed rows", { timeout: 300_000 }, async () => {
     const dir = projectDir("e2e-snowflake");
     await seedSnowflakeCustomers(snowflake, 500);
     writeConfig(dir, { plugin: "@reverse-etl/destination-file", path: "out/changes.jsonl" }, { mode: "mirror" }, snowflake.source);

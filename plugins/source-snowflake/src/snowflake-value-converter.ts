@@ -31,7 +31,8 @@ const time: Converter = (v) => {
   const text = String(v);
   return text.includes(".") ? text.replace(/0+$/, "").replace(/\.$/, "") : text;
 };
-const json: Converter = (v) => JSON.parse(String(v)) as SnowflakeRowValue;
+// VARIANT comes as text (fetchAsString JSON); the driver parses OBJECT and ARRAY itself.
+const json: Converter = (v) => (typeof v === "string" ? (JSON.parse(v) as SnowflakeRowValue) : (v as SnowflakeRowValue));
 const asIs: Converter = (v) => v as SnowflakeRowValue;
 
 /**

@@ -22,12 +22,12 @@ export interface RunningSnowflakeEmulator {
   close(): Promise<void>;
 }
 
-/** Start a Snowflake emulator with one user (`username`/`password`, default `emulator`/`emulator`). */
+/** Start a Snowflake emulator with one user (`username`/`password`, default `emulator`/`emulator-secret`). */
 export async function startSnowflakeEmulator(
   options: SnowflakeEmulatorOptions & { username?: string; password?: string } = {},
 ): Promise<RunningSnowflakeEmulator> {
   const username = options.username ?? "emulator";
-  const password = options.password ?? "emulator";
+  const password = options.password ?? "emulator-secret";
   const emulator = await SnowflakeEmulator.start({
     ...options,
     users: options.users ?? [{ name: username.toUpperCase(), password, role: "ACCOUNTADMIN" }],
@@ -55,7 +55,7 @@ export default defineEmulator({
   options: {
     account: { type: "string", description: "Account name.", default: "emulator" },
     username: { type: "string", description: "The user that may log in.", default: "emulator" },
-    password: { type: "string", description: "That user's password.", default: "emulator" },
+    password: { type: "string", description: "That user's password.", default: "emulator-secret" },
     database: { type: "string", description: "The account's database (with schema PUBLIC).", default: "DEV" },
     warehouse: { type: "string", description: "The account's warehouse.", default: "COMPUTE_WH" },
   },

@@ -22,7 +22,7 @@ export interface SnowflakeEmulatorOptions {
   readonly database?: string;
   /** The account's warehouse. Default `COMPUTE_WH`. */
   readonly warehouse?: string;
-  /** Users that may log in. Default: `EMULATOR` with password `emulator`, role `ACCOUNTADMIN`. */
+  /** Users that may log in. Default: `EMULATOR` with password `emulator-secret`, role `ACCOUNTADMIN`. */
   readonly users?: readonly EmulatorUser[];
   /** Lifetime of a session token; the driver renews it with its master token. Default 3600 s, as Snowflake. */
   readonly sessionTokenValiditySeconds?: number;
@@ -106,7 +106,7 @@ export class SnowflakeEmulator {
       queryResponseTimeoutSeconds: options.queryResponseTimeoutSeconds ?? 45,
     };
     const engine = await SqlEngine.start({ account: resolved.account, database: resolved.database, warehouse: resolved.warehouse, ...(options.memoryLimit ? { memoryLimit: options.memoryLimit } : {}) });
-    const users = options.users ?? [{ name: "EMULATOR", password: "emulator", role: "ACCOUNTADMIN" }];
+    const users = options.users ?? [{ name: "EMULATOR", password: "emulator-secret", role: "ACCOUNTADMIN" }];
     const emulator = new SnowflakeEmulator(engine, resolved, users);
     await emulator.#listen(options.port ?? 0, options.host ?? "127.0.0.1");
     return emulator;

@@ -109,6 +109,8 @@ export function strftimeFormat(format: string): string {
 
 /** A date or time value formatted with a Snowflake format, in DuckDB. */
 export function formatDateTime(value: string, type: SfType, format: string): string {
+  // DuckDB formats dates and timestamps; a TIME is formatted as that time on 1970-01-01.
+  if (type.base === "TIME") value = `(DATE '1970-01-01' + ${value})`;
   const f = strftimeFormat(format);
   const hasZone = f.includes("\u0001") || f.includes("\u0002");
   if (!hasZone) return `strftime(${value}, ${literal(f)})`;
@@ -230,7 +232,8 @@ export function castTo(b: Bound, target: SfType, session: BindSession, tryCast =
     case "TIMESTAMP_NTZ":
     case "TIMESTAMP_LTZ":
     case "TIMESTAMP_TZ": {
-      if (from.base === "VARCHAR") return done(`${cast}(trim(${b.sql}) AS ${storage})`);
+      // An offset after a space (`... 15:16:01 +02:00`, Snowflake's own text) is read by DuckDB only when attached.
+      if (from.base === "VARCHAR") return done(`${cast}(regexp_replace(trim(${b.sql}), '\\s+([+-]\\d{2}(:?\\d{2})?|Z)$', '\\1') AS ${storage})`);
       if (isSemiStructured(from)) return done(`${cast}(${toText(b, session)} AS ${storage})`);
       // NTZ <-> LTZ/TZ read and write the wall clock in the session's time zone, which is DuckDB's TimeZone.
       if (isTimestamp(from) || from.base === "DATE") return done(`CAST(${b.sql} AS ${storage})`);
