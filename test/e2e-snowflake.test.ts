@@ -1,7 +1,8 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { startWebhookReceiver } from "@reverse-etl/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { jsonOf, runCli } from "./support/cli.js";
+import { jsonOf, runCli, startCli } from "./support/cli.js";
 import { seedSnowflakeCustomers, startTestSnowflake, type TestSnowflake } from "./support/snowflake.js";
 import { projectDir, writeConfig } from "./support/warehouse.js";
 
@@ -74,5 +75,75 @@ describe("Snowflake (emulated) to a file, through the CLI", () => {
       { STATUS: "succeeded", ADDED: 0, SUCCEEDED: 10 },
       { STATUS: "succeeded", ADDED: 0, SUCCEEDED: 3 },
     ]);
+  });
+});
+
+describe("Snowflake (emulated) failures, through the CLI", () => {
+  it("a wrong password exits 3 naming the fix, and the password appears in no output", { timeout: 120_000 }, async () => {
+    const dir = projectDir("e2e-snowflake-auth");
+    writeConfig(dir, { plugin: "@reverse-etl/destination-file", path: "out/changes.jsonl" }, {}, { ...snowflake.source, password: "Hunter2-not-it" });
+    const fix = "Incorrect username or password was specified. (390100); the user name or password was refused: check `username` and `password`";
+    const validate = await runCli(["validate", "--json"], { cwd: dir });
+    expect(jsonOf(validate).connections[0]).toMatchObject({ name: "warehouse", ok: false, error: expect.stringContaining(fix) });
+    const sync = await runCli(["sync", "--json"], { cwd: dir });
+    expect(sync.code, sync.stdout).toBe(3);
+    expect(jsonOf(sync).error.message).toContain(fix);
+    for (const output of [validate, sync]) expect(output.stdout + output.stderr).not.toContain("Hunter2-not-it");
+  });
+
+  it("a run goes on while its session tokens keep expiring: the driver renews them", { timeout: 300_000 }, async () => {
+    const dir = projectDir("e2e-snowflake-renew");
+    await snowflake.query("create schema if not exists gold");
+    await snowflake.query("create or replace table gold.renew as select seq4() as id, 'r' || seq4() as name from table(generator(rowcount => 300))");
+    writeFileSync(
+      join(dir, "reverse-etl.config.json"),
+      JSON.stringify({
+        sources: { warehouse: snowflake.source },
+        destinations: { out: { plugin: "@reverse-etl/destination-file", path: "out/changes.jsonl" } },
+        models: { renew: { source: "warehouse", primaryKey: "id", sql: "select id, name from gold.renew" } },
+        syncs: { renew: { model: "renew", destination: "out", fields: { name: "name" } } },
+      }),
+    );
+    const renewals = snowflake.emulator.emulator.stats.renewals;
+    // Every session token expires every 50 ms, as an hour-long token would over a long run.
+    const expiring = setInterval(() => snowflake.emulator.emulator.expireSessionTokens(), 50);
+    try {
+      const run = jsonOf(await runCli(["sync", "--json"], { cwd: dir })).syncs[0];
+      expect(run).toMatchObject({ status: "succeeded", results: { succeeded: 300 } });
+    } finally {
+      clearInterval(expiring);
+    }
+    expect(snowflake.emulator.emulator.stats.renewals).toBeGreaterThan(renewals);
+  });
+
+  it("a run killed with SIGKILL mid-send and run again leaves the receiver holding exactly the model, nothing applied twice", { timeout: 300_000 }, async () => {
+    const receiver = await startWebhookReceiver({ randomFaults: { rate: 1, faults: [{ delayMs: 15 }], seed: 11 } });
+    try {
+      const dir = projectDir("e2e-snowflake-kill");
+      await seedSnowflakeCustomers(snowflake, 1200);
+      writeConfig(dir, { plugin: "@reverse-etl/destination-webhook", url: receiver.url, batchSize: 40 }, { mode: "mirror" }, snowflake.source);
+      for (const posts of [3, 9]) {
+        const before = receiver.requests.filter((q) => q.method === "POST").length;
+        const running = startCli(["sync"], { cwd: dir });
+        let exited = false;
+        void running.done.then(() => (exited = true));
+        while (!exited && receiver.requests.filter((q) => q.method === "POST").length - before < posts) await new Promise((r) => setTimeout(r, 5));
+        running.child.kill("SIGKILL");
+        await running.done;
+      }
+      const final = await runCli(["sync", "--json"], { cwd: dir });
+      expect(final.code, final.stderr).toBe(0);
+      expect(jsonOf(final).syncs[0].status).toBe("succeeded");
+      const model = await snowflake.query<{ ID: number; EMAIL: string; NAME: string; PLAN: string; LTV: string }>("select id, email, name, plan, to_varchar(ltv) as ltv from gold.customers order by id");
+      expect(new Map([...receiver.records].map(([key, rec]) => [key, { ...rec.fields }]))).toEqual(
+        new Map(model.map((r) => [String(r.ID), { email: r.EMAIL, name: r.NAME, plan_tier: r.PLAN, ltv: r.LTV }])),
+      );
+      expect([...receiver.deliveries.values()].every((n) => n === 1)).toBe(true);
+      const runs = await snowflake.query<{ STATUS: string; ERROR: string | null }>("select status, error from reverse_etl.sync_runs where sync_name = 'customers_sync' order by started_at desc, run_id desc limit 3");
+      expect(runs.map((r) => r.STATUS)).toEqual(["succeeded", "failed", "failed"]);
+      expect(runs[1]!.ERROR).toBe("interrupted: the process stopped before the run finished");
+    } finally {
+      await receiver.close();
+    }
   });
 });

@@ -11,9 +11,9 @@ export interface TestSnowflake {
   close(): Promise<void>;
 }
 
-/** Start an emulator and log a snowflake-sdk session in to it, as a user loads their own tables. */
-export async function startTestSnowflake(): Promise<TestSnowflake> {
-  const emulator = await startSnowflakeEmulator();
+/** Start an emulator (or take one started) and log a snowflake-sdk session in to it, as a user loads their own tables. */
+export async function startTestSnowflake(started?: RunningSnowflakeEmulator): Promise<TestSnowflake> {
+  const emulator = started ?? (await startSnowflakeEmulator());
   // The plugin's loader turns the driver's cloud platform probes off before it loads.
   const { loadSnowflakeSdk } = await import("../../plugins/source-snowflake/dist/snowflake-sdk-loader.js");
   const sdk = await loadSnowflakeSdk();

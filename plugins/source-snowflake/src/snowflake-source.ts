@@ -81,6 +81,9 @@ export function driverOptions(options: SnowflakeSourceOptions, configDir: string
     application: "reverse-etl",
     // Columns fetched as strings would otherwise give the text "NULL" for NULL.
     representNullAsStringNull: false,
+    // A login that cannot reach the account is retried three times (about 7 s), not the driver's seven
+    // (about two minutes): a wrong URL fails while the user still waits for it.
+    sfRetryMaxLoginRetries: 3,
     ...auth,
   } as ConnectionOptions;
 }

@@ -82,6 +82,8 @@ export class SnowflakeEmulator {
   readonly #results = new Map<string, StoredResult>();
   readonly #users: readonly EmulatorUser[];
   readonly #history: QueryHistoryEntry[] = [];
+  #logins = 0;
+  #renewals = 0;
   #server: Server | undefined;
   #url = "";
   #closed = false;
@@ -125,6 +127,16 @@ export class SnowflakeEmulator {
   /** The statements run so far, oldest first (the last 10,000), as `QUERY_HISTORY` would list them. */
   get history(): readonly QueryHistoryEntry[] {
     return this.#history;
+  }
+
+  /** Logins accepted and session tokens renewed so far. */
+  get stats(): { readonly logins: number; readonly renewals: number } {
+    return { logins: this.#logins, renewals: this.#renewals };
+  }
+
+  /** End every session, as when an administrator aborts them or their master token expires: their next request must log in again. */
+  async endAllSessions(): Promise<void> {
+    for (const session of [...this.#sessions.values()]) await this.#logout(session);
   }
 
   /** Make every session token expire now, as after an hour of use: the driver's next request renews it. */
@@ -238,6 +250,7 @@ export class SnowflakeEmulator {
       queries: new Map(),
     };
     this.#sessions.set(id, session);
+    this.#logins++;
     this.#byToken.set(session.sessionToken, session);
     this.#byMaster.set(session.masterToken, session);
     return ok({
@@ -272,6 +285,7 @@ export class SnowflakeEmulator {
       return { data: null, code: "390104", message: "User must login again to access the service.", success: false };
     }
     this.#byToken.delete(session.sessionToken);
+    this.#renewals++;
     session.sessionToken = token();
     session.sessionExpires = Date.now() + this.options.sessionTokenValiditySeconds * 1000;
     this.#byToken.set(session.sessionToken, session);
