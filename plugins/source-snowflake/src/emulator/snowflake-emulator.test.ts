@@ -146,6 +146,20 @@ describe("Snowflake emulator, through the unchanged snowflake-sdk", () => {
     await destroy(c);
   });
 
+  it("keeps views as their Snowflake text, and shows and describes tables", async () => {
+    const c = await connect();
+    await run(c, "create or replace table t_view_base (id number, label varchar)");
+    await run(c, "insert into t_view_base values (1, 'a'), (2, 'b')");
+    await run(c, "create or replace view v_labels as select id, upper(label) as big from t_view_base where id > 1");
+    expect((await run(c, "select * from v_labels")).rows).toEqual([{ ID: 2, BIG: "B" }]);
+    expect((await run(c, "show tables like 't_view%'")).rows).toEqual([{ name: "T_VIEW_BASE", database_name: "DEV", schema_name: "PUBLIC", kind: "TABLE", rows: 2 }]);
+    expect((await run(c, "describe table t_view_base")).rows).toEqual([
+      { name: "ID", type: "NUMBER(38,0)", kind: "COLUMN", "null?": "Y" },
+      { name: "LABEL", type: "VARCHAR(16777216)", kind: "COLUMN", "null?": "Y" },
+    ]);
+    await destroy(c);
+  });
+
   it("ends the session at logout", async () => {
     const before = emulator.emulator.sessionCount;
     const c = await connect();
