@@ -15,7 +15,7 @@ export interface TestSnowflake {
 export async function startTestSnowflake(started?: RunningSnowflakeEmulator): Promise<TestSnowflake> {
   const emulator = started ?? (await startSnowflakeEmulator());
   // The plugin's loader turns the driver's cloud platform probes off before it loads.
-  const { loadSnowflakeSdk } = await import("../../plugins/source-snowflake/dist/snowflake-sdk-loader.js");
+  const { loadSnowflakeSdk } = await import("@reverse-etl/source-snowflake");
   const sdk = await loadSnowflakeSdk();
   const connection: Connection = sdk.createConnection({ ...emulator.options } as never);
   await new Promise<void>((resolve, reject) => connection.connect((e) => (e ? reject(e) : resolve())));

@@ -14,6 +14,8 @@ export { snowflakeFunctions } from "./snowflake-functions.js";
 export { snowflakeTypeName, snowflakeValueKind } from "./snowflake-column-types.js";
 export { connectSnowflakeSource, driverOptions, queryTagOf } from "./snowflake-source.js";
 export { SnowflakeStatementError } from "./snowflake-errors.js";
+export { loadSnowflakeSdk } from "./snowflake-sdk-loader.js";
+export type { SnowflakeSdkModule } from "./snowflake-sdk-loader.js";
 export { snowflakeSourceOptionsSchema } from "./snowflake-source-options.js";
 export type { SnowflakeSourceOptions } from "./snowflake-source-options.js";
 export type { SnowflakeRowValue } from "./snowflake-value-converter.js";
