@@ -511,8 +511,22 @@ const SCALARS: Record<string, Scalar> = {
     const n = bindExpr(call.args[1]!, env);
     const v = temporal(bindExpr(call.args[2]!, env), env);
     const type = v.type.base === "DATE" && !["year", "quarter", "month", "week", "day"].includes(part) ? TIMESTAMP_NTZ : v.type;
-    const unit = part === "quarter" ? `(3 * CAST(${n.sql} AS BIGINT)) MONTH` : part === "week" ? `(7 * CAST(${n.sql} AS BIGINT)) DAY` : `CAST(${n.sql} AS BIGINT) ${part.toUpperCase()}`;
-    return { ...keep(n, v), sql: `CAST((${v.sql} + INTERVAL (${unit})) AS ${storageType(type)})`, type };
+    const count = `CAST(${n.sql} AS BIGINT)`;
+    const intervals: Record<string, string> = {
+      year: `to_years(CAST(${count} AS INTEGER))`,
+      quarter: `to_months(CAST(3 * ${count} AS INTEGER))`,
+      month: `to_months(CAST(${count} AS INTEGER))`,
+      week: `to_days(CAST(7 * ${count} AS INTEGER))`,
+      day: `to_days(CAST(${count} AS INTEGER))`,
+      hour: `to_hours(${count})`,
+      minute: `to_minutes(${count})`,
+      second: `to_seconds(CAST(${count} AS DOUBLE))`,
+      millisecond: `to_milliseconds(CAST(${count} AS DOUBLE))`,
+      microsecond: `to_microseconds(${count})`,
+    };
+    const interval = intervals[part];
+    if (!interval) throw compilationError(`Invalid date or time part for DATEADD`);
+    return { ...keep(n, v), sql: `CAST((${v.sql} + ${interval}) AS ${storageType(type)})`, type };
   },
   TIMESTAMPADD(call, env, args) {
     return SCALARS.DATEADD!(call, env, args);
