@@ -121,7 +121,9 @@ describe("Snowflake (emulated) failures, through the CLI", () => {
     try {
       const dir = projectDir("e2e-snowflake-kill");
       await seedSnowflakeCustomers(snowflake, 1200);
-      writeConfig(dir, { plugin: "@reverse-etl/destination-webhook", url: receiver.url, batchSize: 40 }, { mode: "mirror" }, snowflake.source);
+      const file = writeConfig(dir, { plugin: "@reverse-etl/destination-webhook", url: receiver.url, batchSize: 40 }, { mode: "mirror" }, snowflake.source);
+      // A state schema of its own: the file's first test synced a sync of the same name.
+      writeFileSync(file, JSON.stringify({ ...JSON.parse(readFileSync(file, "utf8")), state: { source: "warehouse", schema: "reverse_etl_kill" } }));
       for (const posts of [3, 9]) {
         const before = receiver.requests.filter((q) => q.method === "POST").length;
         const running = startCli(["sync"], { cwd: dir });
@@ -139,7 +141,7 @@ describe("Snowflake (emulated) failures, through the CLI", () => {
         new Map(model.map((r) => [String(r.ID), { email: r.EMAIL, name: r.NAME, plan_tier: r.PLAN, ltv: r.LTV }])),
       );
       expect([...receiver.deliveries.values()].every((n) => n === 1)).toBe(true);
-      const runs = await snowflake.query<{ STATUS: string; ERROR: string | null }>("select status, error from reverse_etl.sync_runs where sync_name = 'customers_sync' order by started_at desc, run_id desc limit 3");
+      const runs = await snowflake.query<{ STATUS: string; ERROR: string | null }>("select status, error from reverse_etl_kill.sync_runs where sync_name = 'customers_sync' order by started_at desc, run_id desc limit 3");
       expect(runs.map((r) => r.STATUS)).toEqual(["succeeded", "failed", "failed"]);
       expect(runs[1]!.ERROR).toBe("interrupted: the process stopped before the run finished");
     } finally {

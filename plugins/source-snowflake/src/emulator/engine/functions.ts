@@ -26,7 +26,7 @@ import {
 } from "../sql/sf-types.js";
 import { literal } from "./catalog.js";
 import { castTo, formatDateTime, raise, strftimeFormat, toVariant } from "./conversions.js";
-import { asBoolean, bindExpr, coerce, invalidArgumentTypes, keep, orderSql, textOf, type ExprEnv } from "./bind-expression.js";
+import { asBoolean, bindExpr, coerce, invalidArgumentTypes, keep, pathAccess, textOf, type ExprEnv } from "./bind-expression.js";
 import type { Bound } from "./bound.js";
 import { windowFunction, aggregateFunction, isAggregate } from "./aggregates.js";
 
@@ -229,11 +229,6 @@ const SCALARS: Record<string, Scalar> = {
   UPPER: textFn("upper"),
   LOWER: textFn("lower"),
   REVERSE: textFn("reverse"),
-  INITCAP(call, env, args) {
-    arity(call, 1);
-    const [a] = args().map((b) => textOf(b, env)) as [Bound];
-    return { ...keep(a), sql: `(SELECT string_agg(upper(left(w, 1)) || lower(substr(w, 2)), '' ORDER BY i) FROM (SELECT unnest(regexp_split_to_array(${a.sql}, '(?<=[^[:alnum:]])|(?=[^[:alnum:]])')) AS w, generate_subscripts(regexp_split_to_array(${a.sql}, '(?<=[^[:alnum:]])|(?=[^[:alnum:]])'), 1) AS i))`, type: VARCHAR };
-  },
   TRIM: trimFn("trim"),
   LTRIM: trimFn("ltrim"),
   RTRIM: trimFn("rtrim"),
@@ -814,19 +809,10 @@ function parseJson(tryParse: boolean): Scalar {
   };
 }
 
+/** GET and GET_PATH: a path into a semi-structured value, as `v:a.b[0]` reads it. */
 function pathOf(base: Bound, steps: Array<{ key: string } | { index: Expr }>, env: ExprEnv): Bound {
   if (!isSemiStructured(base.type) && base.type.base !== "NULL") throw invalidArgumentTypes("GET", [base.type]);
-  let sql = base.sql;
-  for (const step of steps) {
-    if ("key" in step) sql = `json_extract(${sql}, ${literal(`$."${step.key.replace(/"/g, '\\"')}"`)})`;
-    else {
-      const index = bindExpr(step.index, env);
-      sql = index.type.base === "VARCHAR"
-        ? `json_extract(${sql}, '$."' || ${index.sql} || '"')`
-        : `json_extract(${sql}, '$[' || CAST(CAST(${index.sql} AS BIGINT) AS VARCHAR) || ']')`;
-    }
-  }
-  return { ...keep(base), sql, type: VARIANT };
+  return pathAccess(base, steps, env);
 }
 
 /** Functions Snowflake has that the emulator refuses rather than approximates. */
@@ -834,7 +820,7 @@ const KNOWN_UNSUPPORTED = new Set([
   "FLATTEN", "LATERAL", "GENERATOR", "RESULT_SCAN", "OBJECT_INSERT", "OBJECT_DELETE", "OBJECT_PICK", "ARRAY_APPEND", "ARRAY_CAT",
   "ARRAY_COMPACT", "ARRAY_CONTAINS", "ARRAY_DISTINCT", "ARRAY_INTERSECTION", "ARRAY_SLICE", "ARRAY_TO_STRING", "ARRAYS_OVERLAP",
   "AS_VARCHAR", "AS_NUMBER", "AS_INTEGER", "AS_DOUBLE", "AS_BOOLEAN", "AS_OBJECT", "AS_ARRAY", "AS_DATE", "AS_TIMESTAMP_NTZ",
-  "STRTOK", "STRTOK_TO_ARRAY", "SOUNDEX", "EDITDISTANCE", "JAROWINKLER_SIMILARITY", "REGEXP_COUNT", "REGEXP_INSTR", "TRANSLATE",
+  "INITCAP", "STRTOK", "STRTOK_TO_ARRAY", "SOUNDEX", "EDITDISTANCE", "JAROWINKLER_SIMILARITY", "REGEXP_COUNT", "REGEXP_INSTR", "TRANSLATE",
   "UUID_STRING", "HASH_AGG", "APPROX_COUNT_DISTINCT", "HLL", "MINHASH", "PERCENTILE_CONT", "PERCENTILE_DISC", "MEDIAN", "MODE",
   "STDDEV", "STDDEV_SAMP", "STDDEV_POP", "VARIANCE", "VAR_SAMP", "VAR_POP", "CORR", "COVAR_SAMP", "COVAR_POP", "NTILE",
   "PERCENT_RANK", "CUME_DIST", "NTH_VALUE", "RATIO_TO_REPORT", "CONDITIONAL_TRUE_EVENT", "CONDITIONAL_CHANGE_EVENT",

@@ -2,7 +2,7 @@ import type { DuckDBConnection } from "@duckdb/node-api";
 import { SnowflakeError, compilationError, noWarehouse, statementCanceled, statementTimeout, unsupported } from "../emulator-errors.js";
 import type { Ident, Statement } from "../sql/ast.js";
 import { parseStatement } from "../sql/parse-statement.js";
-import { BOOLEAN, NUMBER_38_0, VARCHAR, typeName } from "../sql/sf-types.js";
+import { NUMBER_38_0, VARCHAR, typeName } from "../sql/sf-types.js";
 import { bindExpr } from "./bind-expression.js";
 import { bindQuery } from "./bind-query.js";
 import { Scope, type BindSession, type BindValue } from "./bound.js";
@@ -149,13 +149,13 @@ export class SqlSession implements BindSession {
         return { columns, statementTypeId: STATEMENT_TYPE.select, rows: this.#stream(bound.sql, columns) };
       }
       case "insert":
-        return this.#dml(() => runInsert(statement, ctx, dml));
+        return runInsert(statement, ctx, dml);
       case "update":
-        return this.#dml(() => runUpdate(statement, ctx, dml));
+        return runUpdate(statement, ctx, dml);
       case "delete":
-        return this.#dml(() => runDelete(statement, ctx, dml));
+        return runDelete(statement, ctx, dml);
       case "merge":
-        return this.#dml(() => runMerge(statement, ctx, dml));
+        return runMerge(statement, ctx, dml);
       case "truncate": {
         const table = await this.#catalog.table(resolveName(statement.table, this, "TRUNCATE"));
         if (!table) return statement.ifExists ? statusResult(SUCCESS) : (() => { throw compilationError(`Table '${statement.table.map((p) => p.name).join(".")}' does not exist or not authorized.`); })();
@@ -222,11 +222,6 @@ export class SqlSession implements BindSession {
       case "describe":
         return this.#describe(statement.name);
     }
-  }
-
-  /** DML runs in the open transaction, or in its own (autocommit). */
-  async #dml(run: () => Promise<StatementResult>): Promise<StatementResult> {
-    return run();
   }
 
   /**
@@ -445,4 +440,3 @@ function waitCall(s: Statement & { k: "query" }): { amount: Parameters<typeof bi
   return { amount: e.args[0]!, ...(e.args[1] ? { unit: e.args[1] } : {}) };
 }
 
-export { BOOLEAN };

@@ -65,12 +65,12 @@ export abstract class ExpressionParser extends TokenCursor {
   }
 
   private predicate(): Expr {
-    const start = this.pos();
     let e = this.additive();
     for (;;) {
       const pos = this.pos();
       if (this.isOp("=", "!=", "<>", "<", ">", "<=", ">=")) {
-        const op = this.next().text === "<>" ? "!=" : this.peekAt(-1).text;
+        const written = this.next().text;
+        const op = written === "<>" ? "!=" : written;
         e = { k: "bin", op, l: e, r: this.additive(), pos };
         continue;
       }
@@ -120,7 +120,6 @@ export abstract class ExpressionParser extends TokenCursor {
       if (negated) throw this.unexpected();
       break;
     }
-    void start;
     return e;
   }
 
