@@ -12,8 +12,8 @@ export interface StoredChunk {
 /** Rows sent inline with the query response before the rest goes into chunks. */
 const INLINE_ROWS = 1000;
 const INLINE_BYTES = 100_000;
-/** A chunk's uncompressed size at most (Snowflake's chunks grow to about 16 MB; smaller keeps client memory low). */
-const CHUNK_BYTES = 4_000_000;
+/** A chunk's uncompressed size at most. The driver holds a chunk parsed, and prefetches two more: a few MB each keeps a streaming client small. */
+const CHUNK_BYTES = 1_000_000;
 
 /** A column of `rowtype`, as the JSON result format describes it. */
 export function rowtypeOf(c: ResultColumn): Record<string, unknown> {
