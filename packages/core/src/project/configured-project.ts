@@ -5,6 +5,7 @@ import type { DestinationConnection, DestinationPlugin, ObjectDescription } from
 import { silentLogger, type Logger, type PluginContext } from "../plugins/plugin-context.js";
 import type { SourceConnection, SourcePlugin } from "../plugins/source.js";
 import { applySync } from "../apply/apply-sync.js";
+import { mappingChangeWarnings, mappingOf } from "../plan/mapping-change.js";
 import { planSync } from "../plan/plan-sync.js";
 import { defineSync, type SyncDefinition } from "../plan/sync-definition.js";
 import { secrets } from "../secrets/redactor.js";
@@ -179,9 +180,9 @@ export class ConfiguredProject implements Project {
         logger: this.#logger,
       });
       run.warnings.unshift(...drift);
-      // The columns this run synced are the reference for the next run's drift check.
+      // The columns and mapping this run synced are the reference for the next run's drift checks.
       if (run.status !== "failed" && def.columnTypes) {
-        await store.recordColumns(def.name, Object.fromEntries(def.columns.map((c) => [c, def.columnTypes![c] ?? "unknown"])));
+        await store.recordColumns(def.name, Object.fromEntries(def.columns.map((c) => [c, def.columnTypes![c] ?? "unknown"])), mappingOf(def));
       }
       report.syncs.push(run);
     }
@@ -271,11 +272,12 @@ export class ConfiguredProject implements Project {
     return issues;
   }
 
-  /** Columns whose warehouse type changed since the sync last ran: their rows may all be resent. */
+  /** A mapping or column types changed since the sync last ran: their rows may all be resent. */
   async #driftWarnings(def: SyncDefinition, store: StateStore): Promise<string[]> {
+    // A new mapping changes every fingerprint: without this, a plan shows every row changed and not why.
+    const warnings = mappingChangeWarnings(await store.recordedMapping(def.name), def);
     const previous = await store.recordedColumns(def.name);
-    if (!previous || !def.columnTypes) return [];
-    const warnings: string[] = [];
+    if (!previous || !def.columnTypes) return warnings;
     for (const column of def.columns) {
       const before = previous[column];
       const now = def.columnTypes[column];
