@@ -39,9 +39,13 @@ describe("renderPlanMarkdown", () => {
 
   it("says why a changed row whose values are the same is sent again", () => {
     const report = samplePlanReport();
-    report.syncs[0]!.samples.changed = [{ key: 42, values: { email: "ada@example.com" }, changes: [] }];
+    report.syncs[0]!.samples.changed = [
+      { key: 42, values: { email: "ada@example.com" }, changes: [] },
+      { key: 43, values: { email: "alan@example.com" }, changes: [] },
+    ];
     expect(renderPlanMarkdown(report)).toContain(
-      "| `42` | _(none)_ | | _same values; sent again because its fingerprint changed (the mapping is part of it)_ |",
+      "| Key | Field | From | To |\n| --- | --- | --- | --- |\n" +
+        "| `42`, `43` | _(none)_ | | _same values; sent again because the fingerprint changed (the mapping is part of it)_ |\n",
     );
   });
 

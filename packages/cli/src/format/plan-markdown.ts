@@ -43,11 +43,16 @@ function renderSyncDetails(plan: SyncPlan): string[] {
   if (changed.length > 0) {
     out.push(`**Changed** (${shown(changed.length, plan.counts.changed)})`, "", "| Key | Field | From | To |", "| --- | --- | --- | --- |");
     for (const sample of changed) {
-      // A row can change with the same values: its fingerprint also covers the mapping (a renamed field).
-      if (!sample.changes?.length) out.push(`| ${code(formatKey(sample.key))} | _(none)_ | | ${SAME_VALUES} |`);
       for (const change of sample.changes ?? []) {
         out.push(`| ${code(formatKey(sample.key))} | ${code(change.field)} | ${value(change.from)} | ${value(change.to)} |`);
       }
+    }
+    // A row can change with the same values, as its fingerprint also covers the mapping (a renamed field):
+    // one line for all of them says so, instead of an empty table.
+    const same = changed.filter((sample) => !sample.changes?.length);
+    if (same.length > 0) {
+      const keys = same.map((sample) => code(formatKey(sample.key))).join(", ");
+      out.push(`| ${keys} | _(none)_ | | _same values; sent again because the fingerprint changed (the mapping is part of it)_ |`);
     }
     out.push("");
   }
@@ -64,8 +69,6 @@ function renderSyncDetails(plan: SyncPlan): string[] {
   out.push("</details>");
   return out;
 }
-
-const SAME_VALUES = "_same values; sent again because its fingerprint changed (the mapping is part of it)_";
 
 function valuesTable(title: string, samples: PlanSample[], total: number): string[] {
   const fields = [...new Set(samples.flatMap((s) => Object.keys(s.values ?? {})))];
