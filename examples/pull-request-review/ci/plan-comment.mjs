@@ -24,7 +24,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 
 /** The hidden first line that marks the comment this script owns, so each push updates it in place. */
-export const MARKER = "<!-- reverse-etl-plan -->";
+const MARKER = "<!-- reverse-etl-plan -->";
 /** GitHub refuses comment bodies longer than this many characters. */
 const MAX_COMMENT = 65_536;
 const here = dirname(fileURLToPath(import.meta.url));
@@ -120,7 +120,12 @@ function startEmulator() {
     child.stdout.on("data", (d) => {
       stdout += d;
       const end = stdout.indexOf("\n");
-      if (end >= 0) resolveStart({ child, ready: JSON.parse(stdout.slice(0, end)) });
+      if (end < 0) return;
+      try {
+        resolveStart({ child, ready: JSON.parse(stdout.slice(0, end)) });
+      } catch {
+        child.kill("SIGTERM"); // its close event rejects, with what it printed
+      }
     });
     child.on("close", (code) => reject(new StepFailure("reverse-etl emulate hubspot", shown(`${stdout}${stderr}`.trim()), code ?? 1)));
   });
