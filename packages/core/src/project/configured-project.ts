@@ -4,6 +4,7 @@ import type { DestinationPlugin } from "../plugins/destination.js";
 import { silentLogger, type Logger } from "../plugins/plugin-context.js";
 import type { SourcePlugin } from "../plugins/source.js";
 import { applySync } from "../apply/apply-sync.js";
+import { mappingOf } from "../plan/mapping-change.js";
 import { planSync } from "../plan/plan-sync.js";
 import { defineSync, type SyncDefinition } from "../plan/sync-definition.js";
 import type { PlanReport, RunRecord, SyncReport } from "../reports.js";
@@ -137,9 +138,9 @@ export class ConfiguredProject implements Project {
         logger: this.#logger,
       });
       run.warnings.unshift(...warnings);
-      // The columns this run synced are the reference for the next run's drift check.
+      // The columns and mapping this run synced are the reference for the next run's drift checks.
       if (run.status !== "failed" && def.columnTypes) {
-        await store.recordColumns(def.name, Object.fromEntries(def.columns.map((c) => [c, def.columnTypes![c] ?? "unknown"])));
+        await store.recordColumns(def.name, Object.fromEntries(def.columns.map((c) => [c, def.columnTypes![c] ?? "unknown"])), mappingOf(def));
       }
       report.syncs.push(run);
     }
