@@ -2,6 +2,7 @@ import type { Client } from "@hubspot/api-client";
 import type { RecordResult, WriteOutcome } from "@reverse-etl/core";
 import { outcomeOfFailure } from "./hubspot-api-error.js";
 import type { BatchInput } from "./hubspot-batch-inputs.js";
+import type { BeforeRequest } from "./hubspot-request-meter.js";
 
 /** The part of the SDK's batch API that writes records. */
 export type BatchWriteApi = Pick<Client["crm"]["objects"]["batchApi"], "upsert" | "update" | "create">;
@@ -26,6 +27,7 @@ export class HubSpotBatchWrites {
   /**
    * Send the inputs as one batch request with a trace id per input, and put each input's result in
    * `results` at its record's position. Returns the outcome of the whole write when the request failed.
+   * `beforeRequest` is called before the request is made.
    */
   async send(
     operation: "upsert" | "update" | "insert",
@@ -33,6 +35,7 @@ export class HubSpotBatchWrites {
     inputs: readonly BatchInput[],
     results: Array<RecordResult | undefined>,
     what: string,
+    beforeRequest: BeforeRequest,
   ): Promise<WriteOutcome | undefined> {
     // A unique objectWriteTraceId per input makes HubSpot report invalid inputs one by one (207) instead
     // of refusing the whole request: https://developers.hubspot.com/docs/guides/api/error-handling
@@ -43,6 +46,7 @@ export class HubSpotBatchWrites {
       ...(input.idProperty !== undefined && input.idProperty !== "hs_object_id" ? { idProperty: input.idProperty } : {}),
     }));
     let answer: BatchAnswer;
+    await beforeRequest();
     try {
       if (operation === "upsert") {
         answer = (await this.objects.upsert(objectType, { inputs: traced.map((i) => ({ ...i, id: i.id! })) })) as BatchAnswer;

@@ -20,6 +20,7 @@ import { HubSpotBatchWrites } from "./hubspot-batch-writes.js";
 import { HubSpotObjectTypes } from "./hubspot-object-types.js";
 import { HubSpotProperties } from "./hubspot-properties.js";
 import type { ObjectProperties } from "./hubspot-properties.js";
+import { RequestMeter } from "./hubspot-request-meter.js";
 
 /** Settings of a {@link HubSpotConnection}, resolved from the plugin options. */
 export interface HubSpotConnectionSettings {
@@ -35,7 +36,8 @@ export interface HubSpotConnectionSettings {
 
 /**
  * A connection to one HubSpot account through the official SDK, with the SDK's own retries and limiter
- * off: core batches, paces and retries. `write` never throws; every answer becomes a write outcome.
+ * off: core batches, paces and retries. `write` throws only when the run is cancelled while it waits for
+ * core's rate limiter; every answer of HubSpot becomes a write outcome.
  */
 export class HubSpotConnection implements DestinationConnection {
   readonly capabilities: DestinationCapabilities;
@@ -44,6 +46,7 @@ export class HubSpotConnection implements DestinationConnection {
   readonly #properties: HubSpotProperties;
   readonly #writes: HubSpotBatchWrites;
   readonly #archives: HubSpotArchives;
+  readonly #requests = new RequestMeter();
   #closed = false;
 
   constructor(private readonly settings: HubSpotConnectionSettings) {
@@ -60,6 +63,7 @@ export class HubSpotConnection implements DestinationConnection {
 
   async check(): Promise<void> {
     let status: number;
+    await this.#requests.outsideWrite();
     try {
       const response = await this.#client.apiRequest({ method: "GET", path: "/account-info/v3/details" });
       status = response.status;
@@ -83,8 +87,8 @@ export class HubSpotConnection implements DestinationConnection {
   }
 
   async describe(object: string | undefined, context?: DescribeContext): Promise<ObjectDescription> {
-    const objectType = await this.#objectTypes.of(object);
-    const { shapes, identifiers } = await this.#properties.of(objectType, object);
+    const objectType = await this.#objectTypes.of(object, this.#requests.outsideWrite);
+    const { shapes, identifiers } = await this.#properties.of(objectType, object, this.#requests.outsideWrite);
     const fields: FieldDescription[] = [...shapes.values()].map((p) => ({
       name: p.name,
       type: p.type,
@@ -101,12 +105,17 @@ export class HubSpotConnection implements DestinationConnection {
   async write(operation: WriteOperation, records: readonly OutgoingRecord[], context: WriteContext): Promise<WriteOutcome> {
     if (records.length === 0) return { type: "results", results: [] };
     if (this.#closed) return { type: "fatal", message: "[reverse-etl] [hubspot] write called after close: this is a bug in the caller." };
+    // Every request this write makes is counted in core's limiter: the lookups (when not cached yet), the
+    // batch request, a mirror delete's read and archive.
+    const beforeRequest = this.#requests.forWrite(context);
     let objectType: string;
     let properties: ObjectProperties;
     try {
-      objectType = await this.#objectTypes.of(context.object);
-      properties = await this.#properties.of(objectType, context.object);
+      objectType = await this.#objectTypes.of(context.object, beforeRequest);
+      properties = await this.#properties.of(objectType, context.object, beforeRequest);
     } catch (error) {
+      // Cancelled while waiting for the limiter: core ends the run.
+      if (context.signal.aborted) throw error;
       if (error instanceof ConnectionError) return { type: "fatal", message: error.message };
       return outcomeOfFailure(error, `reading the properties of ${context.object}`);
     }
@@ -117,8 +126,8 @@ export class HubSpotConnection implements DestinationConnection {
     if (inputs.length > 0) {
       const outcome =
         operation === "delete"
-          ? await this.#archives.archive(objectType, inputs, results, what)
-          : await this.#writes.send(operation, objectType, inputs, results, what);
+          ? await this.#archives.archive(objectType, inputs, results, what, beforeRequest)
+          : await this.#writes.send(operation, objectType, inputs, results, what, beforeRequest);
       if (outcome) return outcome;
     }
     return {

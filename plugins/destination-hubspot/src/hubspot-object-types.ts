@@ -1,6 +1,7 @@
 import type { Client } from "@hubspot/api-client";
 import { ConnectionError } from "@reverse-etl/core";
 import { lookupFailure } from "./hubspot-api-error.js";
+import type { BeforeRequest } from "./hubspot-request-meter.js";
 
 /** The part of the SDK's schemas API the object types need. */
 export type SchemasApi = Pick<Client["crm"]["schemas"]["coreApi"], "getAll">;
@@ -18,8 +19,11 @@ export class HubSpotObjectTypes {
 
   constructor(private readonly schemas: SchemasApi) {}
 
-  /** The object type of `object`; rejects with a `ConnectionError` saying what to fix. */
-  of(object: string | undefined): Promise<string> {
+  /**
+   * The object type of `object`; rejects with a `ConnectionError` saying what to fix. `beforeRequest` is
+   * called before the schemas API is asked (a custom object named by name, once per connection).
+   */
+  of(object: string | undefined, beforeRequest: BeforeRequest): Promise<string> {
     if (object === undefined || object === "") {
       return Promise.reject(
         new ConnectionError("[reverse-etl] [hubspot] the sync has no object: set object to contacts, companies, deals, or a custom object's name or objectTypeId."),
@@ -27,7 +31,7 @@ export class HubSpotObjectTypes {
     }
     let resolved = this.#resolved.get(object);
     if (!resolved) {
-      resolved = this.#resolve(object);
+      resolved = this.#resolve(object, beforeRequest);
       this.#resolved.set(object, resolved);
       // A failed lookup is not remembered: the next call asks again.
       resolved.catch(() => this.#resolved.delete(object));
@@ -35,11 +39,12 @@ export class HubSpotObjectTypes {
     return resolved;
   }
 
-  async #resolve(object: string): Promise<string> {
+  async #resolve(object: string, beforeRequest: BeforeRequest): Promise<string> {
     const lower = object.toLowerCase();
     // objectTypeIds (0-1, 2-123), fully qualified (p123_cars) and short (p_cars) names are used as they are.
     if (STANDARD_OBJECTS.has(lower) || /^\d+-\d+$/.test(object) || /^p\d*_/.test(lower)) return object;
     let schemas;
+    await beforeRequest();
     try {
       schemas = (await this.schemas.getAll()).results;
     } catch (error) {

@@ -1,5 +1,6 @@
 import type { Client } from "@hubspot/api-client";
 import { lookupFailure } from "./hubspot-api-error.js";
+import type { BeforeRequest } from "./hubspot-request-meter.js";
 import type { PropertyShape } from "./hubspot-values.js";
 
 /** The part of the SDK's properties API the properties need. */
@@ -24,12 +25,13 @@ export class HubSpotProperties {
 
   /**
    * The properties of `objectType` (`object` is the sync's name for it, for messages). Rejects with a
-   * `ConnectionError` saying what to fix.
+   * `ConnectionError` saying what to fix. `beforeRequest` is called before the properties API is asked
+   * (once per object type and connection).
    */
-  of(objectType: string, object: string | undefined): Promise<ObjectProperties> {
+  of(objectType: string, object: string | undefined, beforeRequest: BeforeRequest): Promise<ObjectProperties> {
     let loaded = this.#loaded.get(objectType);
     if (!loaded) {
-      loaded = this.#load(objectType, object);
+      loaded = this.#load(objectType, object, beforeRequest);
       this.#loaded.set(objectType, loaded);
       // A failed read is not remembered: the next call asks again.
       loaded.catch(() => this.#loaded.delete(objectType));
@@ -37,8 +39,9 @@ export class HubSpotProperties {
     return loaded;
   }
 
-  async #load(objectType: string, object: string | undefined): Promise<ObjectProperties> {
+  async #load(objectType: string, object: string | undefined, beforeRequest: BeforeRequest): Promise<ObjectProperties> {
     let properties;
+    await beforeRequest();
     try {
       properties = (await this.properties.getAll(objectType, false)).results;
     } catch (error) {
