@@ -2,23 +2,12 @@ import type { Client } from "@hubspot/api-client";
 import type { RecordResult, WriteOutcome } from "@reverse-etl/core";
 import { outcomeOfFailure } from "./hubspot-api-error.js";
 import type { BatchInput } from "./hubspot-batch-inputs.js";
+import { matchAnswer } from "./hubspot-batch-results.js";
+import type { BatchAnswer } from "./hubspot-batch-results.js";
 import type { BeforeRequest } from "./hubspot-request-meter.js";
 
 /** The part of the SDK's batch API that writes records. */
 export type BatchWriteApi = Pick<Client["crm"]["objects"]["batchApi"], "upsert" | "update" | "create">;
-
-/** A batch error entry (`StandardError`) of a 207 answer. */
-interface BatchError {
-  readonly message: string;
-  readonly category: string;
-  readonly context?: Record<string, readonly string[] | undefined>;
-}
-
-/** What a batch write answers: results and, for 207, per-input errors. */
-interface BatchAnswer {
-  readonly results: ReadonlyArray<{ readonly id: string; readonly properties: Record<string, string | null>; readonly objectWriteTraceId?: string }>;
-  readonly errors?: readonly BatchError[];
-}
 
 /** Upserts, updates and creates through `POST /crm/v3/objects/{objectType}/batch/{upsert|update|create}`. */
 export class HubSpotBatchWrites {
@@ -60,32 +49,7 @@ export class HubSpotBatchWrites {
     } catch (error) {
       return outcomeOfFailure(error, what);
     }
-    for (const result of answer.results ?? []) {
-      const index = Number(result.objectWriteTraceId);
-      if (Number.isInteger(index) && index >= 0 && index < results.length) results[index] = { status: "ok", id: result.id };
-    }
-    for (const error of answer.errors ?? []) {
-      for (const trace of error.context?.objectWriteTraceId ?? []) {
-        const index = Number(trace);
-        if (!Number.isInteger(index) || index < 0 || index >= results.length) continue;
-        results[index] = { status: "rejected", message: rejection(error, objectType) };
-      }
-    }
-    // Inputs HubSpot answered without a trace id (older behaviour): matched by position for creates.
-    if (operation === "insert" && (answer.results ?? []).every((r) => r.objectWriteTraceId === undefined) && (answer.errors ?? []).length === 0) {
-      answer.results.forEach((result, i) => {
-        const input = inputs[i];
-        if (input) results[input.index] = { status: "ok", id: result.id };
-      });
-    }
+    matchAnswer(operation, objectType, inputs, answer, results);
     return undefined;
   }
-}
-
-/** A per-input error as the record's rejection message: HubSpot's own message, with its category. */
-function rejection(error: BatchError, objectType: string): string {
-  if (error.category === "OBJECT_NOT_FOUND") {
-    return `[reverse-etl] [hubspot] no ${objectType} record has this identifier (${error.message}); use upsert mode to create missing records.`;
-  }
-  return `[reverse-etl] [hubspot] HubSpot refused the record (${error.category}): ${error.message}`;
 }
