@@ -1,6 +1,4 @@
 import { randomUUID } from "node:crypto";
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { silentLogger } from "@reverse-etl/core";
 import type { DestinationConnection, OutgoingRecord, WriteContext, WriteOperation, WriteOutcome } from "@reverse-etl/core";
 import { testDestinationContract } from "@reverse-etl/testkit";
@@ -46,48 +44,6 @@ function contact(i: number, email: string, fields: OutgoingRecord["fields"] = {}
 
 async function write(connection: DestinationConnection, operation: WriteOperation, records: OutgoingRecord[], object?: string): Promise<WriteOutcome> {
   return connection.write(operation, records, context(object));
-}
-
-/**
- * A stand-in for HubSpot that answers batch upserts and updates in the documented response shape
- * (https://developers.hubspot.com/docs/reference/api/crm/objects: `{status, results: [{id, properties,
- * createdAt, updatedAt, archived, new}], startedAt, completedAt}`) but, unlike the emulator, echoes no
- * `objectWriteTraceId` and answers the results in reverse order, as nothing in the docs promises either.
- * Record ids are 100 + the input's position in the request; emails come back in lower case, as HubSpot
- * stores them. Serves only what a write needs: the contacts' properties and the two batch endpoints.
- */
-async function untracedHubSpot(): Promise<{ url: string; requests: string[]; close(): Promise<void> }> {
-  const requests: string[] = [];
-  const property = (name: string) => ({
-    name, label: name, type: "string", fieldType: "text", groupName: "contactinformation", description: "", options: [],
-    hasUniqueValue: false, hubspotDefined: true, calculated: false, modificationMetadata: { archivable: true, readOnlyDefinition: true, readOnlyValue: false },
-  });
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (chunk: Buffer) => chunks.push(chunk));
-    req.on("end", () => {
-      const path = req.url ?? "/";
-      requests.push(`${req.method} ${path}`);
-      let body: unknown;
-      if (req.method === "GET" && path.startsWith("/crm/v3/properties/contacts")) {
-        body = { results: [property("email"), property("firstname")] };
-      } else if (req.method === "POST" && /^\/crm\/v3\/objects\/contacts\/batch\/(upsert|update)$/.test(path)) {
-        const { inputs } = JSON.parse(Buffer.concat(chunks).toString("utf8")) as { inputs: Array<{ id: string; idProperty?: string; properties: Record<string, string> }> };
-        const now = new Date().toISOString();
-        const results = inputs.map((input, i) => ({
-          id: input.idProperty === undefined ? input.id : String(100 + i),
-          properties: { ...input.properties, ...(input.idProperty === "email" ? { email: input.id.toLowerCase() } : {}) },
-          createdAt: now, updatedAt: now, archived: false, new: input.idProperty !== undefined,
-        }));
-        body = { status: "COMPLETE", results: results.reverse(), startedAt: now, completedAt: now };
-      }
-      res.writeHead(body === undefined ? 404 : 200, { "content-type": "application/json" });
-      res.end(JSON.stringify(body ?? { status: "error", message: "not served by this test server", category: "OBJECT_NOT_FOUND" }));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}`, requests, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }
 
 const contractEmulator = await emulator();
@@ -353,34 +309,6 @@ describe("hubspot destination", () => {
     }
     await expect((await connect(e, { accessToken: "wrong-token-456" })).check()).rejects.toThrow(/HTTP 401/);
     await expect((await connect(e)).check()).resolves.toBeUndefined();
-  });
-
-  it("matches batch results that carry no objectWriteTraceId by the identifier they were written by, not by position", async () => {
-    const hubspot = await untracedHubSpot();
-    try {
-      const connection = await hubspotDestination.connect(
-        { accessToken: "test-token", baseUrl: hubspot.url },
-        { configDir: process.cwd(), name: "crm", logger: silentLogger },
-      );
-      const upserted = await write(connection, "upsert", [contact(1, "Ada@Example.com"), contact(2, "bob@example.com"), contact(3, "cy@example.com")]);
-      expect(upserted).toEqual({
-        type: "results",
-        results: [{ status: "ok", id: "100" }, { status: "ok", id: "101" }, { status: "ok", id: "102" }],
-      });
-      const updated = await write(connection, "update", [
-        { key: "1", keyValue: 1, match: { hs_object_id: "100" }, fields: { firstname: "Ada" } },
-        { key: "2", keyValue: 2, match: { hs_object_id: "101" }, fields: { firstname: "Bob" } },
-      ]);
-      expect(updated).toEqual({ type: "results", results: [{ status: "ok", id: "100" }, { status: "ok", id: "101" }] });
-      // Each write made its one batch request: nothing was retried for want of a result.
-      expect(hubspot.requests).toEqual([
-        "GET /crm/v3/properties/contacts?archived=false",
-        "POST /crm/v3/objects/contacts/batch/upsert",
-        "POST /crm/v3/objects/contacts/batch/update",
-      ]);
-    } finally {
-      await hubspot.close();
-    }
   });
 
   it("sends at most 100 inputs per request", async () => {
