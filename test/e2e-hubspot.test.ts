@@ -215,6 +215,62 @@ describe("sync to HubSpot through the CLI against the emulator", () => {
     expect(writes.filter((w) => w.status === 200).reduce((n, w) => n + w.inputs, 0)).toBe(5000);
   }, 120_000);
 
+  it("mirror deletes under a small window: each delete's read and archive both count, so HubSpot never answers 429", async () => {
+    const dir = projectDir("e2e-hubspot-delete-limits");
+    const warehouse = await makeWarehouse("duckdb", dir);
+    await seedPeople(warehouse, 1200);
+    // The contacts are created under a roomy limit, so only the deletes meet the small window.
+    emulator = await startHubSpotEmulator({ accessToken: TOKEN, requestsPer10s: 1000 });
+    writeHubSpotConfig(dir, warehouse, emulator, { mode: "mirror" }, { rateLimit: { requestsPer10s: 1000 } });
+    const first = await cli(["sync", "--json"], dir);
+    expect(first.code, first.stderr).toBe(0);
+    expect(emulator.dump("contacts")).toHaveLength(1200);
+
+    // 500 rows leave the model: 5 delete batches, each a batch/read by email then a batch/archive by id.
+    // With 6 requests per 10 s on both sides, counting one request per write would let all 5 writes go at
+    // once: 10 requests plus the properties read, 11 in a window of 6. Counted per request, the run waits.
+    await warehouse.query("delete from gold.people where id > 700");
+    emulator.resetRateLimits();
+    emulator.setLimits({ requestsPer10s: 6 });
+    writeHubSpotConfig(dir, warehouse, emulator, { mode: "mirror" }, { rateLimit: { requestsPer10s: 6 } });
+    const mark = emulator.requestLog.length;
+    const rejectedBefore = emulator.rateLimitStats.rejectedInterval;
+
+    const run = await cli(["sync", "--json"], dir);
+    expect(run.code, run.stderr).toBe(0);
+    expect(jsonOf(run).syncs[0]).toMatchObject({
+      status: "succeeded",
+      counts: { added: 0, changed: 0, removed: 500 },
+      results: { succeeded: 500, rejected: 0, failed: 0 },
+    });
+    const requests = emulator.requestLog.slice(mark);
+    expect(requests.filter((r) => r.status === 429)).toEqual([]);
+    expect(emulator.rateLimitStats.rejectedInterval).toBe(rejectedBefore);
+    expect(requests.map((r) => r.path).sort()).toEqual([
+      "/crm/v3/objects/contacts/batch/archive",
+      "/crm/v3/objects/contacts/batch/archive",
+      "/crm/v3/objects/contacts/batch/archive",
+      "/crm/v3/objects/contacts/batch/archive",
+      "/crm/v3/objects/contacts/batch/archive",
+      "/crm/v3/objects/contacts/batch/read",
+      "/crm/v3/objects/contacts/batch/read",
+      "/crm/v3/objects/contacts/batch/read",
+      "/crm/v3/objects/contacts/batch/read",
+      "/crm/v3/objects/contacts/batch/read",
+      "/crm/v3/properties/contacts",
+    ]);
+    expect(writesSince(emulator, mark)).toEqual(Array(5).fill({ path: "/crm/v3/objects/contacts/batch/archive", inputs: 100, status: 204 }));
+    // The run went as fast as the window allows: 6 requests in the first 10 s, the other 5 after it.
+    const at = requests.map((r) => r.at);
+    let most = 0;
+    for (let i = 0, j = 0; i < at.length; i++) {
+      while (at[j]! <= at[i]! - 10_000) j++;
+      most = Math.max(most, i - j + 1);
+    }
+    expect(most).toBe(6);
+    expect(contactsIn(emulator)).toEqual(await modelIn(warehouse));
+  }, 120_000);
+
   it("fails validate (exit 2) for a mapping to a property contacts do not have, naming both, before any write", async () => {
     const dir = projectDir("e2e-hubspot-validate");
     const warehouse = await makeWarehouse("duckdb", dir);
