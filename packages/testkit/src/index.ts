@@ -1,5 +1,8 @@
 export { testDestinationContract } from "./destination-contract.js";
 export type { DestinationContractOptions, ReadBackContext } from "./destination-contract.js";
+export { startFaultProxy } from "./fault-proxy.js";
+export type { FaultProxy, FaultProxyOptions, FaultProxyStats, ProxiedRequest } from "./fault-proxy.js";
+export type { Fault, FaultAction, FaultJson, FaultRule } from "./fault-plan.js";
 export { startWebhookReceiver } from "./webhook-receiver.js";
 export type {
   IncomingWebhookPayload,
