@@ -1,20 +1,20 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { startWebhookReceiver, type WebhookReceiver } from "@reverse-etl/testkit";
+import type { WebhookReceiver } from "@reverse-etl/destination-webhook/emulator";
+import type { FaultProxy } from "@reverse-etl/testkit";
 import { projectDir, seedCustomers, writeConfig } from "./support/warehouse.js";
 import { makeWarehouse, modelRowsIn, seedCustomersIn, WAREHOUSES, type WarehouseKind } from "./support/warehouses.js";
 import { jsonOf, runCli, startCli } from "./support/cli.js";
+import { receivedRows, startSlowReceiver } from "./support/webhook.js";
 
 let receiver: WebhookReceiver | undefined;
-
-/** The receiver's records in the same shape as `modelRows`. */
-function received(r: WebhookReceiver): Map<string, Record<string, unknown>> {
-  return new Map([...r.records].map(([key, rec]) => [key, { ...rec.fields }]));
-}
+let proxy: FaultProxy | undefined;
 afterEach(async () => {
+  await proxy?.close();
   await receiver?.close();
   receiver = undefined;
+  proxy = undefined;
 });
 
 /** A small seeded random generator, so a failing kill schedule can be replayed. */
@@ -27,15 +27,15 @@ function seeded(seed: number): () => number {
 }
 
 /**
- * Start `sync` and SIGKILL it once the receiver has seen `posts` more batches (so the kill lands in the
+ * Start `sync` and SIGKILL it once the proxy has seen `posts` more batches (so the kill lands in the
  * middle of sending, wherever the run's start-up time goes); resolves when the process is gone.
  */
-async function syncKilledAfterPosts(dir: string, r: WebhookReceiver, posts: number): Promise<void> {
-  const before = r.requests.filter((q) => q.method === "POST").length;
+async function syncKilledAfterPosts(dir: string, p: FaultProxy, posts: number): Promise<void> {
+  const before = p.requests.filter((q) => q.method === "POST").length;
   const running = startCli(["sync"], { cwd: dir });
   let exited = false;
   void running.done.then(() => (exited = true));
-  while (!exited && r.requests.filter((q) => q.method === "POST").length - before < posts) {
+  while (!exited && p.requests.filter((q) => q.method === "POST").length - before < posts) {
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
   running.child.kill("SIGKILL");
@@ -56,8 +56,8 @@ describe("a sync killed with SIGKILL at random points", () => {
     const warehouse = await makeWarehouse(kind, dir);
     await seedCustomersIn(warehouse, 3000);
     // Each request takes a little while, so kills land in the middle of sending as well as before it.
-    receiver = await startWebhookReceiver({ randomFaults: { rate: 1, faults: [{ delayMs: 15 }], seed: 7 } });
-    writeConfig(dir, { plugin: "@reverse-etl/destination-webhook", url: receiver.url, batchSize: 40 }, { mode: "mirror" }, warehouse.source);
+    ({ receiver, proxy } = await startSlowReceiver(15));
+    writeConfig(dir, { plugin: "@reverse-etl/destination-webhook", url: proxy.url, batchSize: 40 }, { mode: "mirror" }, warehouse.source);
     const random = seeded(20261126);
     const kills: string[] = [];
     // One kill while the run starts up or plans, then kills after a random number of batches.
@@ -66,12 +66,12 @@ describe("a sync killed with SIGKILL at random points", () => {
     for (let round = 0; round < 4; round++) {
       const posts = 1 + Math.floor(random() * 15);
       kills.push(`${posts} batches`);
-      await syncKilledAfterPosts(dir, receiver, posts);
+      await syncKilledAfterPosts(dir, proxy, posts);
     }
     const final = await runCli(["sync", "--json"], { cwd: dir });
     expect(final.code, `kills after ${kills.join(", ")}\n${final.stderr}`).toBe(0);
     expect(jsonOf(final).syncs[0].status).toBe("succeeded");
-    expect(received(receiver)).toEqual(await modelRowsIn(warehouse));
+    expect(receivedRows(receiver)).toEqual(await modelRowsIn(warehouse));
     // Every record was applied exactly once: a batch acknowledged just before a kill is resent by the next
     // run with the same records, hence the same Idempotency-Key, and the receiver answers it from memory.
     expect([...receiver.deliveries.values()].every((n) => n === 1)).toBe(true);
@@ -85,8 +85,8 @@ describe("a sync killed with SIGKILL at random points", () => {
     const dir = projectDir("e2e-kill-moving");
     const warehouse = await makeWarehouse("duckdb", dir);
     await seedCustomersIn(warehouse, 3000);
-    receiver = await startWebhookReceiver({ randomFaults: { rate: 1, faults: [{ delayMs: 15 }], seed: 11 } });
-    writeConfig(dir, { plugin: "@reverse-etl/destination-webhook", url: receiver.url, batchSize: 40 }, { mode: "mirror" });
+    ({ receiver, proxy } = await startSlowReceiver(15));
+    writeConfig(dir, { plugin: "@reverse-etl/destination-webhook", url: proxy.url, batchSize: 40 }, { mode: "mirror" });
     const random = seeded(7);
     for (let round = 0; round < 3; round++) {
       await killedSync(dir, 900 + Math.floor(random() * 1600));
@@ -94,7 +94,7 @@ describe("a sync killed with SIGKILL at random points", () => {
     }
     const final = await runCli(["sync", "--json"], { cwd: dir });
     expect(final.code, final.stderr).toBe(0);
-    expect(received(receiver)).toEqual(await modelRowsIn(warehouse));
+    expect(receivedRows(receiver)).toEqual(await modelRowsIn(warehouse));
     const again = jsonOf(await runCli(["sync", "--json"], { cwd: dir }));
     expect(again.syncs[0].counts).toMatchObject({ added: 0, changed: 0, removed: 0 });
   }, 180_000);
