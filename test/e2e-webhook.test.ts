@@ -131,7 +131,8 @@ describe("sync to a webhook, end to end through the CLI", () => {
     // A wrong token: the run stops at once (401 is not retried row by row) and the error names no secret.
     const wrong = "Bearer sk_live_wrong_wrong_wrong_123456";
     const refused = await runCli(["sync", "--json", "--full"], { cwd: dir, env: { HOOK_TOKEN: wrong } });
-    expect(refused.code).not.toBe(0);
+    // 401 is a fatal destination error: exit 3, like refused credentials anywhere.
+    expect(refused.code).toBe(3);
     expect(jsonOf(refused).syncs[0].status).toBe("failed");
     outputs.push(refused.stdout, refused.stderr);
     expect(receiver.records.size).toBe(50);
