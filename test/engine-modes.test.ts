@@ -11,7 +11,7 @@ import {
 import duckdb from "@reverse-etl/source-duckdb";
 import fileDestination from "@reverse-etl/destination-file";
 import webhookDestination from "@reverse-etl/destination-webhook";
-import { startWebhookReceiver, type WebhookReceiver } from "@reverse-etl/testkit";
+import { startWebhookReceiver, type WebhookReceiver } from "@reverse-etl/destination-webhook/emulator";
 import { duck, projectDir, seedCustomers } from "./support/warehouse.js";
 
 const projects: ConfiguredProject[] = [];
