@@ -8,6 +8,9 @@ export interface OpenContractSource {
   db: Kysely<unknown>;
 }
 
+/** Suites declared in this process so far: two suites on one database must not share a schema. */
+let suites = 0;
+
 interface KeyedRow {
   k1: string;
   k2: number;
@@ -30,7 +33,7 @@ function selectRows(rows: readonly KeyedRow[]): RawBuilder<unknown> {
  */
 export function describeAdapterStatements(open: () => OpenContractSource): void {
   describe("adapter statements", () => {
-    const schema = `contract_adapter_${process.pid}_${Date.now().toString(36)}`;
+    const schema = `contract_adapter_${process.pid}_${Date.now().toString(36)}_${suites++}`;
     const keyed: TableName = { schema, name: "keyed" };
     const keys: TableName = { schema, name: "keys_only" };
     let db: Kysely<unknown>;

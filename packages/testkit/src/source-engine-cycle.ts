@@ -42,6 +42,9 @@ const MAIN = "main";
 const INVALID = "invalid_keys";
 const COMPOSITE = "composite";
 
+/** Suites declared in this process so far: two suites on one database must not share table names. */
+let cycles = 0;
+
 const ZERO: PlanCounts = { added: 0, changed: 0, removed: 0, unchanged: 0, invalid: 0 };
 const counts = (partial: Partial<PlanCounts>): PlanCounts => ({ ...ZERO, ...partial });
 
@@ -78,7 +81,7 @@ function finishedRun(run: SyncRunReport, sync: string): RunRecord {
  */
 export function describeEngineCycle(setup: EngineCycleSetup): void {
   describe("the engine on this source, to a file destination", () => {
-    const suffix = `${process.pid}_${Date.now().toString(36)}`;
+    const suffix = `${process.pid}_${Date.now().toString(36)}_${cycles++}`;
     const table = `contract_seed_${suffix}`;
     const invalidTable = `contract_keys_${suffix}`;
     const compositeTable = `contract_pairs_${suffix}`;
