@@ -274,6 +274,50 @@ export default defineConfig({
   }, 120_000);
 });
 
+describe("the README's Writing a plugin", () => {
+  const dir = join(root, "readme");
+
+  it("quotes the generated files as they are, and every other TypeScript sample compiles against them and the real API", async () => {
+    mkdirSync(dir);
+    expect((await cli(["plugin", "new", "destination", "acme"], dir)).code).toBe(0);
+    expect((await cli(["plugin", "new", "source", "redshift"], dir)).code).toBe(0);
+    const readme = readFileSync(join(repo, "README.md"), "utf8");
+    const section = readme.slice(readme.indexOf("\n## Writing a plugin\n"), readme.indexOf("\n## ", readme.indexOf("\n## Writing a plugin\n") + 1));
+    const samples = [...section.matchAll(/```ts\n([\s\S]*?)```/g)].map((match) => match[1]!);
+    let quoted = 0;
+    let added = 0;
+    for (const [index, sample] of samples.entries()) {
+      const [first, ...rest] = sample.split("\n");
+      const quote = /^\/\/ from (reverse-etl-[\w-]+\/\S+)$/.exec(first!);
+      const file = /^\/\/ (reverse-etl-[\w-]+\/\S+)$/.exec(first!);
+      if (quote) {
+        // A quote may leave out lines where it says `// ...`; what it shows is in the file, in order.
+        const text = readFileSync(join(dir, quote[1]!), "utf8");
+        let from = 0;
+        for (const part of rest.join("\n").split(/^\s*\/\/ \.\.\.\n/m)) {
+          const at = text.indexOf(part.trimEnd(), from);
+          expect(at, `README quotes ${quote[1]} as it is generated:\n${part}`).toBeGreaterThanOrEqual(from);
+          from = at + part.trimEnd().length;
+        }
+        quoted++;
+      } else {
+        const path = file ? join(dir, file[1]!) : join(dir, "reverse-etl-destination-acme", "src", `readme-sample-${index}.ts`);
+        expect(existsSync(path), `${path} would replace a generated file`).toBe(false);
+        writeFileSync(path, sample);
+        added++;
+      }
+    }
+    expect(quoted).toBeGreaterThanOrEqual(10);
+    expect(added).toBeGreaterThanOrEqual(3);
+    const tsc = join(repo, "node_modules/typescript/bin/tsc");
+    for (const pkg of ["reverse-etl-destination-acme", "reverse-etl-source-redshift"]) {
+      await exec(process.execPath, [tsc, "-p", join(dir, pkg, "tsconfig.json")]).catch((error: { stdout?: string }) => {
+        throw new Error(`the README's samples do not compile in ${pkg}:\n${error.stdout ?? ""}`);
+      });
+    }
+  }, 120_000);
+});
+
 describe("reverse-etl plugin new refuses", () => {
   it("a directory that is not empty, naming it, with exit code 1, and writes nothing", async () => {
     const dir = join(root, "taken");

@@ -1,8 +1,8 @@
 import { defineOptionsSchema } from "@reverse-etl/core";
 
 /**
- * Options of __package__, written beside `plugin` in a destination of the config. One doc comment per
- * option: the schema below is type-checked against this interface, so the two never drift.
+ * Options of the __Title__ destination, written beside `plugin` in a destination of the config. One doc
+ * comment per option: the schema below is type-checked against this interface, so the two never drift.
  */
 export interface __Name__DestinationOptions {
   /**

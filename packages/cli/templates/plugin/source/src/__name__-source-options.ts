@@ -1,8 +1,8 @@
 import { defineOptionsSchema } from "@reverse-etl/core";
 
 /**
- * Options of __package__, written beside `plugin` in a source of the config. Give a `url`, the parts, or
- * both: a part overrides the same part of the URL (e.g. a URL without its password and
+ * Options of the __Title__ source, written beside `plugin` in a source of the config. Give a `url`, the
+ * parts, or both: a part overrides the same part of the URL (e.g. a URL without its password and
  * `password: env("__NAME___PASSWORD")`). One doc comment per option: the schema below is type-checked
  * against this interface, so the two never drift.
  */
