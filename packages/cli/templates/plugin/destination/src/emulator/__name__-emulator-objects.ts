@@ -89,7 +89,9 @@ export class EmulatorStore {
       return error("invalid_identifier", `${idName} is not an identifier of ${object.name}; use one of ${object.identifiers.join(", ")}`);
     }
     if (idName !== undefined && (typeof idValue !== "string" || idValue === "")) return error("invalid_identifier", `${idName} must be a non-empty string`);
-    if (idName === undefined && operation !== "insert") return error("invalid_identifier", `an ${operation} needs an identifier (${object.identifiers.join(", ")})`);
+    if (idName === undefined && operation !== "insert") {
+      return error("invalid_identifier", `an ${operation} needs an identifier (${object.identifiers.join(", ")})`);
+    }
     if (operation !== "delete") {
       for (const [name, value] of Object.entries(fields)) {
         const problem = checkField(object, name, value);
@@ -118,7 +120,12 @@ export class EmulatorStore {
       if (tag !== undefined) existing.tag = tag;
       return { status: "ok", id: existing.id };
     }
-    const record: StoredRecord = { id: String(this.#nextId++), identifier: idName === undefined ? {} : { [idName]: idValue as string }, fields: { ...fields }, ...(tag === undefined ? {} : { tag }) };
+    const record: StoredRecord = {
+      id: String(this.#nextId++),
+      identifier: idName === undefined ? {} : { [idName]: idValue as string },
+      fields: { ...fields },
+      ...(tag === undefined ? {} : { tag }),
+    };
     records.set(key ?? `#${record.id}`, record);
     return { status: "ok", id: record.id };
   }
