@@ -15,10 +15,14 @@ const url = await createDatabase(server.url, `__nameCamel___test_${process.pid}`
 const context: PluginContext = { configDir: process.cwd(), name: "warehouse", logger: silentLogger };
 const connect = (): Promise<SourceConnection> => __nameCamel__Source.connect({ url }, context);
 
+// With `plugin` and `pluginOptions`, the suite also runs the engine on the plugin as `reverse-etl plan` and
+// `sync` do: a first sync, a run with nothing to send, an incremental run and mirror deletes into a file.
 testSourceContract({
   name: "__name__",
   connect,
   generateRowsSql: (n) => `select n from generate_series(1, ${n}) as g(n)`,
+  plugin: __nameCamel__Source,
+  pluginOptions: { url },
 });
 
 describe("__name__ source", () => {
