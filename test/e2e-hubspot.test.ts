@@ -146,7 +146,7 @@ describe.each(WAREHOUSES)("sync %s to HubSpot contacts, end to end through the C
     expect(writesSince(emulator, mark)).toEqual([{ path: "/crm/v3/objects/contacts/batch/archive", inputs: 3, status: 204 }]);
     expect(emulator.dump("contacts")).toHaveLength(247);
     expect(contactsIn(emulator)).toEqual(await modelIn(warehouse));
-  });
+  }, 180_000);
 
   it("rejects the rows with invalid emails with HubSpot's message in sync_errors, lands the rest, and retries them next run", async () => {
     const dir = projectDir(`e2e-hubspot-email-${kind}`);
@@ -192,12 +192,13 @@ describe("sync to HubSpot through the CLI against the emulator", () => {
     const mark = emulator.requestLog.length;
     const running = startCli(["sync", "--json"], { cwd: dir, env: { HUBSPOT_TOKEN: TOKEN } });
     // HubSpot counts the limit per account, so other integrations share the window: as soon as the sync
-    // talks to HubSpot, another integration spends 60 of the 100 requests (after the sync's start-up,
-    // however long that takes, so the window cannot roll over in between). The sync's ~55 requests then
-    // overrun the window; the 429s must cost nothing.
+    // talks to HubSpot, another integration spends what is left of the 100 requests (after the sync's
+    // start-up, however long that takes). The window is then full for the sync's first writes, which a
+    // 429 refuses; the 429s must cost nothing.
     while (emulator.requestLog.length === mark && running.child.exitCode === null) await new Promise((resolve) => setTimeout(resolve, 2));
+    const left = 100 - (emulator.requestLog.length - mark);
     const others = await Promise.all(
-      Array.from({ length: 60 }, async () => {
+      Array.from({ length: left }, async () => {
         const r = await fetch(`${emulator!.url}/crm/v3/properties/contacts/email`, { headers: { authorization: `Bearer ${TOKEN}` } });
         await r.arrayBuffer();
         return r.status;
@@ -226,8 +227,9 @@ describe("sync to HubSpot through the CLI against the emulator", () => {
     // How many requests the window refused depends on timing; each refusal is in the log as a 429.
     expect(emulator.rateLimitStats.rejectedInterval).toBeGreaterThan(0);
     expect(emulator.requestLog.filter((r) => r.status === 429)).toHaveLength(emulator.rateLimitStats.rejectedInterval);
+    expect(writes.filter((w) => w.status === 429).length).toBeGreaterThan(0);
     expect(writes.filter((w) => w.status === 200).reduce((n, w) => n + w.inputs, 0)).toBe(5000);
-  }, 120_000);
+  }, 180_000);
 
   it("mirror deletes under a small window: each delete's read and archive both count, so HubSpot never answers 429", async () => {
     const dir = projectDir("e2e-hubspot-delete-limits");
