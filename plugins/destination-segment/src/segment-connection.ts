@@ -110,7 +110,7 @@ export class SegmentConnection implements DestinationConnection {
       // Core took one request for this write; the others are taken here, so limits count requests.
       if (n > 0) await context.acquireRequests(1);
       const sent = await sendBatch(this.settings, part.map((p) => p.message), context.signal);
-      const outcome = outcomeOfAnswer(sent.request, `${call} of ${part.length} calls`, this.settings.baseUrl);
+      const outcome = outcomeOfAnswer(sent.request, `${call} of ${part.length} call${part.length === 1 ? "" : "s"}`, this.settings.baseUrl);
       this.settings.logger.debug("segment batch request", {
         sync: context.sync,
         calls: part.length,
