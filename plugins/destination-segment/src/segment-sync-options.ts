@@ -35,14 +35,15 @@ const context = { type: "object", description: "Context values sent with every c
 
 const identifySchema: JsonSchema = { type: "object", properties: { timestampColumn, context }, additionalProperties: false };
 const groupSchema: JsonSchema = identifySchema;
+const event = {
+  type: "string",
+  minLength: 1,
+  description: 'a track sync needs an event: the name of every call, e.g. "Order Completed", or eventColumn, the model column that holds it',
+};
 const trackSchema: JsonSchema = {
   type: "object",
   properties: {
-    event: {
-      type: "string",
-      minLength: 1,
-      description: 'a track sync needs an event: the name of every call, e.g. "Order Completed", or eventColumn, the model column that holds it',
-    },
+    event,
     eventColumn: { type: "string", minLength: 1, description: "Model column holding each row's event name." },
     timestampColumn,
     context,
@@ -51,7 +52,8 @@ const trackSchema: JsonSchema = {
   // Segment drops a track call without an event name (https://segment.com/docs/connections/spec/track/#event):
   // refuse the sync instead. With eventColumn, event is the name of the rows whose column is null.
   if: { not: { required: ["eventColumn"] } },
-  then: { required: ["event"] },
+  // (`properties` repeated in `then` so that the missing-property message can quote the description.)
+  then: { required: ["event"], properties: { event } },
 };
 
 /** The sync options schema of each call; other objects take none (and `describe` refuses them). */
