@@ -52,6 +52,8 @@ export interface EmulatorFault {
   readonly afterAccepting?: boolean;
   /** `Retry-After` (and `X-RateLimit-Reset`) seconds to send with it. */
   readonly retryAfterSeconds?: number;
+  /** Answer only after this many milliseconds: a slow Segment (with `status: 200` and `afterAccepting`, a slow success). */
+  readonly delayMs?: number;
 }
 
 /** A running Segment emulator. */
@@ -83,6 +85,8 @@ interface Answer {
   readonly status: number;
   readonly body: unknown;
   readonly headers?: Record<string, string>;
+  /** Wait this long before answering. */
+  readonly delayMs?: number;
 }
 
 const OK: Answer = { status: 200, body: { success: true } };
@@ -95,9 +99,11 @@ const READ_CAP_BYTES = 8 * 1024 * 1024;
 
 function faultAnswer(fault: EmulatorFault): Answer {
   const retryAfter = fault.retryAfterSeconds;
+  const status = fault.status ?? 500;
   return {
-    status: fault.status ?? 500,
-    body: { success: false, message: "Internal error (injected by the emulator)" },
+    status,
+    body: status < 400 ? { success: true } : { success: false, message: "Internal error (injected by the emulator)" },
+    ...(fault.delayMs !== undefined ? { delayMs: fault.delayMs } : {}),
     ...(retryAfter !== undefined ? { headers: { "Retry-After": String(retryAfter), "X-RateLimit-Reset": String(retryAfter) } } : {}),
   };
 }
@@ -208,6 +214,8 @@ export async function startSegmentEmulator(options: SegmentEmulatorOptions = {})
     return final;
   }
 
+  /** Answers held back by a `delayMs` fault. */
+  const delayed = new Set<NodeJS.Timeout>();
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -219,8 +227,16 @@ export async function startSegmentEmulator(options: SegmentEmulatorOptions = {})
       const path = new URL(req.url ?? "/", "http://emulator").pathname;
       const raw = size > READ_CAP_BYTES ? Buffer.alloc(0) : Buffer.concat(chunks);
       const answer = path.startsWith("/_emulator/") ? testEndpoint(req.method ?? "GET", path) : answerApi(req, path, raw, size);
-      res.writeHead(answer.status, { "content-type": "application/json; charset=utf-8", ...answer.headers });
-      res.end(JSON.stringify(answer.body));
+      const send = () => {
+        res.writeHead(answer.status, { "content-type": "application/json; charset=utf-8", ...answer.headers });
+        res.end(JSON.stringify(answer.body));
+      };
+      if (answer.delayMs === undefined) return send();
+      const timer = setTimeout(() => {
+        delayed.delete(timer);
+        send();
+      }, answer.delayMs);
+      delayed.add(timer);
     });
   });
   await new Promise<void>((resolve, reject) => {
@@ -252,6 +268,7 @@ export async function startSegmentEmulator(options: SegmentEmulatorOptions = {})
     },
     close() {
       closed ??= new Promise<void>((resolve) => {
+        for (const timer of delayed) clearTimeout(timer);
         server.close(() => resolve());
         server.closeAllConnections();
       });
