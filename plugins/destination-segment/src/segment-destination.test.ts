@@ -1,6 +1,7 @@
 import { ConfigError, ConnectionError, silentLogger } from "@reverse-etl/core";
-import type { DestinationConnection, OutgoingRecord, WriteContext } from "@reverse-etl/core";
-import { afterEach, describe, expect, it } from "vitest";
+import type { DestinationConnection, FieldValue, OutgoingRecord, WriteContext } from "@reverse-etl/core";
+import { testDestinationContract } from "@reverse-etl/testkit";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { startSegmentEmulator } from "./emulator/segment-emulator.js";
 import type { SegmentEmulator } from "./emulator/segment-emulator.js";
 import { segmentDestination } from "./segment-destination.js";
@@ -42,6 +43,30 @@ function writeContext(object: string, options: Record<string, unknown> = {}, syn
 
 function record(key: string, match: OutgoingRecord["match"], fields: OutgoingRecord["fields"], optionValues?: OutgoingRecord["optionValues"]): OutgoingRecord {
   return { key, keyValue: key, match, fields, ...(optionValues ? { optionValues } : {}) };
+}
+
+// The conformance suite every destination passes, for each call, reading back what the emulator accepted.
+const contractEmulator = await startSegmentEmulator({ writeKey: KEY });
+afterAll(() => contractEmulator.close());
+for (const [object, syncOptions, bag] of [
+  ["identify", {}, "traits"],
+  ["track", { event: "Contract Checked" }, "properties"],
+  ["group", {}, "traits"],
+] as const) {
+  testDestinationContract({
+    name: `segment-${object}`,
+    object,
+    syncOptions,
+    sampleMatch: (i) => ({ userId: `user-${i + 1}`, ...(object === "group" ? { groupId: `group-${i + 1}` } : {}) }),
+    connect: () => segmentDestination.connect({ writeKey: KEY, baseUrl: contractEmulator.url }, { configDir: ".", name: "cdp", logger: silentLogger }),
+    readBack: async () => {
+      const held = new Map<string, Record<string, FieldValue>>();
+      for (const m of contractEmulator.messages) {
+        if (m.type === object) held.set(String(m.userId).replace("user-", ""), m[bag] as Record<string, FieldValue>);
+      }
+      return held;
+    },
+  });
 }
 
 describe("Segment destination", () => {
