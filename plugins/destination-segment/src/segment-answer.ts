@@ -20,6 +20,7 @@ const PREFIX = "[reverse-etl] [segment]";
  * those `@segment/analytics-node` retries itself: 5xx but 501 and 505, 408, 410, 429 and 460.
  */
 export function outcomeOfAnswer(request: RequestRecord | undefined, what: string, baseUrl: string): AnswerOutcome {
+  // No request: the client refused every call before sending (each is answered on its own).
   if (request === undefined) return { type: "accepted" };
   if (request.kind === "too-large") {
     return { type: "refused", message: `${PREFIX} ${what}: the request would be ${request.bytes} bytes, over Segment's 500 KB limit, and was not sent` };

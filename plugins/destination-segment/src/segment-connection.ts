@@ -121,7 +121,10 @@ export class SegmentConnection implements DestinationConnection {
         case "accepted":
           for (const p of part) {
             const reason = sent.refused.get(p.message.messageId);
-            results[p.index] = reason === undefined ? { status: "ok" } : { status: "rejected", message: `${PREFIX} the client refused the call: ${reason}` };
+            if (reason !== undefined) results[p.index] = { status: "rejected", message: `${PREFIX} the client refused the call: ${reason}` };
+            // A call neither refused nor sent (the client made no request): never counted as delivered.
+            else if (sent.request === undefined) results[p.index] = { status: "retryable", message: `${PREFIX} the client sent no request for the call.` };
+            else results[p.index] = { status: "ok" };
           }
           break;
         case "refused":
