@@ -69,14 +69,69 @@ testDestinationContract({
 });
 
 describe("hubspot destination", () => {
-  it("declares HubSpot's batch size and the configured rate limits, leaving one request per 10 s to its property reads", async () => {
+  it("declares HubSpot's batch size and the configured rate limits as they are: requests per 10 s (counted 200 ms longer) and per day", async () => {
     const e = await emulator();
     expect((await connect(e)).capabilities).toMatchObject({
       maxBatchSize: 100,
-      rateLimits: [{ requests: 99, perMs: 10_200 }, { requests: 250_000, perMs: 86_400_000 }],
+      rateLimits: [{ requests: 100, perMs: 10_200 }, { requests: 250_000, perMs: 86_400_000 }],
     });
     const custom = await connect(e, { rateLimit: { requestsPer10s: 190, daily: 625_000 }, maxConcurrency: 2 });
-    expect(custom.capabilities).toMatchObject({ maxConcurrency: 2, rateLimits: [{ requests: 189 }, { requests: 625_000 }] });
+    expect(custom.capabilities).toMatchObject({
+      maxConcurrency: 2,
+      rateLimits: [{ requests: 190, perMs: 10_200 }, { requests: 625_000, perMs: 86_400_000 }],
+    });
+  });
+
+  it("takes every request of a write beyond core's one from the limiter: a mirror delete reads then archives, two requests", async () => {
+    const e = await emulator();
+    e.seed("contacts", [{ email: "stay@example.com" }, { email: "go@example.com" }]);
+    const connection = await connect(e);
+    const acquired: number[] = [];
+    const counting = (): WriteContext => ({ ...context(), acquireRequests: async (count = 1) => void acquired.push(count) });
+    const requests = (from: number) => e.requestLog.slice(from).map((r) => r.path.split("/").slice(-2).join("/"));
+
+    // The first write reads the object's properties before its upsert: core took one, the plugin one more.
+    const upserted = await connection.write("upsert", [contact(1, "stay@example.com")], counting());
+    expect(upserted).toEqual({ type: "results", results: [{ status: "ok", id: expect.any(String) }] });
+    expect(acquired).toEqual([1]);
+    expect(requests(0)).toEqual(["properties/contacts", "batch/upsert"]);
+
+    acquired.length = 0;
+    const mark = e.requestLog.length;
+    const deleted = await connection.write("delete", [{ key: "2", keyValue: 2, match: { email: "go@example.com" }, fields: {} }], counting());
+    expect(deleted).toEqual({ type: "results", results: [{ status: "ok" }] });
+    expect(acquired).toEqual([1]);
+    expect(requests(mark)).toEqual(["batch/read", "batch/archive"]);
+    expect(e.dump("contacts").map((r) => r.properties.email)).toEqual(["stay@example.com"]);
+
+    // A delete by record id needs no read: one request, the one core took.
+    acquired.length = 0;
+    const [stay] = e.dump("contacts");
+    const byId = await connection.write("delete", [{ key: "1", keyValue: 1, match: { hs_object_id: stay!.id }, fields: {} }], counting());
+    expect(byId).toEqual({ type: "results", results: [{ status: "ok" }] });
+    expect(acquired).toEqual([]);
+    expect(e.dump("contacts")).toEqual([]);
+  });
+
+  it("owes the requests made outside a write (check, describe) to the next write, which takes them from the limiter", async () => {
+    const e = await emulator();
+    const connection = await connect(e);
+    await connection.check();
+    await connection.describe("contacts");
+    // Cached: no second properties read.
+    await connection.describe("contacts");
+    const acquired: number[] = [];
+    const counting = (): WriteContext => ({ ...context(), acquireRequests: async (count = 1) => void acquired.push(count) });
+    await connection.write("upsert", [contact(1, "a@example.com")], counting());
+    await connection.write("upsert", [contact(2, "b@example.com")], counting());
+    expect(e.requestLog.map((r) => r.path)).toEqual([
+      "/account-info/v3/details",
+      "/crm/v3/properties/contacts",
+      "/crm/v3/objects/contacts/batch/upsert",
+      "/crm/v3/objects/contacts/batch/upsert",
+    ]);
+    // Four requests: two writes took one each through core, the first write took the two owed ones.
+    expect(acquired).toEqual([2]);
   });
 
   it("describes an object from the properties API: types, read-only, options, identifiers", async () => {

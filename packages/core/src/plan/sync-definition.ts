@@ -7,40 +7,40 @@ import type { ValueKind } from "../values/value-kind.js";
  * (`defineSync`, then `withModelColumns` once the model is described) and never changed after.
  */
 export interface SyncDefinition {
-  name: string;
-  modelName: string;
-  model: ModelConfig;
+  readonly name: string;
+  readonly modelName: string;
+  readonly model: ModelConfig;
   /** The model's SQL without a trailing semicolon. */
-  modelSql: string;
-  sourceName: string;
-  destinationName: string;
-  object: string | undefined;
-  mode: SyncMode;
+  readonly modelSql: string;
+  readonly sourceName: string;
+  readonly destinationName: string;
+  readonly object: string | undefined;
+  readonly mode: SyncMode;
   /** Primary key columns, in order. */
-  keyColumns: string[];
+  readonly keyColumns: readonly string[];
   /** Model column -> destination field. */
-  fields: Array<readonly [column: string, field: string]>;
+  readonly fields: ReadonlyArray<readonly [column: string, field: string]>;
   /** Destination identifier field <- model column. */
-  match: Array<readonly [field: string, column: string]>;
+  readonly match: ReadonlyArray<readonly [field: string, column: string]>;
   /** Sync option -> the model column it names (the plugin's `columnOptions`), e.g. `eventColumn` -> `event_name`. */
-  optionColumns: Array<readonly [option: string, column: string]>;
+  readonly optionColumns: ReadonlyArray<readonly [option: string, column: string]>;
   /** Every model column the sync reads: key columns first, then mapped columns, without repeats. */
-  columns: string[];
+  readonly columns: readonly string[];
   /** Mapped columns (fields, match and option columns), sorted: what the fingerprint covers. */
-  mappedColumns: string[];
+  readonly mappedColumns: readonly string[];
   /**
    * Text describing the mapping. It is part of every fingerprint, so changing the mapping (a new field,
    * a renamed destination field, another object) resends every row.
    */
-  signature: string;
-  retryRejected: boolean;
-  maxDeleteShare: number;
+  readonly signature: string;
+  readonly retryRejected: boolean;
+  readonly maxDeleteShare: number;
   /** The sync's destination `options`, validated against the plugin's schema; `{}` when none. */
-  options: Readonly<Record<string, unknown>>;
+  readonly options: Readonly<Record<string, unknown>>;
   /** Warehouse type of each model column, once the model has been described. */
-  columnTypes?: Readonly<Record<string, string>>;
+  readonly columnTypes?: Readonly<Record<string, string>>;
   /** Value kind of each model column, as the source named it, once the model has been described. */
-  columnKinds?: Readonly<Record<string, ValueKind>>;
+  readonly columnKinds?: Readonly<Record<string, ValueKind>>;
 }
 
 /**
