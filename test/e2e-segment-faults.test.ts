@@ -1,15 +1,19 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { startSegmentEmulator, type SegmentEmulator } from "@reverse-etl/destination-segment/emulator";
+import { startFaultProxy, type FaultProxy } from "@reverse-etl/testkit";
 import { projectDir } from "./support/warehouse.js";
 import { makeWarehouse } from "./support/warehouses.js";
 import { jsonOf } from "./support/cli.js";
 import { copiesDiffer, identifiedTraits, SegmentCli, seedUsers, USER_FIELDS, userTraits, WRITE_KEY, writeSegmentConfig } from "./support/segment-project.js";
 
 let emulator: SegmentEmulator | undefined;
+let proxy: FaultProxy | undefined;
 let cli = new SegmentCli();
 afterEach(async () => {
   const leaked = cli.leakedWriteKey();
   cli = new SegmentCli();
+  await proxy?.close();
+  proxy = undefined;
   await emulator?.close();
   emulator = undefined;
   expect(leaked, "the write key was printed").toBe(false);
@@ -69,6 +73,37 @@ describe("Segment under faults, through the CLI", () => {
     expect(acceptedTwice(emulator)).toEqual([]);
     // The client made each request once: it never retried by itself (it would send X-Retry-Count).
     expect(emulator.requests.every((r) => r.retryCount === undefined)).toBe(true);
+  }, 120_000);
+
+  it("through the testkit's fault proxy: reset and dropped connections, an answer lost after Segment took the calls, 503s, delays", async () => {
+    const dir = projectDir("e2e-segment-proxy");
+    const warehouse = await makeWarehouse("duckdb", dir);
+    await seedUsers(warehouse, 1500);
+    emulator = await startSegmentEmulator({ writeKey: WRITE_KEY });
+    proxy = await startFaultProxy({
+      target: emulator.url,
+      faults: [
+        { path: "/v1/batch", nth: [2], fault: { when: "after", connection: "drop" } },
+        { path: "/v1/batch", every: 4, fault: "reset" },
+        { path: "/v1/batch", every: 7, fault: { status: 503 } },
+        { path: "/v1/batch", nth: [9], fault: "drop" },
+        { path: "/v1/batch", probability: 0.2, seed: 5, fault: { delayMs: 150 } },
+      ],
+    });
+    writeSegmentConfig(dir, warehouse, proxy, { users_to_segment: identifySync }, {}, { batchSize: 50 });
+
+    const run = await cli.run(["sync", "--json"], dir);
+    expect(run.code, run.stderr).toBe(0);
+    expect(jsonOf(run).syncs[0]).toMatchObject({ status: "succeeded", results: { succeeded: 1500, rejected: 0, failed: 0 } });
+    expect(identifiedTraits(emulator)).toEqual(await userTraits(warehouse));
+    // The batch whose answer was lost after Segment took it was sent again, as the same 50 messages.
+    expect(emulator.received.filter((r) => r.outcome === "duplicate")).toHaveLength(50);
+    expect(copiesDiffer(emulator)).toEqual([]);
+    expect(acceptedTwice(emulator)).toEqual([]);
+    const outcomes = proxy.requests.map((r) => r.outcome);
+    expect(outcomes.filter((o) => o === "reset").length).toBeGreaterThan(0);
+    expect(outcomes.filter((o) => o === 503).length).toBeGreaterThan(0);
+    expect(outcomes.filter((o) => o === "dropped")).toHaveLength(2);
   }, 120_000);
 
   it("kill -9 mid-run, three times, with the model changing between: every change arrives once, any copy is the same message", async () => {

@@ -182,9 +182,9 @@ describe("track and group through the CLI against the Segment emulator", () => {
       });
       void running.done.then((r) => reject(new Error(`emulate exited ${r.code}: ${r.stderr}`)));
     });
-    const ready = JSON.parse(line) as { url: string; writeKey?: string; accessToken?: string; options?: { writeKey?: string } };
-    const key = ready.options?.writeKey ?? ready.writeKey ?? ready.accessToken;
-    expect(key).toBe("emulator-write-key");
+    const ready = JSON.parse(line) as { url: string; options: { baseUrl: string; writeKey: string } };
+    expect(ready.options).toEqual({ baseUrl: ready.url, writeKey: "emulator-write-key" });
+    const key = ready.options.writeKey;
     const sent = await fetch(`${ready.url}/v1/batch`, {
       method: "POST",
       headers: { "content-type": "application/json", authorization: `Basic ${Buffer.from(`${key}:`).toString("base64")}` },
