@@ -91,6 +91,19 @@ describe("sync options that name a model column", () => {
     expect(second.written.map((r) => [r.key, r.fields, r.optionValues])).toEqual([["3", { email: "user3@example.com" }, { eventColumn: "gold" }]]);
   });
 
+  it("are part of the mapping a sync records: naming another column warns that every row is sent again", async () => {
+    const dir = projectDir("segment-option-mapping");
+    await seedCustomers(join(dir, "warehouse.duckdb"), 3);
+    const match = { match: { groupId: "id", userId: "email" } };
+    await open(dir, eventDestination().plugin, match, { eventColumn: "plan" }).sync();
+    await projects.splice(0)[0]!.close();
+    const plan = (await open(dir, eventDestination().plugin, match, { eventColumn: "name" }).plan()).syncs[0]!;
+    expect(plan.counts).toMatchObject({ changed: 3 });
+    expect(plan.warnings).toEqual([
+      'mapping changed since the last sync: option eventColumn now names column "name" (was "plan"); every row will be sent again, because a row\'s fingerprint covers the mapping',
+    ]);
+  });
+
   it("leave records without optionValues when the options name no column", async () => {
     const dir = projectDir("segment-option-fixed");
     await seedCustomers(join(dir, "warehouse.duckdb"), 2);
