@@ -147,5 +147,6 @@ describe("sync to a webhook, end to end through the CLI", () => {
     expect(everything).not.toContain("5ecr3t");
     expect(everything).not.toContain("wrong_wrong");
     expect(outputs.join("\n")).toContain("succeeded");
-  });
+    // Seven CLI processes one after another: minutes on a loaded two-core machine, not the 60 s default.
+  }, 180_000);
 });

@@ -63,9 +63,10 @@ export function matchAnswer(
   }
   for (const error of failed) {
     const traces = error.context?.objectWriteTraceId ?? [];
-    const matched = traces.length > 0
-      ? traces.map((trace) => byTrace.get(trace))
-      : (error.context?.ids ?? []).map((id) => byIdentifier.get(identifierKey(idProperty, id)));
+    const matched =
+      traces.length > 0
+        ? traces.map((trace) => byTrace.get(trace))
+        : (error.context?.ids ?? []).map((id) => byIdentifier.get(identifierKey(idProperty, id)));
     for (const input of matched) if (input) results[input.index] = { status: "rejected", message: rejection(error, objectType) };
   }
   if (operation === "insert" && failed.length === 0 && answered.every((r) => r.objectWriteTraceId === undefined)) {
