@@ -18,7 +18,7 @@ import { buildMessage } from "./segment-message.js";
 import type { SegmentMessage } from "./segment-message.js";
 import { envelopeBytes, packRequests } from "./segment-requests.js";
 import { isSegmentCall, SEGMENT_CALLS } from "./segment-sync-options.js";
-import type { SegmentSyncOptions } from "./segment-sync-options.js";
+import type { SegmentTrackSyncOptions } from "./segment-sync-options.js";
 
 /** Settings of a {@link SegmentConnection}, resolved from the plugin options. */
 export interface SegmentConnectionSettings extends SenderSettings {
@@ -92,7 +92,7 @@ export class SegmentConnection implements DestinationConnection {
       return { type: "fatal", message: `${PREFIX} Segment's Tracking API cannot ${operation} what it received: use mode upsert or insert.` };
     }
     if (this.#runTime?.runId !== context.runId) this.#runTime = { runId: context.runId, time: new Date().toISOString() };
-    const settings = { sync: context.sync, call, options: context.options as SegmentSyncOptions, runTime: this.#runTime.time };
+    const settings = { sync: context.sync, call, options: context.options as SegmentTrackSyncOptions, runTime: this.#runTime.time };
 
     const results: Array<RecordResult | undefined> = records.map(() => undefined);
     const sendable: Array<{ index: number; message: SegmentMessage; bytes: number }> = [];

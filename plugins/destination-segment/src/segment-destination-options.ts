@@ -1,4 +1,4 @@
-import type { JsonSchema } from "@reverse-etl/core";
+import { defineOptionsSchema } from "@reverse-etl/core";
 
 /** Options of `@reverse-etl/destination-segment`, written beside `plugin` in the config. */
 export interface SegmentDestinationOptions {
@@ -33,8 +33,8 @@ export const SEGMENT_EU_API_URL = "https://events.eu1.segmentapis.com";
 /** Defaults of the options. */
 export const SEGMENT_DEFAULTS = { batchSize: 500, maxConcurrency: 2, requestsPerSecond: 1000, timeoutMs: 10_000 } as const;
 
-/** JSON schema of {@link SegmentDestinationOptions}. */
-export const segmentDestinationOptionsSchema: JsonSchema = {
+/** JSON schema of {@link SegmentDestinationOptions}, type-checked against it (defaults as {@link SEGMENT_DEFAULTS}). */
+export const segmentDestinationOptionsSchema = defineOptionsSchema<SegmentDestinationOptions>({
   type: "object",
   properties: {
     writeKey: { type: "string", minLength: 1, description: "Write key of the Segment source; use env(\"SEGMENT_WRITE_KEY\")." },
@@ -42,6 +42,7 @@ export const segmentDestinationOptionsSchema: JsonSchema = {
       type: "string",
       minLength: 1,
       default: SEGMENT_API_URL,
+      nullable: true,
       description: `Tracking API host. Default ${SEGMENT_API_URL}; EU workspaces: ${SEGMENT_EU_API_URL}.`,
     },
     batchSize: {
@@ -49,17 +50,19 @@ export const segmentDestinationOptionsSchema: JsonSchema = {
       minimum: 1,
       maximum: 2500,
       default: SEGMENT_DEFAULTS.batchSize,
+      nullable: true,
       description: "Calls per write, sent as one batch request (split when it would reach 500 KB). Segment takes at most 2,500.",
     },
-    maxConcurrency: { type: "integer", minimum: 1, maximum: 16, default: SEGMENT_DEFAULTS.maxConcurrency, description: "Batch requests in flight at once." },
+    maxConcurrency: { type: "integer", minimum: 1, maximum: 16, default: SEGMENT_DEFAULTS.maxConcurrency, nullable: true, description: "Batch requests in flight at once." },
     requestsPerSecond: {
       type: "integer",
       minimum: 1,
       default: SEGMENT_DEFAULTS.requestsPerSecond,
+      nullable: true,
       description: "Requests per second core's limiter stays under (Segment: at most 1,000 per workspace).",
     },
-    timeoutMs: { type: "integer", minimum: 100, default: SEGMENT_DEFAULTS.timeoutMs, description: "Milliseconds to wait for Segment's answer to one request." },
+    timeoutMs: { type: "integer", minimum: 100, default: SEGMENT_DEFAULTS.timeoutMs, nullable: true, description: "Milliseconds to wait for Segment's answer to one request." },
   },
   required: ["writeKey"],
   additionalProperties: false,
-};
+});

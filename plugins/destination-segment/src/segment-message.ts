@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import type { FieldValue, OutgoingRecord } from "@reverse-etl/core";
-import type { SegmentCallType, SegmentSyncOptions } from "./segment-sync-options.js";
+import type { SegmentCallType, SegmentTrackSyncOptions } from "./segment-sync-options.js";
 import { canonicalJson, idValue, timestampValue } from "./segment-values.js";
 
 /** One Segment call as the plugin hands it to `@segment/analytics-node`. */
@@ -44,7 +44,8 @@ export interface MessageSettings {
   /** Name of the sync: part of every messageId. */
   readonly sync: string;
   readonly call: SegmentCallType;
-  readonly options: SegmentSyncOptions;
+  /** The sync's options (a track sync's, the widest). */
+  readonly options: SegmentTrackSyncOptions;
   /** ISO 8601 time of the run, for rows without a timestamp. */
   readonly runTime: string;
 }

@@ -1,3 +1,4 @@
+import { defineOptionsSchema } from "@reverse-etl/core";
 import type { JsonSchema } from "@reverse-etl/core";
 
 /** The Segment calls a sync can make: its `object`. */
@@ -11,16 +12,20 @@ export function isSegmentCall(object: string | undefined): object is SegmentCall
   return SEGMENT_CALLS.includes(object as SegmentCallType);
 }
 
-/** A sync's `options` for the Segment destination (validated per call by {@link segmentSyncOptionsSchema}). */
+/** A sync's `options` for the identify and group calls (validated by {@link segmentSyncOptionsSchema}). */
 export interface SegmentSyncOptions {
-  /** Track: the event name of every call (`"Order Completed"`); with `eventColumn`, of the rows whose column is null. */
-  readonly event?: string;
-  /** Track: the model column holding each row's event name. */
-  readonly eventColumn?: string;
   /** The model column holding each call's time (a timestamp or date); otherwise the time the run started. */
-  readonly timestampColumn?: string;
+  timestampColumn?: string;
   /** `context` values sent with every call, e.g. `{ "app": { "name": "warehouse" } }`. */
-  readonly context?: Readonly<Record<string, unknown>>;
+  context?: Record<string, unknown>;
+}
+
+/** A track sync's `options`: one of `event` and `eventColumn` is required. */
+export interface SegmentTrackSyncOptions extends SegmentSyncOptions {
+  /** The event name of every call (`"Order Completed"`); with `eventColumn`, of the rows whose column is null. */
+  event?: string;
+  /** The model column holding each row's event name. */
+  eventColumn?: string;
 }
 
 /** Sync options naming a model column: core reads those columns and hands their values to each record. */
@@ -29,22 +34,24 @@ export const SEGMENT_COLUMN_OPTIONS = ["eventColumn", "timestampColumn"] as cons
 const timestampColumn = {
   type: "string",
   minLength: 1,
+  nullable: true,
   description: "Model column holding each call's time (timestamp or date); without it, the time the run started.",
-};
-const context = { type: "object", description: "Context values sent with every call (Segment's common field context)." };
-
-const identifySchema: JsonSchema = { type: "object", properties: { timestampColumn, context }, additionalProperties: false };
-const groupSchema: JsonSchema = identifySchema;
+} as const;
+const context = { type: "object", required: [], nullable: true, description: "Context values sent with every call (Segment's common field context)." } as const;
 const event = {
   type: "string",
   minLength: 1,
+  nullable: true,
   description: 'a track sync needs an event: the name of every call, e.g. "Order Completed", or eventColumn, the model column that holds it',
-};
-const trackSchema: JsonSchema = {
+} as const;
+
+const identifySchema = defineOptionsSchema<SegmentSyncOptions>({ type: "object", properties: { timestampColumn, context }, additionalProperties: false });
+const groupSchema = identifySchema;
+const trackSchema = defineOptionsSchema<SegmentTrackSyncOptions>({
   type: "object",
   properties: {
     event,
-    eventColumn: { type: "string", minLength: 1, description: "Model column holding each row's event name." },
+    eventColumn: { type: "string", minLength: 1, nullable: true, description: "Model column holding each row's event name." },
     timestampColumn,
     context,
   },
@@ -54,7 +61,7 @@ const trackSchema: JsonSchema = {
   if: { not: { required: ["eventColumn"] } },
   // (`properties` repeated in `then` so that the missing-property message can quote the description.)
   then: { required: ["event"], properties: { event } },
-};
+});
 
 /** The sync options schema of each call; other objects take none (and `describe` refuses them). */
 export function segmentSyncOptionsSchema(object: string | undefined): JsonSchema | undefined {
