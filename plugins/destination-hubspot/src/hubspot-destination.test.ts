@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { silentLogger } from "@reverse-etl/core";
 import type { DestinationConnection, OutgoingRecord, WriteContext, WriteOperation, WriteOutcome } from "@reverse-etl/core";
-import { testDestinationContract } from "@reverse-etl/testkit";
+import { startFaultProxy, testDestinationContract, type FaultProxy, type FaultRule } from "@reverse-etl/testkit";
 import { afterAll, describe, expect, it } from "vitest";
 import { startHubSpotEmulator } from "./emulator/hubspot-emulator.js";
 import type { HubSpotEmulator, HubSpotEmulatorOptions } from "./emulator/hubspot-emulator.js";
@@ -9,7 +9,9 @@ import type { HubSpotDestinationOptions } from "./hubspot-destination-options.js
 import { hubspotDestination } from "./hubspot-destination.js";
 
 const started: HubSpotEmulator[] = [];
+const proxies: FaultProxy[] = [];
 afterAll(async () => {
+  for (const proxy of proxies) await proxy.close();
   await Promise.all(started.map((e) => e.close()));
 });
 
@@ -17,6 +19,13 @@ async function emulator(options?: HubSpotEmulatorOptions): Promise<HubSpotEmulat
   const e = await startHubSpotEmulator(options);
   started.push(e);
   return e;
+}
+
+/** A fault proxy in front of the emulator, closed with it. */
+async function proxied(e: HubSpotEmulator, faults: readonly FaultRule[]): Promise<FaultProxy> {
+  const proxy = await startFaultProxy({ target: e.url, faults });
+  proxies.push(proxy);
+  return proxy;
 }
 
 function connect(e: HubSpotEmulator, options: Partial<HubSpotDestinationOptions> = {}): Promise<DestinationConnection> {
@@ -259,8 +268,11 @@ describe("hubspot destination", () => {
     const connection = await connect(e);
     const outcome = await write(connection, "upsert", [contact(1, "a@example.com", { favourite_colour: "blue" })]);
     expect(outcome.type === "results" && outcome.results[0]).toMatchObject({ status: "rejected", message: expect.stringContaining("PROPERTY_DOESNT_EXIST") });
-    e.failNext(1, 400);
-    const whole = await write(connection, "upsert", [contact(1, "a@example.com")]);
+    // The next batch write is refused as a whole, as HubSpot does with a 400 that names no input.
+    const proxy = await proxied(e, [{ method: "POST", path: "/crm/v3/objects/contacts/batch/", nth: [1], fault: { status: 400 } }]);
+    const throughProxy = await connect(e, { baseUrl: proxy.url });
+    await throughProxy.describe("contacts");
+    const whole = await write(throughProxy, "upsert", [contact(1, "a@example.com")]);
     expect(whole.type).toBe("batch-rejected");
   });
 
@@ -285,9 +297,9 @@ describe("hubspot destination", () => {
 
   it("retries 5xx answers and network failures", async () => {
     const e = await emulator();
-    const connection = await connect(e);
+    const proxy = await proxied(e, [{ method: "POST", path: "/crm/v3/objects/contacts/batch/", nth: [1], fault: { status: 502 } }]);
+    const connection = await connect(e, { baseUrl: proxy.url });
     await connection.describe("contacts");
-    e.failNext(1, 502);
     expect((await write(connection, "upsert", [contact(1, "a@example.com")])).type).toBe("retry");
     await e.close();
     expect((await write(connection, "upsert", [contact(1, "a@example.com")])).type).toBe("retry");

@@ -83,13 +83,6 @@ export interface HubSpotEmulator extends RunningEmulator {
   setLimits(limits: { requestsPer10s?: number; dailyLimit?: number }): void;
   /** Forget the requests counted so far in the window and the day. */
   resetRateLimits(): void;
-  /**
-   * Answer the next `count` API requests with this status (default 503) before handling any.
-   * @deprecated Faults belong in front of the emulator: put `startFaultProxy` from `@reverse-etl/testkit`
-   * between the plugin and the emulator (`{ nth: [1], fault: { status: 503 } }`). Kept until the last
-   * caller (the destination's own tests) moves to the proxy.
-   */
-  failNext(count: number, status?: number): void;
   /** Stop the server. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -120,7 +113,6 @@ export async function startHubSpotEmulator(options: HubSpotEmulatorOptions = {})
     now,
   );
   const requestLog: EmulatorRequest[] = [];
-  const faults: number[] = [];
 
   function typeOf(objectType: string): ObjectType {
     const type = store.find(objectType);
@@ -145,10 +137,6 @@ export async function startHubSpotEmulator(options: HubSpotEmulatorOptions = {})
     if (!admission.ok) {
       // https://developers.hubspot.com/docs/guides/apps/api-usage/usage-details: 429 with policyName.
       return { status: 429, headers: admission.headers, body: rateLimitBody(admission.policy) };
-    }
-    const fault = faults.shift();
-    if (fault !== undefined) {
-      return { status: fault, headers: admission.headers, body: errorBody("INTERNAL_ERROR", "Internal error (injected by the emulator)") };
     }
     const answer = handle(method, path, query, body, token);
     return { ...answer, headers: { ...admission.headers, ...answer.headers } };
@@ -332,9 +320,6 @@ export async function startHubSpotEmulator(options: HubSpotEmulatorOptions = {})
     },
     resetRateLimits() {
       limits.reset();
-    },
-    failNext(count, status = 503) {
-      for (let i = 0; i < count; i++) faults.push(status);
     },
     close() {
       closed ??= new Promise<void>((resolve) => {
