@@ -48,25 +48,32 @@ describe("Segment under faults, through the CLI", () => {
     const dir = projectDir("e2e-segment-faults");
     const warehouse = await makeWarehouse("duckdb", dir);
     await seedUsers(warehouse, 2000);
-    // The emulator takes 3 requests a second; the plugin is told 20: Segment's 429s with Retry-After pace it.
+    // Segment (the emulator) takes 3 requests a second and the plugin is told 20: Segment's own 429s with
+    // Retry-After pace it. In front, the fault proxy fails the first requests: 500 and 503 before Segment
+    // sees them, 500 and 502 after it took their calls (answers lost on the way back), and one 429.
     emulator = await startSegmentEmulator({ writeKey: WRITE_KEY, requestsPerSecond: 3 });
-    emulator.failNext(1, { status: 500 });
-    emulator.failNext(1, { status: 500, afterAccepting: true });
-    emulator.failNext(1, { status: 503 });
-    emulator.failNext(1, { status: 502, afterAccepting: true });
-    emulator.failNext(1, { status: 429, retryAfterSeconds: 1 });
-    writeSegmentConfig(dir, warehouse, emulator, { users_to_segment: identifySync }, {}, { batchSize: 50, requestsPerSecond: 20 });
+    proxy = await startFaultProxy({
+      target: emulator.url,
+      faults: [
+        { path: "/v1/batch", nth: [1], fault: { status: 500 } },
+        { path: "/v1/batch", nth: [2], fault: { when: "after", status: 500 } },
+        { path: "/v1/batch", nth: [3], fault: { status: 503 } },
+        { path: "/v1/batch", nth: [4], fault: { when: "after", status: 502 } },
+        { path: "/v1/batch", nth: [5], fault: { status: 429, retryAfterSeconds: 1, headers: { "X-RateLimit-Reset": "1" } } },
+      ],
+    });
+    writeSegmentConfig(dir, warehouse, proxy, { users_to_segment: identifySync }, {}, { batchSize: 50, requestsPerSecond: 20 });
 
     const run = await cli.run(["sync", "--json"], dir);
     expect(run.code, run.stderr).toBe(0);
     expect(jsonOf(run).syncs[0]).toMatchObject({ status: "succeeded", results: { succeeded: 2000, rejected: 0, failed: 0 } });
     expect(identifiedTraits(emulator)).toEqual(await userTraits(warehouse));
     expect(emulator.messages).toHaveLength(2000);
-    // The faults happened: 5xx answers, Segment's own 429s, and copies of the calls whose answer was lost.
-    const statuses = emulator.requests.map((r) => r.status);
-    expect(statuses.filter((s) => s >= 500)).toHaveLength(4);
+    // The faults happened: 5xx answers, the injected 429 and Segment's own, copies of the calls whose answer was lost.
+    const outcomes = proxy.requests.map((r) => r.outcome);
+    expect(outcomes.filter((o) => typeof o === "number" && o >= 500)).toHaveLength(4);
     expect(emulator.rateLimitStats.limited).toBeGreaterThan(0);
-    expect(statuses.filter((s) => s === 429)).toHaveLength(emulator.rateLimitStats.limited + 1);
+    expect(outcomes.filter((o) => o === 429)).toHaveLength(emulator.rateLimitStats.limited + 1);
     expect(emulator.received.filter((r) => r.outcome === "duplicate")).toHaveLength(100);
     // Every copy carries the same messageId and the same content, and no call was accepted twice.
     expect(copiesDiffer(emulator)).toEqual([]);
@@ -111,19 +118,22 @@ describe("Segment under faults, through the CLI", () => {
     const warehouse = await makeWarehouse("duckdb", dir);
     await seedUsers(warehouse, 3000);
     emulator = await startSegmentEmulator({ writeKey: WRITE_KEY });
+    proxy = await startFaultProxy({ target: emulator.url });
     // With the row's own time (updated_at) as the timestamp, a call sent again by another run is byte for byte the same.
     const sync = { ...identifySync, options: { timestampColumn: "updated_at" } };
-    writeSegmentConfig(dir, warehouse, emulator, { users_to_segment: sync }, {}, { batchSize: 50, requestsPerSecond: 25 });
+    writeSegmentConfig(dir, warehouse, proxy, { users_to_segment: sync }, {}, { batchSize: 50, requestsPerSecond: 25 });
 
     for (const [round, afterRequests] of [7, 15, 4].entries()) {
       const mark = emulator.requests.length;
       const running = cli.start(["sync"], dir);
       await until(() => emulator!.requests.length - mark >= afterRequests, 60_000, `request ${afterRequests} of round ${round}`);
-      // The next request is accepted by Segment but answered slowly: the process dies before it learns so.
+      // The next request reaches Segment, which takes its calls, but its answer is held back: the process
+      // dies before it learns that they were accepted.
       const slow = emulator.requests.length;
-      emulator.failNext(1, { status: 200, afterAccepting: true, delayMs: 30_000 });
+      proxy.setFaults([{ path: "/v1/batch", nth: [1], fault: { when: "after", delayMs: 30_000 } }]);
       await until(() => emulator!.requests.length > slow, 30_000, `the slow request of round ${round}`);
       running.child.kill("SIGKILL");
+      proxy.setFaults([]);
       const ended = await running.done;
       expect(ended.signal, `round ${round} ended before the kill:\n${ended.stderr}`).toBe("SIGKILL");
       await warehouse.query(

@@ -1,6 +1,6 @@
 import { ConfigError, ConnectionError, silentLogger } from "@reverse-etl/core";
 import type { DestinationConnection, FieldValue, OutgoingRecord, WriteContext } from "@reverse-etl/core";
-import { testDestinationContract } from "@reverse-etl/testkit";
+import { startFaultProxy, testDestinationContract, type FaultProxy, type FaultRule } from "@reverse-etl/testkit";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { startSegmentEmulator } from "./emulator/segment-emulator.js";
 import type { SegmentEmulator } from "./emulator/segment-emulator.js";
@@ -11,8 +11,11 @@ import { timestampValue } from "./segment-values.js";
 const KEY = "wk_plugin_test_5ecr3t";
 let emulator: SegmentEmulator | undefined;
 let connection: DestinationConnection | undefined;
+let proxy: FaultProxy | undefined;
 afterEach(async () => {
   await connection?.close();
+  await proxy?.close();
+  proxy = undefined;
   await emulator?.close();
   emulator = undefined;
   connection = undefined;
@@ -22,6 +25,13 @@ async function connect(options: Record<string, unknown> = {}): Promise<Destinati
   emulator ??= await startSegmentEmulator({ writeKey: KEY });
   connection = await segmentDestination.connect({ writeKey: KEY, baseUrl: emulator.url, ...options }, { configDir: ".", name: "cdp", logger: silentLogger });
   return connection;
+}
+
+/** A connection through the testkit's fault proxy, in front of the emulator. */
+async function connectThrough(faults: readonly FaultRule[]): Promise<DestinationConnection> {
+  emulator ??= await startSegmentEmulator({ writeKey: KEY });
+  proxy = await startFaultProxy({ target: emulator.url, faults });
+  return connect({ baseUrl: proxy.url });
 }
 
 /** A write context; `acquired` counts the extra requests the write took. */
@@ -156,33 +166,34 @@ describe("Segment destination", () => {
   });
 
   it("makes exactly one request per attempt: a 500 or a 429 is handed to core to retry, with Retry-After, and the client does not retry behind it", async () => {
-    const c = await connect();
+    const c = await connectThrough([
+      { nth: [1], fault: { status: 500, body: { success: false, message: "Internal Server Error" } } },
+      { nth: [2], fault: { status: 429, retryAfterSeconds: 3 } },
+    ]);
     const records = [record("1", { userId: "u1" }, { a: 1 }), record("2", { userId: "u2" }, { a: 2 })];
-    emulator!.failNext(1, { status: 500 });
     expect(await c.write("upsert", records, writeContext("identify").context)).toEqual({
       type: "results",
-      results: records.map(() => ({ status: "retryable", message: "[reverse-etl] [segment] identify of 2 calls: HTTP 500: Internal error (injected by the emulator)" })),
+      results: records.map(() => ({ status: "retryable", message: "[reverse-etl] [segment] identify of 2 calls: HTTP 500: Internal Server Error" })),
     });
-    emulator!.failNext(1, { status: 429, retryAfterSeconds: 3 });
     expect(await c.write("upsert", records, writeContext("identify").context)).toEqual({
       type: "results",
       results: records.map(() => ({ status: "retryable", message: "[reverse-etl] [segment] identify of 2 calls: rate limited by Segment (HTTP 429)", retryAfterMs: 3000 })),
     });
-    expect(emulator!.requests.map((r) => r.status)).toEqual([500, 429]);
-    expect(emulator!.messages).toEqual([]);
+    expect(proxy!.requests.map((r) => r.outcome)).toEqual([500, 429]);
+    expect(emulator!.requests).toEqual([]);
   });
 
   it("hands a request Segment refused whole (400) to core to halve, and rejects a lone call with Segment's message", async () => {
-    const c = await connect();
-    emulator!.failNext(2, { status: 400 });
+    const tooLarge = { status: 400, body: { success: false, message: "Exceed payload limit" } };
+    const c = await connectThrough([{ nth: [1, 2], fault: tooLarge }]);
     const two = [record("1", { userId: "u1" }, {}), record("2", { userId: "u2" }, {})];
     expect(await c.write("upsert", two, writeContext("identify").context)).toEqual({
       type: "batch-rejected",
-      message: "[reverse-etl] [segment] Segment refused the request (HTTP 400: Internal error (injected by the emulator))",
+      message: "[reverse-etl] [segment] Segment refused the request (HTTP 400: Exceed payload limit)",
     });
     expect(await c.write("upsert", [two[0]!], writeContext("identify").context)).toEqual({
       type: "results",
-      results: [{ status: "rejected", message: "[reverse-etl] [segment] Segment refused the request (HTTP 400: Internal error (injected by the emulator))" }],
+      results: [{ status: "rejected", message: "[reverse-etl] [segment] Segment refused the request (HTTP 400: Exceed payload limit)" }],
     });
   });
 

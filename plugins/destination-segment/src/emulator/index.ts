@@ -3,7 +3,7 @@
 // emulator contract).
 export { segmentEmulator as default, segmentEmulator } from "./emulator-definition.js";
 export { DEFAULT_WRITE_KEY, startSegmentEmulator } from "./segment-emulator.js";
-export type { EmulatorFault, EmulatorRequest, SegmentEmulator, SegmentEmulatorOptions } from "./segment-emulator.js";
+export type { EmulatorRequest, SegmentEmulator, SegmentEmulatorOptions } from "./segment-emulator.js";
 export type { ArrivalOutcome, ReceivedMessage } from "./emulator-inbox.js";
 export { DEFAULT_DEDUP_WINDOW_MS } from "./emulator-inbox.js";
 export type { CallType, SegmentCall } from "./emulator-calls.js";

@@ -44,18 +44,6 @@ export interface EmulatorRequest {
   readonly at: number;
 }
 
-/** A fault {@link SegmentEmulator.failNext} injects. */
-export interface EmulatorFault {
-  /** Status to answer. Default 500. */
-  readonly status?: number;
-  /** Take the request's messages first, then answer the fault: an answer lost after Segment acted. */
-  readonly afterAccepting?: boolean;
-  /** `Retry-After` (and `X-RateLimit-Reset`) seconds to send with it. */
-  readonly retryAfterSeconds?: number;
-  /** Answer only after this many milliseconds: a slow Segment (with `status: 200` and `afterAccepting`, a slow success). */
-  readonly delayMs?: number;
-}
-
 /** A running Segment emulator. */
 export interface SegmentEmulator {
   /** Base URL to give the plugin (`baseUrl`) or `@segment/analytics-node` (`host`), e.g. `http://127.0.0.1:41234`. */
@@ -70,11 +58,9 @@ export interface SegmentEmulator {
   readonly requests: readonly EmulatorRequest[];
   /** Rate-limit counters. */
   readonly rateLimitStats: RateLimitStats;
-  /** Answer the next `count` API requests with a fault (default: 500, nothing taken). */
-  failNext(count: number, fault?: EmulatorFault): void;
   /** Change the rate limit while running. */
   setRequestsPerSecond(requestsPerSecond: number): void;
-  /** Forget every message, request and pending fault. */
+  /** Forget every message and request. */
   reset(): void;
   /** Stop the server. Safe to call twice. */
   close(): Promise<void>;
@@ -85,8 +71,6 @@ interface Answer {
   readonly status: number;
   readonly body: unknown;
   readonly headers?: Record<string, string>;
-  /** Wait this long before answering. */
-  readonly delayMs?: number;
 }
 
 const OK: Answer = { status: 200, body: { success: true } };
@@ -97,24 +81,14 @@ const SINGLE_CALLS = new Set(["identify", "track", "page", "screen", "group", "a
 /** Bodies past this are not read further (they are far over every limit). */
 const READ_CAP_BYTES = 8 * 1024 * 1024;
 
-function faultAnswer(fault: EmulatorFault): Answer {
-  const retryAfter = fault.retryAfterSeconds;
-  const status = fault.status ?? 500;
-  return {
-    status,
-    body: status < 400 ? { success: true } : { success: false, message: "Internal error (injected by the emulator)" },
-    ...(fault.delayMs !== undefined ? { delayMs: fault.delayMs } : {}),
-    ...(retryAfter !== undefined ? { headers: { "Retry-After": String(retryAfter), "X-RateLimit-Reset": String(retryAfter) } } : {}),
-  };
-}
-
 /**
  * Start an in-memory emulator of Segment's HTTP Tracking API on loopback: `/v1/batch` and the single-call
  * endpoints, write-key auth, the size limits with Segment's 400 answer, per-call validation (invalid calls
  * answered 200 and dropped, as Segment does), deduplication by `messageId`, and a rate limit with 429,
  * `Retry-After` and `X-RateLimit-Reset`. `@segment/analytics-node` works against it unchanged with
  * `host: emulator.url`. What it received is readable from `messages`, `received` and `requests`, or over
- * HTTP from `GET /_emulator/messages`, `/_emulator/received` and `/_emulator/requests` (`POST /_emulator/reset` forgets).
+ * HTTP from `GET /_emulator/messages`, `/_emulator/received` and `/_emulator/requests` (`POST /_emulator/reset`
+ * forgets). Faults (5xx, lost answers, dropped connections) come from the testkit's fault proxy in front of it.
  */
 export async function startSegmentEmulator(options: SegmentEmulatorOptions = {}): Promise<SegmentEmulator> {
   const now = options.now ?? Date.now;
@@ -122,7 +96,6 @@ export async function startSegmentEmulator(options: SegmentEmulatorOptions = {})
   const inbox = new EmulatorInbox(options.dedupWindowMs ?? DEFAULT_DEDUP_WINDOW_MS, now);
   const limit = new EmulatorRateLimit(options.requestsPerSecond ?? DEFAULT_REQUESTS_PER_SECOND, now);
   const requests: EmulatorRequest[] = [];
-  const faults: EmulatorFault[] = [];
 
   /** Take the calls of one request (already parsed and within the size limits). */
   function takeCalls(calls: SegmentCall[], types: Array<string | undefined>, key: string | undefined, request: number): void {
@@ -203,19 +176,11 @@ export async function startSegmentEmulator(options: SegmentEmulatorOptions = {})
       const seconds = String(limited.retryAfterSeconds);
       return { status: 429, body: { success: false, message: "Too Many Requests" }, headers: { "Retry-After": seconds, "X-RateLimit-Reset": seconds } };
     }
-    const fault = faults.shift();
-    if (fault && !fault.afterAccepting) {
-      log(fault.status ?? 500, 0);
-      return faultAnswer(fault);
-    }
     const { answer, events } = handle(path, req.headers, raw, bytes, index);
-    const final = fault ? faultAnswer(fault) : answer;
-    log(final.status, events);
-    return final;
+    log(answer.status, events);
+    return answer;
   }
 
-  /** Answers held back by a `delayMs` fault. */
-  const delayed = new Set<NodeJS.Timeout>();
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -227,16 +192,8 @@ export async function startSegmentEmulator(options: SegmentEmulatorOptions = {})
       const path = new URL(req.url ?? "/", "http://emulator").pathname;
       const raw = size > READ_CAP_BYTES ? Buffer.alloc(0) : Buffer.concat(chunks);
       const answer = path.startsWith("/_emulator/") ? testEndpoint(req.method ?? "GET", path) : answerApi(req, path, raw, size);
-      const send = () => {
-        res.writeHead(answer.status, { "content-type": "application/json; charset=utf-8", ...answer.headers });
-        res.end(JSON.stringify(answer.body));
-      };
-      if (answer.delayMs === undefined) return send();
-      const timer = setTimeout(() => {
-        delayed.delete(timer);
-        send();
-      }, answer.delayMs);
-      delayed.add(timer);
+      res.writeHead(answer.status, { "content-type": "application/json; charset=utf-8", ...answer.headers });
+      res.end(JSON.stringify(answer.body));
     });
   });
   await new Promise<void>((resolve, reject) => {
@@ -254,21 +211,16 @@ export async function startSegmentEmulator(options: SegmentEmulatorOptions = {})
     received: inbox.received,
     requests,
     rateLimitStats: limit.stats,
-    failNext(count, fault = {}) {
-      for (let i = 0; i < count; i++) faults.push(fault);
-    },
     setRequestsPerSecond(requestsPerSecond) {
       limit.requestsPerSecond = requestsPerSecond;
     },
     reset() {
       inbox.clear();
       requests.length = 0;
-      faults.length = 0;
       limit.reset();
     },
     close() {
       closed ??= new Promise<void>((resolve) => {
-        for (const timer of delayed) clearTimeout(timer);
         server.close(() => resolve());
         server.closeAllConnections();
       });
