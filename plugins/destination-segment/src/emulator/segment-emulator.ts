@@ -123,7 +123,8 @@ export async function startSegmentEmulator(options: SegmentEmulatorOptions = {})
     try {
       body = JSON.parse(raw.toString("utf8"));
     } catch {
-      // "If you send an event with invalid JSON, Segment returns a 400 Bad Request error."
+      // "If you send an event with invalid JSON, Segment returns a 400 Bad Request error." (The message is
+      // the emulator's own: Segment documents the status only.)
       return { answer: { status: 400, body: { success: false, message: "Invalid JSON" } }, events: 0 };
     }
     if (typeof body !== "object" || body === null || Array.isArray(body)) {
@@ -171,6 +172,7 @@ export async function startSegmentEmulator(options: SegmentEmulatorOptions = {})
       return { status: 404, body: { success: false, message: `No route for ${method} ${path}` } };
     }
     const limited = limit.admit();
+    // Segment documents the 429's headers, not its body: the body here is the emulator's own.
     if (limited) {
       log(429, 0);
       const seconds = String(limited.retryAfterSeconds);
