@@ -12,6 +12,8 @@ export interface RecordedMapping {
   fields: Record<string, string>;
   /** Destination identifier field <- model column. */
   match: Record<string, string>;
+  /** Sync option -> the model column it names (`columnOptions`, e.g. Segment's `eventColumn`); absent when none. */
+  optionColumns?: Record<string, string>;
 }
 
 /** The mapping of a sync, in the shape the state store records. */
@@ -20,6 +22,7 @@ export function mappingOf(def: SyncDefinition): RecordedMapping {
     object: def.object ?? null,
     fields: Object.fromEntries(def.fields),
     match: Object.fromEntries(def.match),
+    ...(def.optionColumns.length > 0 ? { optionColumns: Object.fromEntries(def.optionColumns) } : {}),
   };
 }
 
@@ -38,6 +41,7 @@ export function mappingChangeWarnings(previous: RecordedMapping | undefined, def
     ...objectChange(previous.object ?? null, current.object),
     ...fieldChanges(previous.fields ?? {}, current.fields),
     ...matchChange(previous.match ?? {}, current.match),
+    ...optionColumnChanges(previous.optionColumns ?? {}, current.optionColumns ?? {}),
   ];
   if (changes.length === 0) return [];
   const consequence =
@@ -92,4 +96,16 @@ function matchChange(before: Record<string, string>, after: Record<string, strin
   const was = text(before);
   const now = text(after);
   return was === now ? [] : [`match is now ${now} (was ${was})`];
+}
+
+function optionColumnChanges(before: Record<string, string>, after: Record<string, string>): string[] {
+  const options = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
+  return options.flatMap((option) => {
+    const was = before[option];
+    const now = after[option];
+    if (was === now) return [];
+    if (was === undefined) return [`option ${option} now names column "${now}"`];
+    if (now === undefined) return [`option ${option} no longer names a column (was "${was}")`];
+    return [`option ${option} now names column "${now}" (was "${was}")`];
+  });
 }

@@ -22,9 +22,11 @@ export interface SyncDefinition {
   readonly fields: ReadonlyArray<readonly [column: string, field: string]>;
   /** Destination identifier field <- model column. */
   readonly match: ReadonlyArray<readonly [field: string, column: string]>;
+  /** Sync option -> the model column it names (the plugin's `columnOptions`), e.g. `eventColumn` -> `event_name`. */
+  readonly optionColumns: ReadonlyArray<readonly [option: string, column: string]>;
   /** Every model column the sync reads: key columns first, then mapped columns, without repeats. */
   readonly columns: readonly string[];
-  /** Mapped columns (fields and match), sorted: what the fingerprint covers. */
+  /** Mapped columns (fields, match and option columns), sorted: what the fingerprint covers. */
   readonly mappedColumns: readonly string[];
   /**
    * Text describing the mapping. It is part of every fingerprint, so changing the mapping (a new field,
@@ -43,9 +45,15 @@ export interface SyncDefinition {
 
 /**
  * Resolve a sync of a validated config. `options` are the sync's destination options as validated against
- * the plugin's schema (defaults filled in); default: the config's, as written.
+ * the plugin's schema (defaults filled in); default: the config's, as written. `columnOptions` are the
+ * plugin's options that name a model column.
  */
-export function defineSync(config: ReverseEtlConfig, name: string, options?: Record<string, unknown>): SyncDefinition {
+export function defineSync(
+  config: ReverseEtlConfig,
+  name: string,
+  options?: Record<string, unknown>,
+  columnOptions: readonly string[] = [],
+): SyncDefinition {
   const sync = config.syncs[name];
   if (!sync) throw new Error(`unknown sync ${name}`);
   const model = config.models[sync.model];
@@ -53,7 +61,12 @@ export function defineSync(config: ReverseEtlConfig, name: string, options?: Rec
   const keyColumns = Array.isArray(model.primaryKey) ? [...model.primaryKey] : [model.primaryKey];
   const fields = Object.entries(sync.fields).map(([column, field]) => [column, field] as const);
   const match = Object.entries(sync.match ?? {}).map(([field, column]) => [field, column] as const);
-  const mappedColumns = [...new Set([...fields.map(([c]) => c), ...match.map(([, c]) => c)])].sort();
+  const syncOptions = options ?? sync.options ?? {};
+  const optionColumns = columnOptions.flatMap((option) => {
+    const column = syncOptions[option];
+    return typeof column === "string" ? [[option, column] as const] : [];
+  });
+  const mappedColumns = [...new Set([...fields.map(([c]) => c), ...match.map(([, c]) => c), ...optionColumns.map(([, c]) => c)])].sort();
   const columns = [...new Set([...keyColumns, ...mappedColumns])];
   const mode = sync.mode ?? "upsert";
   return {
@@ -68,12 +81,19 @@ export function defineSync(config: ReverseEtlConfig, name: string, options?: Rec
     keyColumns,
     fields,
     match,
+    optionColumns,
     columns,
     mappedColumns,
-    signature: JSON.stringify({ object: sync.object ?? null, fields: [...fields].sort(), match: [...match].sort() }),
+    // Option columns join the signature only when there are some, so other syncs' fingerprints stay as they were.
+    signature: JSON.stringify({
+      object: sync.object ?? null,
+      fields: [...fields].sort(),
+      match: [...match].sort(),
+      ...(optionColumns.length > 0 ? { optionColumns: [...optionColumns].sort() } : {}),
+    }),
     retryRejected: sync.retryRejected ?? true,
     maxDeleteShare: sync.maxDeleteShare ?? 0.5,
-    options: options ?? sync.options ?? {},
+    options: syncOptions,
   };
 }
 

@@ -23,6 +23,11 @@ export interface OutgoingRecord {
   readonly match: Readonly<Record<string, FieldValue>>;
   /** Destination field -> value, from the sync's `fields`. Empty for deletes. */
   readonly fields: Readonly<Record<string, FieldValue>>;
+  /**
+   * Values of the model columns that the sync's options name (the plugin's `columnOptions`), by option
+   * name: `{ eventColumn: "Order Completed" }`. Absent when the sync's options name no column.
+   */
+  readonly optionValues?: Readonly<Record<string, FieldValue>>;
 }
 
 /** What a destination is told about the sync it serves, at every call of a run. */
@@ -150,6 +155,11 @@ export interface ObjectDescription {
   readonly acceptsAnyField?: boolean;
   /** The destination needs `match` to be set for this object. */
   readonly requiresMatch?: boolean;
+  /**
+   * Identifiers `match` must name, as groups of which one each is needed: Segment's group call needs
+   * `[["groupId"], ["userId", "anonymousId"]]`. Validation refuses a sync that lacks one, naming it.
+   */
+  readonly requiredIdentifiers?: ReadonlyArray<readonly string[]>;
 }
 
 /** The sync a `describe` call checks. */
@@ -199,6 +209,12 @@ export interface DestinationPlugin<Options = Record<string, unknown>> {
    * plugin options; schema defaults are filled in.
    */
   readonly syncOptionsSchema?: JsonSchema | ((object: string | undefined) => JsonSchema | undefined);
+  /**
+   * Optional: the sync options whose value names a model column (Segment's `eventColumn`). Core reads the
+   * columns they name with the mapped ones: it checks that they are in the model, fingerprints them, and
+   * gives their values to every record in `optionValues`.
+   */
+  readonly columnOptions?: readonly string[];
   /** Open a connection. Options have been validated against `optionsSchema`, env references resolved. */
   connect(options: Options, context: PluginContext): Promise<DestinationConnection>;
 }

@@ -34,6 +34,9 @@ export function checkMapping(
   for (const [field, column] of def.match) {
     if (!names.has(column)) issues.push({ path: `/syncs/${def.name}/match/${field}`, message: missing(column) });
   }
+  for (const [option, column] of def.optionColumns) {
+    if (!names.has(column)) issues.push({ path: `/syncs/${def.name}/options/${option}`, message: missing(column) });
+  }
   for (const column of names) {
     if (column.startsWith("_retl_")) {
       issues.push({ path: `/models/${def.modelName}/sql`, message: `column "${column}": names starting with _retl_ are reserved by reverse-etl; rename it` });
@@ -51,6 +54,14 @@ export function checkMapping(
     issues.push({
       path: `/syncs/${def.name}/match`,
       message: `${objectName} of destination "${def.destinationName}" needs match (identifier <- column); identifiers: ${description.identifiers.join(", ")}`,
+    });
+  }
+  for (const needed of description.requiredIdentifiers ?? []) {
+    if (needed.length === 0 || def.match.some(([field]) => needed.includes(field))) continue;
+    const what = needed.length === 1 ? `"${needed[0]}"` : `one of ${needed.map((f) => `"${f}"`).join(", ")}`;
+    issues.push({
+      path: `/syncs/${def.name}/match`,
+      message: `${objectName} of destination "${def.destinationName}" needs ${what} in match (identifier <- column); this sync maps ${def.match.length > 0 ? def.match.map(([f]) => f).join(", ") : "none"}`,
     });
   }
   for (const [field] of def.match) {

@@ -203,6 +203,9 @@ export class ConfiguredProject implements Project {
         unknown.map((n) => ({ path: `/syncs/${n}`, message: `no sync named "${n}"; syncs in this config: ${all.join(", ") || "(none)"}` })),
       );
     }
-    return chosen.map((n) => defineSync(this.config, n, this.pluginSet.syncOptions?.get(n)));
+    return chosen.map((n) => {
+      const columnOptions = this.pluginSet.destinations.get(this.config.syncs[n]!.destination)?.plugin.columnOptions;
+      return defineSync(this.config, n, this.pluginSet.syncOptions?.get(n), columnOptions);
+    });
   }
 }
