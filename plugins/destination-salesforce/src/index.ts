@@ -1,0 +1,2 @@
+// Public API of @reverse-etl/destination-salesforce.
+export {};
