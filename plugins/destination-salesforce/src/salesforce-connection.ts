@@ -1,0 +1,95 @@
+import { ConnectionError } from "@reverse-etl/core";
+import type {
+  DescribeContext,
+  DestinationCapabilities,
+  DestinationConnection,
+  ObjectDescription,
+  OutgoingRecord,
+  WriteContext,
+  WriteOperation,
+  WriteOutcome,
+} from "@reverse-etl/core";
+import type { SalesforceApi } from "./salesforce-api.js";
+import { SalesforceApiFailure } from "./salesforce-api-error.js";
+import { outcomeOfFailure, writeCollections } from "./salesforce-collections.js";
+import type { DescribeAnswer, ObjectShape } from "./salesforce-describe.js";
+import { objectDescription, shapeOf } from "./salesforce-describe.js";
+
+/**
+ * A connection to one org. `check` reads the org's limits (which proves the credentials), `describe`
+ * reads an sObject's describe once per object, and `write` sends batches through sObject Collections.
+ */
+export class SalesforceConnection implements DestinationConnection {
+  readonly #shapes = new Map<string, Promise<ObjectShape>>();
+  #closed = false;
+
+  constructor(
+    private readonly api: SalesforceApi,
+    readonly capabilities: DestinationCapabilities,
+    private readonly destination: string,
+  ) {}
+
+  async check(): Promise<void> {
+    try {
+      await this.api.request({ method: "GET", path: "/limits" }, { what: "reading the org's limits" });
+    } catch (error) {
+      throw this.#connectionError(error, "checking the connection");
+    }
+  }
+
+  async describe(object: string | undefined, context?: DescribeContext): Promise<ObjectDescription> {
+    try {
+      return objectDescription(await this.#shape(object), context?.mode ?? "upsert");
+    } catch (error) {
+      throw this.#connectionError(error, `describing ${object}`, object);
+    }
+  }
+
+  async write(operation: WriteOperation, records: readonly OutgoingRecord[], context: WriteContext): Promise<WriteOutcome> {
+    if (records.length === 0) return { type: "results", results: [] };
+    if (this.#closed) return { type: "fatal", message: "[reverse-etl] [salesforce] write called after close: this is a bug in the caller." };
+    let shape: ObjectShape;
+    try {
+      shape = await this.#shape(context.object);
+    } catch (error) {
+      // A missing object stops the run; a describe that failed for a passing reason is retried.
+      if (error instanceof SalesforceApiFailure && error.kind !== "not-found" && error.kind !== "refused") return outcomeOfFailure(error);
+      return { type: "fatal", message: this.#connectionError(error, `describing ${context.object}`, context.object).message };
+    }
+    return writeCollections({ api: this.api, shape, acquireRequests: context.acquireRequests }, operation, records);
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+  }
+
+  /** The describe of an object, read once. */
+  #shape(object: string | undefined): Promise<ObjectShape> {
+    if (!object) {
+      return Promise.reject(new ConnectionError(`[reverse-etl] [salesforce] destination ${this.destination}: the sync has no object; set object to an sObject's API name, e.g. Contact or Thing__c.`));
+    }
+    let shape = this.#shapes.get(object);
+    if (!shape) {
+      shape = this.api
+        .request<DescribeAnswer>({ method: "GET", path: `/sobjects/${encodeURIComponent(object)}/describe` }, { what: `describing ${object}` })
+        .then(shapeOf);
+      this.#shapes.set(object, shape);
+      shape.catch(() => this.#shapes.delete(object));
+    }
+    return shape;
+  }
+
+  /** A failure as a ConnectionError (exit 3) users can act on. */
+  #connectionError(error: unknown, what: string, object?: string): ConnectionError {
+    if (error instanceof ConnectionError) return error;
+    if (!(error instanceof SalesforceApiFailure)) return new ConnectionError(`[reverse-etl] [salesforce] destination ${this.destination}: ${what} failed: ${String(error)}`);
+    if (error.kind === "not-found" && object) {
+      return new ConnectionError(
+        `[reverse-etl] [salesforce] destination ${this.destination}: object "${object}" does not exist in the org, or its user cannot see it: check the sync's object (an API name such as Contact or Thing__c) and the user's permissions.`,
+      );
+    }
+    if (error.kind === "not-found") return new ConnectionError(`[reverse-etl] [salesforce] destination ${this.destination}: ${what}: ${error.message}; check instanceUrl and apiVersion.`);
+    const outcome = outcomeOfFailure(error);
+    return new ConnectionError("message" in outcome ? outcome.message : error.message);
+  }
+}
