@@ -35,6 +35,11 @@ export interface SyncContext {
   readonly options: Readonly<Record<string, unknown>>;
   /** Id of the run (as in `sync_runs`). */
   readonly runId: string;
+  /**
+   * Records this run sends (its writes and deletes), when known: a destination that picks its transport
+   * by volume (a bulk API for large runs, a batch endpoint for small ones) reads it.
+   */
+  readonly total?: number;
   /** Aborted when the run is cancelled. */
   readonly signal: AbortSignal;
   /**
