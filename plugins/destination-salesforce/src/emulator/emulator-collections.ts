@@ -27,7 +27,8 @@ export interface CollectionsContext {
   readonly lockFault: () => boolean;
 }
 
-type Result = { id?: string; success: boolean; errors: RecordError[]; created?: boolean };
+/** A record's result (SaveResult, UpsertResult). */
+export type Result = { id?: string; success: boolean; errors: RecordError[]; created?: boolean };
 type Undo = () => void;
 
 const ROLLED_BACK: RecordError = {
@@ -88,7 +89,8 @@ function finish(results: Result[], undos: Undo[], allOrNone: boolean): EmulatorR
   return { status: 200, body: results };
 }
 
-function lockError(id = ""): RecordError {
+/** UNABLE_TO_LOCK_ROW: another transaction holds the record. */
+export function lockError(id = ""): RecordError {
   return { statusCode: "UNABLE_TO_LOCK_ROW", message: `unable to obtain exclusive access to this record or 1 records: ${id}`, fields: [] };
 }
 
@@ -109,7 +111,7 @@ function create(ctx: CollectionsContext, records: Array<Record<string, unknown>>
       results.push({ success: false, errors: [{ statusCode: "INVALID_FIELD", message: "cannot specify Id in an insert call", fields: ["Id"] }] });
       continue;
     }
-    const saved = save(ctx, object, values, undefined, undos);
+    const saved = saveRecord(ctx, object, values, undefined, undos);
     results.push(saved);
   }
   return finish(results, undos, allOrNone);
@@ -140,7 +142,7 @@ function update(ctx: CollectionsContext, records: Array<Record<string, unknown>>
       continue;
     }
     seen.add(found.record.id);
-    results.push(save(ctx, object, values, found.record, undos));
+    results.push(saveRecord(ctx, object, values, found.record, undos));
   }
   return finish(results, undos, allOrNone);
 }
@@ -170,7 +172,7 @@ function upsert(ctx: CollectionsContext, objectName: string, fieldName: string, 
     const value = values.get(field.name);
     if (value === null || value === undefined || value === "") {
       if (field.name === "Id") {
-        results.push({ ...save(ctx, object, values, undefined, undos), created: true });
+        results.push({ ...saveRecord(ctx, object, values, undefined, undos), created: true });
         continue;
       }
       results.push({ success: false, errors: [{ statusCode: "MISSING_ARGUMENT", message: `${field.name} not specified`, fields: [] }] });
@@ -193,14 +195,17 @@ function upsert(ctx: CollectionsContext, objectName: string, fieldName: string, 
     const existing = matches[0];
     // The matched value is how the record is found, not a change: it is not checked as an update of the field.
     if (existing) values.delete(field.name);
-    const saved = save(ctx, object, values, existing, undos);
+    const saved = saveRecord(ctx, object, values, existing, undos);
     results.push({ ...saved, created: saved.success ? existing === undefined : false });
   }
   return finish(results, undos, allOrNone);
 }
 
-/** Check and save one record (create without `existing`, update with it), recording how to undo it. */
-function save(ctx: CollectionsContext, object: SObjectType, values: RecordValues, existing: StoredRecord | undefined, undos: Undo[]): Result {
+/**
+ * Check and save one record (create without `existing`, update with it), recording how to undo it. The
+ * save of sObject Collections, single-record calls and Bulk API jobs alike.
+ */
+export function saveRecord(ctx: CollectionsContext, object: SObjectType, values: RecordValues, existing: StoredRecord | undefined, undos: Undo[] = []): Result {
   if (ctx.lockFault()) return { ...(existing ? { id: existing.id } : {}), success: false, errors: [lockError(existing?.id)] };
   values.delete("Id");
   const errors = checkRecord(object, values, existing ? "update" : "create");
@@ -217,7 +222,7 @@ function save(ctx: CollectionsContext, object: SObjectType, values: RecordValues
 }
 
 /** A live record of `object` by id, or the error Salesforce gives for that id. */
-function findById(org: EmulatorOrg, object: SObjectType | undefined, rawId: string): { record: StoredRecord; object: SObjectType } | { error: RecordError } {
+export function findById(org: EmulatorOrg, object: SObjectType | undefined, rawId: string): { record: StoredRecord; object: SObjectType } | { error: RecordError } {
   const id = normalizeId(rawId);
   if (!id) return { error: { statusCode: "MALFORMED_ID", message: `${object ? `${object.label} ID` : "Record ID"}: id value of incorrect type: ${rawId}`, fields: ["Id"] } };
   const owner = org.objectOfId(id);

@@ -71,11 +71,11 @@ export class ApiUsage {
 }
 
 /** The `GET /limits` answer: https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_limits.htm */
-export function limitsBody(usage: ApiUsage, bulk: { jobsToday: number; recordsToday: number }): Record<string, unknown> {
+export function limitsBody(usage: ApiUsage, bulk: { batches: number }): Record<string, unknown> {
   const pair = (max: number, remaining: number) => ({ Max: max, Remaining: Math.max(0, remaining) });
   return {
     DailyApiRequests: pair(usage.max, usage.max - usage.used),
-    DailyBulkApiBatches: pair(15_000, 15_000 - bulk.jobsToday),
+    DailyBulkApiBatches: pair(15_000, 15_000 - bulk.batches),
     DailyBulkV2QueryFileStorageMB: pair(976_562, 976_562),
     DailyBulkV2QueryJobs: pair(10_000, 10_000),
     DataStorageMB: pair(5, 5),

@@ -225,8 +225,13 @@ export class EmulatorOrg {
     record.values.set("Name", parts.join(" "));
   }
 
+  #lastStamp: { ms: number; text: string } = { ms: Number.NaN, text: "" };
+
+  /** The current time as Salesforce writes it; saves of one millisecond share it. */
   #stamp(): string {
-    return toSalesforceDateTime(new Date(this.now()).toISOString())!;
+    const ms = this.now();
+    if (ms !== this.#lastStamp.ms) this.#lastStamp = { ms, text: toSalesforceDateTime(new Date(ms).toISOString())! };
+    return this.#lastStamp.text;
   }
 }
 

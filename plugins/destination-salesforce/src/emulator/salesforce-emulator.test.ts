@@ -385,6 +385,93 @@ describe("SOQL", () => {
   });
 });
 
+describe("Bulk API 2.0 ingest jobs", () => {
+  /** jsforce types result rows by the org's schema; these are plain CSV rows of text. */
+  const rows = (list: unknown) => list as Array<Record<string, string>>;
+  /** CSV of Contacts with external ids `b-<i>`, rows `from`..`to`. */
+  function contactsCsv(from: number, to: number, row: (i: number) => string = (i) => `b-${i},Last${i},person${i}@example.com`): string {
+    const lines = ["External_Id__c,LastName,Email"];
+    for (let i = from; i <= to; i++) lines.push(row(i));
+    return `${lines.join("\n")}\n`;
+  }
+
+  it("upserts 25,000 records through jsforce's bulk2 unchanged; results come back per record, not in upload order", async () => {
+    const e = await emulator();
+    const conn = connect(e);
+    e.seed("Contact", [{ External_Id__c: "b-7", LastName: "Before" }]);
+    const results = await conn.bulk2.loadAndWaitForResults({ object: "Contact", operation: "upsert", externalIdFieldName: "External_Id__c", input: contactsCsv(1, 25_000), pollInterval: 50, pollTimeout: 60_000 });
+    expect(results.successfulResults).toHaveLength(25_000);
+    expect(results.failedResults).toEqual([]);
+    expect(results.unprocessedRecords).toEqual([]);
+    const ids = rows(results.successfulResults).map((r) => String(r.External_Id__c));
+    expect(ids.slice(0, 2)).toEqual(["b-20001", "b-20002"]);
+    expect(new Set(ids).size).toBe(25_000);
+    expect(rows(results.successfulResults).find((r) => r.External_Id__c === "b-7")).toMatchObject({ sf__Created: "false", sf__Id: e.dump("Contact")[0]!.Id });
+    expect(rows(results.successfulResults).find((r) => r.External_Id__c === "b-8")).toMatchObject({ sf__Created: "true", sf__Id: expect.stringMatching(/^003/) });
+    expect(e.dump("Contact")).toHaveLength(25_000);
+    expect(e.dump("Contact")[0]).toMatchObject({ External_Id__c: "b-7", LastName: "Last7" });
+    const jobPaths = e.requestLog.filter((r) => r.path.includes("/jobs/ingest")).map((r) => `${r.method} ${r.path.replace(/750\w+/, "ID")} ${r.status}`);
+    expect(jobPaths.slice(0, 3)).toEqual([
+      "POST /services/data/v62.0/jobs/ingest 200",
+      "PUT /services/data/v62.0/jobs/ingest/ID/batches 201",
+      "PATCH /services/data/v62.0/jobs/ingest/ID 200",
+    ]);
+    expect(((await conn.limits()) as unknown as { DailyBulkApiBatches: { Remaining: number } }).DailyBulkApiBatches.Remaining).toBe(15_000 - 3);
+  });
+
+  it("lists the records that failed with sf__Error as CODE:message:fields, and saves the others", async () => {
+    const e = await emulator();
+    const conn = connect(e);
+    const csv = contactsCsv(1, 4, (i) => (i === 2 ? "b-2,Two,not-an-email" : i === 3 ? `b-3,${"x".repeat(81)},c@example.com` : `b-${i},Last${i},p${i}@example.com`));
+    const results = await conn.bulk2.loadAndWaitForResults({ object: "Contact", operation: "upsert", externalIdFieldName: "External_Id__c", input: csv, pollInterval: 50, pollTimeout: 10_000 });
+    expect(rows(results.failedResults).map((r) => [r.External_Id__c, r.sf__Error, r.sf__Id])).toEqual([
+      ["b-2", "INVALID_EMAIL_ADDRESS:Email: invalid email address: not-an-email:Email --", ""],
+      ["b-3", `STRING_TOO_LONG:Last Name: data value too large: ${"x".repeat(81)} (max length=80):LastName --`, ""],
+    ]);
+    expect(rows(results.successfulResults).map((r) => r.External_Id__c).sort()).toEqual(["b-1", "b-4"]);
+  });
+
+  it("leaves a field unchanged for an empty cell and sets it to null for #N/A", async () => {
+    const e = await emulator();
+    e.seed("Contact", [{ External_Id__c: "a", LastName: "A", Email: "a@example.com", FirstName: "Ann" }]);
+    const job = connect(e).bulk2.createJob({ object: "Contact", operation: "upsert", externalIdFieldName: "External_Id__c" });
+    await job.open();
+    await job.uploadData("External_Id__c,FirstName,Email\na,,#N/A\n");
+    await job.close();
+    await job.poll(20, 10_000);
+    expect(e.dump("Contact")[0]).toMatchObject({ FirstName: "Ann", Email: null });
+  });
+
+  it("fails the whole job for a header naming a field the object lacks: every record unprocessed", async () => {
+    const e = await emulator();
+    const job = connect(e).bulk2.createJob({ object: "Contact", operation: "insert" });
+    await job.open();
+    await job.uploadData("LastName,Nope__c\nA,1\nB,2\n");
+    await job.close();
+    let info = await job.check();
+    while (info.state !== "Failed" && info.state !== "JobComplete") {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      info = await job.check();
+    }
+    expect(info).toMatchObject({ state: "Failed", errorMessage: "InvalidBatch : Field name not found : Nope__c", numberRecordsProcessed: 0 });
+    expect(await job.getUnprocessedRecords()).toEqual([{ LastName: "A", Nope__c: "1" }, { LastName: "B", Nope__c: "2" }]);
+    expect(e.dump("Contact")).toEqual([]);
+  });
+
+  it("takes one upload a job: closing after a second upload fails", async () => {
+    const e = await emulator();
+    const created = await raw(e, "POST", "/services/data/v62.0/jobs/ingest", { object: "Contact", operation: "insert" });
+    expect(created).toMatchObject({ status: 200, body: { state: "Open", operation: "insert", object: "Contact", contentType: "CSV", lineEnding: "LF", columnDelimiter: "COMMA" } });
+    const put = (csv: string) => fetch(`${e.url}/services/data/v62.0/jobs/ingest/${created.body.id}/batches`, { method: "PUT", headers: { authorization: `Bearer ${e.accessToken}`, "content-type": "text/csv" }, body: csv });
+    expect((await put("LastName\nA\n")).status).toBe(201);
+    expect((await put("LastName\nB\n")).status).toBe(201);
+    const closed = await raw(e, "PATCH", `/services/data/v62.0/jobs/ingest/${created.body.id}`, { state: "UploadComplete" });
+    expect(closed).toMatchObject({ status: 400, body: [{ errorCode: "INVALIDJOB", message: expect.stringContaining("make sure you only do 'PUT' once on a given Job") }] });
+    const early = await raw(e, "GET", `/services/data/v62.0/jobs/ingest/${created.body.id}/successfulResults`);
+    expect(early).toMatchObject({ status: 400, body: [{ errorCode: "INVALIDJOBSTATE" }] });
+  });
+});
+
 describe("@salesforce/core against the emulator", () => {
   it("connects with AuthInfo and Connection by access token and instance URL, unchanged", async () => {
     // @salesforce/core keeps auth files and logs under the home directory: give it a throwaway one.

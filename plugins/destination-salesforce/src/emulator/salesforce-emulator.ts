@@ -1,6 +1,7 @@
 import { createServer } from "node:http";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { BulkIngest } from "./emulator-bulk.js";
 import { handleCollections } from "./emulator-collections.js";
 import type { EmulatorResponse } from "./emulator-errors.js";
 import { INVALID_SESSION, jsonParserError, notFound, restError } from "./emulator-errors.js";
@@ -42,6 +43,8 @@ export interface SalesforceEmulatorOptions {
   readonly objects?: readonly SObjectInput[];
   /** Custom fields to add to objects at start, by object name (standard or custom). */
   readonly fields?: Readonly<Record<string, readonly FieldInput[]>>;
+  /** Milliseconds a Bulk API job waits before it starts, and each of its 10,000-record batches takes. Default 20. */
+  readonly bulkProcessingMs?: number;
   /** Clock, for tests that move time. Default `Date.now`. */
   readonly now?: () => number;
 }
@@ -72,19 +75,23 @@ export async function startSalesforceEmulator(options: SalesforceEmulatorOptions
   const usage = new ApiUsage(options.dailyApiRequests ?? DEFAULT_DAILY_API_REQUESTS, now);
   const cursors = new QueryCursors();
   const state = { faults: [] as number[], locks: 0 };
+  const lockFault = () => state.locks > 0 && state.locks-- > 0;
+  const bulk = new BulkIngest({ org, lockFault, now, processingMs: options.bulkProcessingMs ?? 20 });
   const requestLog: EmulatorRequest[] = [];
 
-  function api(method: string, version: string, rest: string[], query: URLSearchParams, body: unknown, headers: IncomingMessage["headers"]): EmulatorResponse {
+  function api(method: string, version: string, rest: string[], query: URLSearchParams, body: unknown, text: string, headers: IncomingMessage["headers"]): EmulatorResponse {
     const [resource, ...more] = rest;
     if (resource === undefined) {
       if (method !== "GET") return notFound();
       const base = `/services/data/v${version}`;
       return { status: 200, body: Object.fromEntries(["sobjects", "query", "limits", "composite", "jobs"].map((r) => [r, `${base}/${r}`])) };
     }
-    if (resource === "limits" && more.length === 0 && method === "GET") return { status: 200, body: limitsBody(usage, { jobsToday: 0, recordsToday: 0 }) };
+    if (resource === "limits" && more.length === 0 && method === "GET") return { status: 200, body: limitsBody(usage, { batches: bulk.batches }) };
+    // Bulk API 2.0 from API version 41.0: https://developer.salesforce.com/docs/atlas.en-us.api_asynch.meta/api_asynch/bulk_api_2_0.htm
+    if (resource === "jobs" && more[0] === "ingest" && Number(version) >= 41) return bulk.handle(method, more.slice(1), version, body, text, header(headers, "content-type"));
     if (resource === "sobjects") return handleSObjects(org, version, method, more, body);
     if (resource === "composite" && more[0] === "sobjects") {
-      return handleCollections({ org, lockFault: () => state.locks > 0 && state.locks-- > 0 }, method, more.slice(1), query, body);
+      return handleCollections({ org, lockFault }, method, more.slice(1), query, body);
     }
     if (resource === "query" && method === "GET") {
       if (more.length === 0) return cursors.run(org, version, query.get("q"), header(headers, "sforce-query-options"));
@@ -125,7 +132,7 @@ export async function startSalesforceEmulator(options: SalesforceEmulatorOptions
         return { ...jsonParserError(`Unexpected character in the request body: ${(error as Error).message}`), headers: usage.header() };
       }
     }
-    const answer = api(method, version, parts.slice(3), query, body, headers);
+    const answer = api(method, version, parts.slice(3), query, body, text, headers);
     return { ...answer, headers: { ...usage.header(), ...answer.headers } };
   }
 
@@ -152,14 +159,7 @@ export async function startSalesforceEmulator(options: SalesforceEmulatorOptions
         answer = isTest ? handleTestEndpoint(emulator, method, target.pathname, text) : route(method, target.pathname, target.searchParams, text, req.headers);
       }
       if (!isTest) {
-        const records = (() => {
-          try {
-            const body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as { records?: unknown };
-            return Array.isArray(body.records) ? body.records.length : undefined;
-          } catch {
-            return undefined;
-          }
-        })();
+        const records = recordsIn(Buffer.concat(chunks).toString("utf8"), header(req.headers, "content-type"));
         requestLog.push({ method, path: target.pathname, status: answer.status, at: now(), ...(records !== undefined ? { records } : {}) });
       }
       const headers: Record<string, string> = { ...answer.headers };
@@ -210,6 +210,7 @@ export async function startSalesforceEmulator(options: SalesforceEmulatorOptions
     failNext: (count, status = 503) => void state.faults.push(...Array<number>(count).fill(status)),
     lockNextRecords: (count) => void (state.locks += count),
     close() {
+      bulk.stop();
       closed ??= new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
@@ -218,6 +219,18 @@ export async function startSalesforceEmulator(options: SalesforceEmulatorOptions
     },
   };
   return emulator;
+}
+
+/** Records a request carries, for the request log: a collections body's `records`, or a CSV upload's rows. */
+function recordsIn(text: string, contentType: string | undefined): number | undefined {
+  if (text === "") return undefined;
+  if (/^text\/csv/i.test(contentType ?? "")) return Math.max(0, text.split("\n").filter((line) => line !== "").length - 1);
+  try {
+    const body = JSON.parse(text) as { records?: unknown };
+    return Array.isArray(body.records) ? body.records.length : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function header(headers: IncomingMessage["headers"], name: string): string | undefined {
