@@ -44,7 +44,7 @@ function context(counter = { extra: 0 }): WriteContext {
   return {
     sync: "people",
     object: "Contact",
-    options: { bulk: "never", bulkThreshold: 2000 },
+    options: { bulk: "never", bulkThreshold: 2000, bulkJobSize: 150_000 },
     runId: "run-1",
     idempotencyKey: randomUUID(),
     signal: new AbortController().signal,

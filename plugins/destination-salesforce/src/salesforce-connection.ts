@@ -3,12 +3,16 @@ import type {
   DescribeContext,
   DestinationCapabilities,
   DestinationConnection,
+  FlushOutcome,
   ObjectDescription,
   OutgoingRecord,
+  SyncContext,
   WriteContext,
   WriteOperation,
   WriteOutcome,
 } from "@reverse-etl/core";
+import type { BulkSettings } from "./salesforce-bulk.js";
+import { BulkWriter } from "./salesforce-bulk.js";
 import type { SalesforceApi } from "./salesforce-api.js";
 import { SalesforceApiFailure } from "./salesforce-api-error.js";
 import { outcomeOfFailure, writeCollections } from "./salesforce-collections.js";
@@ -16,18 +20,29 @@ import type { DescribeAnswer, ObjectShape } from "./salesforce-describe.js";
 import { objectDescription, shapeOf } from "./salesforce-describe.js";
 
 /**
+ * Records a run sends at which `bulk: "auto"` switches to the Bulk API: Salesforce recommends it above
+ * 2,000 records: https://developer.salesforce.com/docs/atlas.en-us.api_asynch.meta/api_asynch/asynch_api_intro.htm
+ */
+export const DEFAULT_BULK_THRESHOLD = 2000;
+
+/**
  * A connection to one org. `check` reads the org's limits (which proves the credentials), `describe`
- * reads an sObject's describe once per object, and `write` sends batches through sObject Collections.
+ * reads an sObject's describe once per object, and `write` sends batches through sObject Collections, or
+ * adds them to Bulk API 2.0 jobs whose results `flush` reads.
  */
 export class SalesforceConnection implements DestinationConnection {
   readonly #shapes = new Map<string, Promise<ObjectShape>>();
+  readonly #bulk: BulkWriter;
   #closed = false;
 
   constructor(
     private readonly api: SalesforceApi,
     readonly capabilities: DestinationCapabilities,
     private readonly destination: string,
-  ) {}
+    bulk: BulkSettings,
+  ) {
+    this.#bulk = new BulkWriter(api, bulk);
+  }
 
   async check(): Promise<void> {
     try {
@@ -56,11 +71,18 @@ export class SalesforceConnection implements DestinationConnection {
       if (error instanceof SalesforceApiFailure && error.kind !== "not-found" && error.kind !== "refused") return outcomeOfFailure(error);
       return { type: "fatal", message: this.#connectionError(error, `describing ${context.object}`, context.object).message };
     }
+    if (operation !== "delete" && usesBulk(context)) return this.#bulk.write(shape, operation, records, context);
     return writeCollections({ api: this.api, shape, acquireRequests: context.acquireRequests }, operation, records);
+  }
+
+  async flush(context: SyncContext): Promise<FlushOutcome> {
+    const shape = context.object ? await this.#shape(context.object).catch(() => undefined) : undefined;
+    return this.#bulk.flush(shape, context);
   }
 
   async close(): Promise<void> {
     this.#closed = true;
+    this.#bulk.discard();
   }
 
   /** The describe of an object, read once. */
@@ -92,4 +114,13 @@ export class SalesforceConnection implements DestinationConnection {
     const outcome = outcomeOfFailure(error);
     return new ConnectionError("message" in outcome ? outcome.message : error.message);
   }
+}
+
+/** Whether a sync's writes go through the Bulk API: its `bulk` option, and under `auto` the run's size. */
+export function usesBulk(context: SyncContext): boolean {
+  const mode = context.options.bulk ?? "auto";
+  if (mode === "never") return false;
+  if (mode === "always") return true;
+  const threshold = typeof context.options.bulkThreshold === "number" ? context.options.bulkThreshold : DEFAULT_BULK_THRESHOLD;
+  return context.total !== undefined && context.total >= threshold;
 }

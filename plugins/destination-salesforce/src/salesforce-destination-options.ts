@@ -32,6 +32,10 @@ export interface SalesforceDestinationOptions {
   maxConcurrency?: number;
   /** Milliseconds to wait for one answer before treating the request as failed (and retrying it). Default 120000. */
   requestTimeoutMs?: number;
+  /** First wait before polling a Bulk API job, in milliseconds; each further wait is 1.5 times longer, up to 10 s. Default 500. */
+  bulkPollIntervalMs?: number;
+  /** How long the end of a run waits for its Bulk API jobs; records of jobs still running are sent again next run. Default 1800000 (30 min). */
+  bulkTimeoutMs?: number;
 }
 
 /** Options of one sync, under its `options`. */
@@ -40,6 +44,8 @@ export interface SalesforceSyncOptions {
   bulk: "auto" | "always" | "never";
   /** Records a run sends at which `auto` switches to the Bulk API. Default 2000. */
   bulkThreshold: number;
+  /** Records a Bulk API job holds at most (a job also stays under 100 MB of CSV). Default 150000. */
+  bulkJobSize: number;
 }
 
 /** Default login host. */
@@ -63,6 +69,8 @@ export const salesforceDestinationOptionsSchema: JsonSchema = {
     apiReserve: { type: "number", minimum: 0, maximum: 0.95, default: 0.2, description: "Share of the daily API allocation left to other integrations. Default 0.2." },
     maxConcurrency: { type: "integer", minimum: 1, maximum: 25, default: 4, description: "Requests in flight at once. Default 4." },
     requestTimeoutMs: { type: "integer", minimum: 1000, default: 120000, description: "Timeout of one request in milliseconds. Default 120000." },
+    bulkPollIntervalMs: { type: "integer", minimum: 10, default: 500, description: "First wait before polling a Bulk API job, in milliseconds. Default 500." },
+    bulkTimeoutMs: { type: "integer", minimum: 1000, default: 1800000, description: "How long a run waits for its Bulk API jobs. Default 1800000." },
   },
   additionalProperties: false,
 };
@@ -73,6 +81,7 @@ export const salesforceSyncOptionsSchema: JsonSchema = {
   properties: {
     bulk: { enum: ["auto", "always", "never"], default: "auto", description: "Bulk API 2.0: auto (by size), always, never." },
     bulkThreshold: { type: "integer", minimum: 1, default: 2000, description: "Records a run sends at which auto uses the Bulk API. Default 2000." },
+    bulkJobSize: { type: "integer", minimum: 1, maximum: 150000000, default: 150000, description: "Records a Bulk API job holds at most. Default 150000." },
   },
   additionalProperties: false,
 };

@@ -47,7 +47,7 @@ function context(object = "Contact", counter = { extra: 0 }): WriteContext {
   return {
     sync: "people",
     object,
-    options: { bulk: "never", bulkThreshold: 2000 },
+    options: { bulk: "never", bulkThreshold: 2000, bulkJobSize: 150_000 },
     runId: "run-1",
     idempotencyKey: randomUUID(),
     signal: new AbortController().signal,
@@ -73,21 +73,31 @@ const contractSamples: OutgoingRecord[] = [
   { key: "2", keyValue: 2, match: { External_Id__c: "grace" }, fields: { FirstName: "Grace \"Amazing\"", LastName: "Hopper, RADM" } },
   { key: "3", keyValue: 3, match: { External_Id__c: "zoe" }, fields: { FirstName: "Zoë 佐藤", LastName: "second\nline" } },
 ];
+const readBack = async () => {
+  const byExternalId = new Map(contractEmulator.dump("Contact").map((r) => [r.External_Id__c, r]));
+  const held = new Map<string, Record<string, string>>();
+  for (const sample of contractSamples) {
+    const record = byExternalId.get(String(sample.match.External_Id__c));
+    if (record) held.set(sample.key, { FirstName: String(record.FirstName), LastName: String(record.LastName) });
+  }
+  return held;
+};
+// Once through sObject Collections, once through Bulk API 2.0 jobs (records deferred to flush).
 testDestinationContract({
   name: "salesforce",
   object: "Contact",
-  syncOptions: { bulk: "never", bulkThreshold: 2000 },
+  syncOptions: { bulk: "never", bulkThreshold: 2000, bulkJobSize: 150_000 },
   connect: () => connect(contractEmulator),
   sampleRecords: contractSamples,
-  readBack: async () => {
-    const byExternalId = new Map(contractEmulator.dump("Contact").map((r) => [r.External_Id__c, r]));
-    const held = new Map<string, Record<string, string>>();
-    for (const sample of contractSamples) {
-      const record = byExternalId.get(String(sample.match.External_Id__c));
-      if (record) held.set(sample.key, { FirstName: String(record.FirstName), LastName: String(record.LastName) });
-    }
-    return held;
-  },
+  readBack,
+});
+testDestinationContract({
+  name: "salesforce-bulk",
+  object: "Contact",
+  syncOptions: { bulk: "always", bulkThreshold: 2000, bulkJobSize: 150_000 },
+  connect: () => connect(contractEmulator, { accessToken: contractEmulator.accessToken, bulkPollIntervalMs: 20 }),
+  sampleRecords: contractSamples,
+  readBack,
 });
 
 describe("salesforce destination", () => {

@@ -1,6 +1,7 @@
 import { ConfigError, defineDestinationPlugin, secrets } from "@reverse-etl/core";
 import { SalesforceApi } from "./salesforce-api.js";
 import { authMethodOf, privateKeyProblem, secretsOf } from "./salesforce-auth.js";
+import { DEFAULT_BULK_SETTINGS } from "./salesforce-bulk.js";
 import { SalesforceConnection } from "./salesforce-connection.js";
 import type { SalesforceDestinationOptions } from "./salesforce-destination-options.js";
 import { DEFAULT_API_VERSION, salesforceDestinationOptionsSchema, salesforceSyncOptionsSchema } from "./salesforce-destination-options.js";
@@ -35,6 +36,7 @@ export const salesforceDestination = defineDestinationPlugin<SalesforceDestinati
       api,
       { modes: ["upsert", "update", "insert", "mirror"], maxBatchSize: MAX_BATCH_SIZE, maxConcurrency: options.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY },
       context.name,
+      { ...DEFAULT_BULK_SETTINGS, ...(options.bulkPollIntervalMs !== undefined ? { pollInitialMs: options.bulkPollIntervalMs } : {}), ...(options.bulkTimeoutMs !== undefined ? { timeoutMs: options.bulkTimeoutMs } : {}) },
     );
   },
 });

@@ -83,3 +83,14 @@ function preview(value: FieldValue): string {
   const text = JSON.stringify(value);
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
+
+/**
+ * A converted value as a Bulk API CSV cell: null (and an empty text, which Salesforce stores as null) is
+ * `#N/A`, since an empty cell would leave the field unchanged; numbers without exponents; booleans as
+ * `true`/`false`. Source: https://developer.salesforce.com/docs/atlas.en-us.api_asynch.meta/api_asynch/datafiles_prepare_csv.htm
+ */
+export function toCsvCell(value: string | number | boolean | null): string {
+  if (value === null || value === "") return "#N/A";
+  if (typeof value === "number") return /e/i.test(String(value)) ? value.toLocaleString("en-US", { useGrouping: false, maximumFractionDigits: 20 }) : String(value);
+  return String(value);
+}

@@ -1,6 +1,6 @@
 import type { CollectionsContext, Result } from "./emulator-collections.js";
 import { findById, lockError, saveRecord } from "./emulator-collections.js";
-import { COLUMN_DELIMITERS, csvLine, parseCsv } from "./emulator-csv.js";
+import { COLUMN_DELIMITERS, csvLine, parseCsv } from "../bulk-csv.js";
 import type { EmulatorResponse, RecordError } from "./emulator-errors.js";
 import { RequestError, restError } from "./emulator-errors.js";
 import type { RecordValues } from "./emulator-field-rules.js";
@@ -159,6 +159,12 @@ export class BulkIngest {
     const state = (body as { state?: string } | undefined)?.state;
     if (state === "Aborted") {
       if (job.state === "JobComplete" || job.state === "Failed" || job.state === "Aborted") return restError(400, "INVALIDJOBSTATE", `Job ${job.id} is already ${job.state}`);
+      // A job aborted before it started lists all its records as unprocessed.
+      if (job.state === "Open" || job.state === "UploadComplete") {
+        const [header, ...records] = parseCsv(job.data, job.delimiter, job.lineEnding) ?? [];
+        job.header = header ?? [];
+        job.unprocessed = records;
+      }
       job.state = "Aborted";
       this.#touch(job);
       return { status: 200, body: info(job) };

@@ -1,5 +1,5 @@
 /**
- * CSV as Bulk API 2.0 reads and writes it: RFC 4180 quoting, a header row of field names, the job's column
+ * CSV as Bulk API 2.0 reads and writes it (the plugin's uploads and result files, the emulator's too): RFC 4180 quoting, a header row of field names, the job's column
  * delimiter and line ending (with `LF`, a carriage return before a new line is part of the value).
  * Source: https://developer.salesforce.com/docs/atlas.en-us.api_asynch.meta/api_asynch/datafiles_prepare_csv.htm
  */
