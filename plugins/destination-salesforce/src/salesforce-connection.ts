@@ -24,6 +24,8 @@ import { objectDescription, shapeOf } from "./salesforce-describe.js";
  * 2,000 records: https://developer.salesforce.com/docs/atlas.en-us.api_asynch.meta/api_asynch/asynch_api_intro.htm
  */
 export const DEFAULT_BULK_THRESHOLD = 2000;
+/** Attempts at reading a describe before a passing failure is reported. */
+const DESCRIBE_ATTEMPTS = 5;
 
 /**
  * A connection to one org. `check` reads the org's limits (which proves the credentials), `describe`
@@ -92,13 +94,26 @@ export class SalesforceConnection implements DestinationConnection {
     }
     let shape = this.#shapes.get(object);
     if (!shape) {
-      shape = this.api
-        .request<DescribeAnswer>({ method: "GET", path: `/sobjects/${encodeURIComponent(object)}/describe` }, { what: `describing ${object}` })
-        .then(shapeOf);
+      shape = this.#describeWithRetries(object).then(shapeOf);
       this.#shapes.set(object, shape);
       shape.catch(() => this.#shapes.delete(object));
     }
     return shape;
+  }
+
+  /**
+   * Read a describe, retrying a passing failure (503, a dropped connection) a few times with backoff:
+   * it comes before any write, where core's retries do not reach.
+   */
+  async #describeWithRetries(object: string): Promise<DescribeAnswer> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.api.request<DescribeAnswer>({ method: "GET", path: `/sobjects/${encodeURIComponent(object)}/describe` }, { what: `describing ${object}` });
+      } catch (error) {
+        if (!(error instanceof SalesforceApiFailure) || error.kind !== "transient" || attempt >= DESCRIBE_ATTEMPTS) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 250 * 2 ** attempt * (0.5 + Math.random())));
+      }
+    }
   }
 
   /** A failure as a ConnectionError (exit 3) users can act on. */
