@@ -141,6 +141,11 @@ export interface FieldDescription {
   readonly readOnly?: boolean;
   /** Allowed values for enumerations. */
   readonly options?: readonly string[];
+  /**
+   * A record cannot be created without a value for it (Salesforce's not-nillable fields without a
+   * default): a sync that creates records (insert, upsert, mirror) must map it.
+   */
+  readonly required?: boolean;
 }
 
 /** The shape of a destination object, used to check mappings before any write. */
