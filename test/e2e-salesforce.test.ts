@@ -115,7 +115,7 @@ describe.each(WAREHOUSES)("sync %s to Salesforce Contacts, end to end through th
 });
 
 describe("validate against Salesforce", () => {
-  it("fails (exit 2) for a mapping to a missing field and to a read-only field, naming field and object, before any write", async () => {
+  it("fails (exit 2) for a mapping to a missing field, a read-only field, or without a required field, naming field and object, before any write", async () => {
     const dir = projectDir("e2e-salesforce-validate");
     const warehouse = await makeWarehouse("duckdb", dir);
     await seedPeople(warehouse, 10);
@@ -131,6 +131,13 @@ describe("validate against Salesforce", () => {
         expect.stringContaining('field "CreatedDate" of object "Contact" is read-only'),
       ]),
     );
+    // An insert sync that leaves out LastName, which a Contact cannot be created without.
+    writeSalesforceConfig(dir, warehouse, emulator, { mode: "insert", match: undefined, fields: { external_id: "External_Id__c", email: "Email" } });
+    const insert = await cli(["validate", "--json"], dir);
+    expect(insert.code).toBe(2);
+    expect(jsonOf(insert).syncs[0].problems).toEqual([
+      '/syncs/people_to_contacts/fields: field "LastName" of object "Contact" is required to create records, and mode "insert" creates them; map a column to it',
+    ]);
     const sync = await cli(["sync"], dir);
     expect(sync.code).toBe(2);
     expect(requestsSince(emulator, 0)).toEqual([]);

@@ -166,7 +166,7 @@ describe("Bulk API 2.0 writes", () => {
   });
 
   it("sends records of a job aborted before processing them again next run (retryable)", async () => {
-    const e = await emulator({ ...ORG, bulkProcessingMs: 400 });
+    const e = await emulator({ ...ORG, bulkProcessingMs: 3000 });
     const connection = await connect(e);
     const { context } = run();
     await connection.write("upsert", people(1, 3), context);

@@ -103,10 +103,12 @@ export function requiredFields(shape: ObjectShape): FieldShape[] {
 
 /** The description core checks a sync's mapping against. */
 export function objectDescription(shape: ObjectShape, mode: SyncMode): ObjectDescription {
+  const required = new Set(requiredFields(shape).map((f) => f.name));
   const fields: FieldDescription[] = [...shape.fields.values()].map((f) => ({
     name: f.name,
     type: coreType(f.type),
     ...(writable(f, mode) ? {} : { readOnly: true }),
+    ...(required.has(f.name) ? { required: true } : {}),
     // Only a restricted picklist refuses other values; core checks the model's values against these.
     ...(f.restrictedPicklist && f.picklistValues.length > 0 && f.type === "picklist" ? { options: f.picklistValues } : {}),
   }));

@@ -111,6 +111,7 @@ describe("salesforce destination", () => {
     expect(fields.get("Tier__c")).toEqual({ name: "Tier__c", type: "enumeration", options: ["Free", "Pro"] });
     expect(fields.get("Seats__c")).toEqual({ name: "Seats__c", type: "number" });
     expect(fields.get("Name")).toMatchObject({ readOnly: true });
+    expect(fields.get("LastName")).toEqual({ name: "LastName", type: "string", required: true });
     expect(fields.get("CreatedDate")).toMatchObject({ readOnly: true });
     // Created but never updated: read-only to upserts and updates, writable by inserts.
     expect(fields.get("Created_Only__c")).toMatchObject({ readOnly: true });
@@ -231,6 +232,8 @@ describe("salesforce destination", () => {
   it("retries a batch Salesforce answers with 503, and a record locked by another transaction", async () => {
     const e = await emulator();
     const connection = await connect(e);
+    // The describe is read first (and a 503 on it would be retried there).
+    await connection.describe("Contact", { mode: "upsert" });
     e.failNext(1, 503);
     const unavailable = await write(connection, "upsert", [person(1)]);
     expect(unavailable).toMatchObject({ type: "retry", message: expect.stringContaining("SERVER_UNAVAILABLE") });
