@@ -1,13 +1,15 @@
 import type { CollectionsContext, Result } from "./emulator-collections.js";
 import { findById, lockError, saveRecord } from "./emulator-collections.js";
-import { COLUMN_DELIMITERS, csvLine, parseCsv } from "../bulk-csv.js";
-import type { EmulatorResponse, RecordError } from "./emulator-errors.js";
+import { COLUMN_DELIMITERS, parseCsv } from "../bulk-csv.js";
+import type { IngestJob, Operation } from "./emulator-bulk-job.js";
+import { errorText, info, OPERATIONS, results } from "./emulator-bulk-job.js";
+import { describeField } from "./emulator-describe.js";
+import type { EmulatorResponse } from "./emulator-errors.js";
 import { RequestError, restError } from "./emulator-errors.js";
 import type { RecordValues } from "./emulator-field-rules.js";
 import { fieldOf, readValue } from "./emulator-field-rules.js";
 import { makeId } from "./emulator-ids.js";
-import type { SObjectField, SObjectType } from "./emulator-schema.js";
-import { describeField } from "./emulator-schema.js";
+import type { SObjectField } from "./emulator-schema.js";
 
 /**
  * Bulk API 2.0 ingest jobs: create a job, upload its CSV once, close it, and Salesforce processes it
@@ -26,35 +28,6 @@ import { describeField } from "./emulator-schema.js";
 export const BULK_BATCH_RECORDS = 10_000;
 /** Largest upload, once base64-encoded. */
 const MAX_UPLOAD_BASE64_BYTES = 150 * 1024 * 1024;
-const OPERATIONS = ["insert", "update", "upsert", "delete", "hardDelete"] as const;
-type Operation = (typeof OPERATIONS)[number];
-type JobState = "Open" | "UploadComplete" | "InProgress" | "JobComplete" | "Failed" | "Aborted";
-
-interface IngestJob {
-  readonly id: string;
-  readonly object: SObjectType;
-  readonly operation: Operation;
-  readonly externalIdField?: SObjectField;
-  readonly lineEnding: "LF" | "CRLF";
-  readonly delimiter: string;
-  readonly delimiterName: string;
-  readonly apiVersion: string;
-  readonly createdDate: string;
-  systemModstamp: string;
-  state: JobState;
-  uploads: number;
-  data: string;
-  header: string[];
-  successful: string[][];
-  failed: string[][];
-  unprocessed: string[][];
-  processed: number;
-  failures: number;
-  errorMessage?: string;
-  startedAt?: number;
-  processingMs: number;
-}
-
 /** What processing jobs needs beside the org. */
 export interface BulkContext extends CollectionsContext {
   readonly now: () => number;
@@ -312,11 +285,6 @@ export class BulkIngest {
   }
 }
 
-/** A record error as `sf__Error` writes it: `CODE:message:fields --`. */
-function errorText(error: RecordError): string {
-  return `${error.statusCode}:${error.message}:${error.fields.join(",")} --`;
-}
-
 function countKey(field: SObjectField, value: string): string {
   return field.caseSensitive ? value : value.toLowerCase();
 }
@@ -333,42 +301,4 @@ function countKeys(rows: readonly string[][], fields: readonly SObjectField[], k
     counts.set(k, (counts.get(k) ?? 0) + 1);
   }
   return counts;
-}
-
-function info(job: IngestJob): Record<string, unknown> {
-  return {
-    id: job.id,
-    operation: job.operation,
-    object: job.object.name,
-    createdById: "005Em0000000001IAA",
-    createdDate: job.createdDate,
-    systemModstamp: job.systemModstamp,
-    state: job.state,
-    ...(job.externalIdField ? { externalIdFieldName: job.externalIdField.name } : {}),
-    concurrencyMode: "Parallel",
-    contentType: "CSV",
-    apiVersion: Number(job.apiVersion),
-    jobType: "V2Ingest",
-    contentUrl: `services/data/v${job.apiVersion}/jobs/ingest/${job.id}/batches`,
-    lineEnding: job.lineEnding,
-    columnDelimiter: job.delimiterName,
-    numberRecordsProcessed: job.processed,
-    numberRecordsFailed: job.failures,
-    retries: 0,
-    totalProcessingTime: job.processingMs,
-    apiActiveProcessingTime: job.processingMs,
-    apexProcessingTime: 0,
-    ...(job.errorMessage ? { errorMessage: job.errorMessage } : {}),
-  };
-}
-
-function results(job: IngestJob, kind: string): EmulatorResponse {
-  const terminal = job.state === "JobComplete" || job.state === "Failed" || job.state === "Aborted";
-  if (!terminal) return restError(400, "INVALIDJOBSTATE", `Job ${job.id} is not finished (state ${job.state}): its results are not ready`);
-  const header = job.header.length > 0 ? job.header : (parseCsv(job.data, job.delimiter, job.lineEnding)?.[0] ?? []);
-  let text: string;
-  if (kind === "successfulResults") text = csvLine(["sf__Id", "sf__Created", ...header]) + job.successful.map((r) => csvLine(r)).join("");
-  else if (kind === "failedResults") text = csvLine(["sf__Id", "sf__Error", ...header]) + job.failed.map((r) => csvLine(r)).join("");
-  else text = csvLine(header) + job.unprocessed.map((r) => csvLine(r)).join("");
-  return { status: 200, text: { contentType: "text/csv", content: text } };
 }

@@ -208,7 +208,7 @@ function upsert(ctx: CollectionsContext, objectName: string, fieldName: string, 
 export function saveRecord(ctx: CollectionsContext, object: SObjectType, values: RecordValues, existing: StoredRecord | undefined, undos: Undo[] = []): Result {
   if (ctx.lockFault()) return { ...(existing ? { id: existing.id } : {}), success: false, errors: [lockError(existing?.id)] };
   values.delete("Id");
-  const errors = checkRecord(object, values, existing ? "update" : "create");
+  const errors = checkRecord(object, values, existing ? "update" : "create", ctx.org.references);
   if (errors.length === 0) errors.push(...ctx.org.duplicates(object, values, existing?.id));
   if (errors.length > 0) return { ...(existing ? { id: existing.id } : {}), success: false, errors };
   if (existing) {

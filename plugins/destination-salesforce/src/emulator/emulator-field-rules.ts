@@ -110,13 +110,19 @@ export function isEmailAddress(text: string): boolean {
 /** The operation a record is saved by. */
 export type SaveKind = "create" | "update";
 
+/** What checking a reference field needs of the org: the key prefixes of objects, and whether a record exists. */
+export interface References {
+  prefixOf(object: string): string | undefined;
+  exists(id: string): boolean;
+}
+
 /**
  * The field rules of one record, in the order Salesforce applies them: fields that cannot be set, then
  * each value's own rule, then required fields. Returns the
  * record's errors (empty: the values can be saved), and normalises `values` for storage in place
  * (multi-select values joined, numbers rounded to the field's scale, ids in 18 characters).
  */
-export function checkRecord(object: SObjectType, values: RecordValues, kind: SaveKind): RecordError[] {
+export function checkRecord(object: SObjectType, values: RecordValues, kind: SaveKind, references?: References): RecordError[] {
   const errors: RecordError[] = [];
   const locked = [...values.keys()].filter((name) => {
     const field = fieldOf(object, name)!;
@@ -134,7 +140,7 @@ export function checkRecord(object: SObjectType, values: RecordValues, kind: Sav
   for (const [name, value] of values) {
     const field = fieldOf(object, name)!;
     if (value === null || locked.includes(field.name) || field.name === "Id") continue;
-    const problem = valueProblem(field, value);
+    const problem = valueProblem(field, value) ?? referenceProblem(field, value, references);
     if (problem) errors.push(problem);
     else values.set(field.name, normalise(field, value));
   }
@@ -182,6 +188,20 @@ function valueProblem(field: SObjectField, value: StoredValue): RecordError | un
   if ((field.type === "reference" || field.type === "id") && typeof value === "string" && value !== "" && normalizeId(value) === undefined) {
     return { statusCode: "MALFORMED_ID", message: `${field.label}: id value of incorrect type: ${value}`, fields };
   }
+  return undefined;
+}
+
+/**
+ * A reference must hold the id of a record of one of the objects it points to, and that record must
+ * exist: https://developer.salesforce.com/docs/atlas.en-us.api.meta/api/field_types.htm#i1435616 (reference).
+ */
+function referenceProblem(field: SObjectField, value: StoredValue, references: References | undefined): RecordError | undefined {
+  if (field.type !== "reference" || typeof value !== "string" || value === "" || !references) return undefined;
+  const id = normalizeId(value)!;
+  if (!field.referenceTo.some((object) => references.prefixOf(object) === id.slice(0, 3))) {
+    return { statusCode: "FIELD_INTEGRITY_EXCEPTION", message: `${field.label}: id value of incorrect type: ${value}`, fields: [field.name] };
+  }
+  if (!references.exists(id)) return { statusCode: "INVALID_CROSS_REFERENCE_KEY", message: `${field.label}: invalid cross reference id`, fields: [field.name] };
   return undefined;
 }
 

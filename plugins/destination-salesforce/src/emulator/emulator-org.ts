@@ -52,6 +52,16 @@ export class EmulatorOrg {
     return this.objects.find((o) => o.keyPrefix === id.slice(0, 3));
   }
 
+  /** Reference checks against this org: key prefixes (User: `005`) and live records (the integration user). */
+  readonly references = {
+    prefixOf: (name: string): string | undefined => (name === "User" ? "005" : this.object(name)?.keyPrefix),
+    exists: (id: string): boolean => {
+      if (id === this.userId) return true;
+      const owner = this.objectOfId(id);
+      return owner !== undefined && this.get(owner, id) !== undefined;
+    },
+  };
+
   /** Define a custom object (`Thing__c`). */
   defineObject(input: SObjectInput): SObjectType {
     if (this.object(input.name)) throw new Error(`[reverse-etl] [salesforce-emulator] object ${input.name} already exists`);

@@ -4,7 +4,7 @@ import { checkRecord, fieldOf, readRecord } from "./emulator-field-rules.js";
 import { normalizeId } from "./emulator-ids.js";
 import type { EmulatorOrg, StoredRecord } from "./emulator-org.js";
 import type { SObjectType } from "./emulator-schema.js";
-import { describeObject, objectSummary } from "./emulator-schema.js";
+import { describeObject, objectSummary } from "./emulator-describe.js";
 
 /**
  * The sObject resources: global describe, an object's basic information and describe, and one record's
@@ -56,7 +56,7 @@ function recordErrors(errors: ReadonlyArray<{ statusCode: string; message: strin
 function createOne(org: EmulatorOrg, object: SObjectType, body: unknown): EmulatorResponse {
   const values = readRecord(object, (body ?? {}) as Record<string, unknown>);
   if (values.has("Id")) return recordErrors([{ statusCode: "INVALID_FIELD", message: "cannot specify Id in an insert call", fields: ["Id"] }]);
-  const errors = checkRecord(object, values, "create");
+  const errors = checkRecord(object, values, "create", org.references);
   if (errors.length === 0) errors.push(...org.duplicates(object, values));
   if (errors.length > 0) return recordErrors(errors);
   return { status: 201, body: { id: org.create(object, values).id, success: true, errors: [] } };
@@ -83,7 +83,7 @@ function recordById(org: EmulatorOrg, version: string, object: SObjectType, meth
   if (method === "PATCH") {
     const values = readRecord(object, (body ?? {}) as Record<string, unknown>);
     values.delete("Id");
-    const errors = checkRecord(object, values, "update");
+    const errors = checkRecord(object, values, "update", org.references);
     if (errors.length === 0) errors.push(...org.duplicates(object, values, record.id));
     if (errors.length > 0) return recordErrors(errors);
     org.update(object, record, values);
@@ -113,11 +113,13 @@ function byExternalId(org: EmulatorOrg, version: string, object: SObjectType, me
   // The external id is in the URL; the body must not set it to something else.
   values.delete(field.name);
   if (!existing) values.set(field.name, field.type === "int" || field.type === "double" ? Number(value) : value);
-  const errors = checkRecord(object, values, existing ? "update" : "create");
+  const errors = checkRecord(object, values, existing ? "update" : "create", org.references);
   if (errors.length === 0) errors.push(...org.duplicates(object, values, existing?.id));
   if (errors.length > 0) return recordErrors(errors);
   if (existing) {
     org.update(object, existing, values);
+    // Before API 46.0 an update by external id answered 204 without a body.
+    if (Number(version) < 46) return { status: 204 };
     return { status: 200, body: { id: existing.id, success: true, errors: [], created: false } };
   }
   return { status: 201, body: { id: org.create(object, values).id, success: true, errors: [], created: true } };

@@ -354,6 +354,42 @@ describe("sObject Collections", () => {
   });
 });
 
+describe("references and API versions", () => {
+  it("checks that a reference holds the id of a live record of the object it points to", async () => {
+    const e = await emulator();
+    const [account] = e.seed("Account", [{ Name: "Acme" }]);
+    const [contact] = e.seed("Contact", [{ LastName: "Existing" }]);
+    const deletedAccount = e.seed("Account", [{ Name: "Gone" }])[0]!;
+    await connect(e).sobject("Account").destroy(deletedAccount);
+    const answer = await raw(e, "POST", "/services/data/v62.0/composite/sobjects", {
+      records: [
+        { attributes: { type: "Contact" }, LastName: "A", AccountId: account },
+        { attributes: { type: "Contact" }, LastName: "B", AccountId: contact },
+        { attributes: { type: "Contact" }, LastName: "C", AccountId: deletedAccount },
+      ],
+    });
+    expect(answer.body).toEqual([
+      { id: expect.stringMatching(/^003/), success: true, errors: [] },
+      { success: false, errors: [{ statusCode: "FIELD_INTEGRITY_EXCEPTION", message: `Account ID: id value of incorrect type: ${contact}`, fields: ["AccountId"] }] },
+      { success: false, errors: [{ statusCode: "INVALID_CROSS_REFERENCE_KEY", message: "Account ID: invalid cross reference id", fields: ["AccountId"] }] },
+    ]);
+  });
+
+  it("serves each resource from the API version that introduced it", async () => {
+    const e = await emulator();
+    const records = { records: [{ attributes: { type: "Contact" }, External_Id__c: "v", LastName: "V" }] };
+    expect((await raw(e, "PATCH", "/services/data/v45.0/composite/sobjects/Contact/External_Id__c", records)).status).toBe(404);
+    expect((await raw(e, "POST", "/services/data/v41.0/composite/sobjects", records)).status).toBe(404);
+    expect((await raw(e, "PATCH", "/services/data/v46.0/composite/sobjects/Contact/External_Id__c", records)).status).toBe(200);
+    // One record by external id: 201 created, 200 updated from 46.0, 204 before.
+    const one = (version: string) => raw(e, "PATCH", `/services/data/v${version}/sobjects/Contact/External_Id__c/w`, { LastName: "W" });
+    expect((await one("46.0")).status).toBe(201);
+    expect((await one("46.0")).body).toMatchObject({ success: true, created: false });
+    expect((await one("45.0")).status).toBe(204);
+    expect((await raw(e, "POST", "/services/data/v40.0/jobs/ingest", { object: "Contact", operation: "insert" })).status).toBe(404);
+  });
+});
+
 describe("SOQL", () => {
   it("finds records by external id with IN, pages results by 2,000, and counts", async () => {
     const e = await emulator();

@@ -90,7 +90,8 @@ export async function startSalesforceEmulator(options: SalesforceEmulatorOptions
     // Bulk API 2.0 from API version 41.0: https://developer.salesforce.com/docs/atlas.en-us.api_asynch.meta/api_asynch/bulk_api_2_0.htm
     if (resource === "jobs" && more[0] === "ingest" && Number(version) >= 41) return bulk.handle(method, more.slice(1), version, body, text, header(headers, "content-type"));
     if (resource === "sobjects") return handleSObjects(org, version, method, more, body);
-    if (resource === "composite" && more[0] === "sobjects") {
+    // sObject Collections from API 42.0, their upsert by external id from 46.0.
+    if (resource === "composite" && more[0] === "sobjects" && Number(version) >= 42 && (more.length < 3 || Number(version) >= 46)) {
       return handleCollections({ org, lockFault }, method, more.slice(1), query, body);
     }
     if (resource === "query" && method === "GET") {
