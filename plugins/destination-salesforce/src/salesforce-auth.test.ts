@@ -90,6 +90,12 @@ describe("signing in", () => {
     }
   });
 
+  it("says when the org does not serve the configured API version", async () => {
+    const e = await emulator();
+    const connection = await connect({ ...flows(e)["access token"]!, apiVersion: "99.0" });
+    await expect(connection.check()).rejects.toThrow(/reading the resources of API version 99\.0: NOT_FOUND: The requested resource does not exist; check instanceUrl and apiVersion/);
+  });
+
   it("refuses options that do not make exactly one way to sign in", async () => {
     const e = await emulator();
     const cases: Array<[SalesforceDestinationOptions, string]> = [

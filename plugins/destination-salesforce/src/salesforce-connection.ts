@@ -28,7 +28,7 @@ export const DEFAULT_BULK_THRESHOLD = 2000;
 const DESCRIBE_ATTEMPTS = 5;
 
 /**
- * A connection to one org. `check` reads the org's limits (which proves the credentials), `describe`
+ * A connection to one org. `check` reads the API version's resources (which proves the credentials), `describe`
  * reads an sObject's describe once per object, and `write` sends batches through sObject Collections, or
  * adds them to Bulk API 2.0 jobs whose results `flush` reads.
  */
@@ -48,7 +48,9 @@ export class SalesforceConnection implements DestinationConnection {
 
   async check(): Promise<void> {
     try {
-      await this.api.request({ method: "GET", path: "/limits" }, { what: "reading the org's limits" });
+      // The version's resources: proves the session and the version, and needs no permission beyond API
+      // access (the limits resource would need "View Setup and Configuration").
+      await this.api.request({ method: "GET", path: "/" }, { what: `reading the resources of API version ${this.api.base.split("/v")[1]}` });
     } catch (error) {
       throw this.#connectionError(error, "checking the connection");
     }
