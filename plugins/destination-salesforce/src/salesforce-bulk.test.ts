@@ -132,6 +132,20 @@ describe("Bulk API 2.0 writes", () => {
     expect(e.dump("Contact")).toHaveLength(2500);
   });
 
+  it("takes a write again after the job it filled could not be sent (core retries it), without calling its rows duplicates", async () => {
+    const e = await emulator();
+    const connection = await connect(e);
+    const { context } = run({ bulkJobSize: 2 });
+    expect((await connection.write("upsert", people(1, 2), context)).type).toBe("results");
+    // The next write sends the full job first; Salesforce answers 503 to its creation.
+    e.failNext(1, 503);
+    expect(await connection.write("upsert", people(3, 4), context)).toMatchObject({ type: "retry" });
+    const again = await connection.write("upsert", people(3, 4), context);
+    expect(again).toEqual({ type: "results", results: [{ status: "deferred" }, { status: "deferred" }] });
+    expect(await connection.flush!(context)).toEqual({ type: "ok" });
+    expect(e.dump("Contact").map((c) => c.External_Id__c).sort()).toEqual(["p-1", "p-2", "p-3", "p-4"]);
+  });
+
   it("inserts, matching results to records by their row even when two rows are the same", async () => {
     const e = await emulator();
     const connection = await connect(e);

@@ -240,8 +240,9 @@ export class BulkWriter {
       const keyName = operation === "upsert" ? match.field.name : "Id";
       const key = operation === "upsert" ? matchKey(keyValue, match.field) : keyValue;
       if (operation === "upsert") {
+        // The same record again is a write core retries (its job could not be sent), not a second row.
         const other = seen.get(key);
-        if (other !== undefined) {
+        if (other !== undefined && other !== recordKey) {
           reject(index, `${keyName} ${JSON.stringify(keyValue)} is also the match value of row ${other}; two rows cannot be the same record`);
           continue;
         }
