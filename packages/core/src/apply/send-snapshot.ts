@@ -52,6 +52,7 @@ export async function sendSnapshot(ctx: SendContext): Promise<{ error?: string; 
     object: def.object,
     options: def.options,
     runId: ctx.runId,
+    total: ctx.total,
     signal: abort.signal,
     acquireRequests: (count = 1) => limiter.acquire(abort.signal, count),
   };

@@ -40,6 +40,11 @@ export interface SyncContext {
   readonly options: Readonly<Record<string, unknown>>;
   /** Id of the run (as in `sync_runs`). */
   readonly runId: string;
+  /**
+   * Records this run sends (its writes and deletes), when known: a destination that picks its transport
+   * by volume (a bulk API for large runs, a batch endpoint for small ones) reads it.
+   */
+  readonly total?: number;
   /** Aborted when the run is cancelled. */
   readonly signal: AbortSignal;
   /**
@@ -141,6 +146,11 @@ export interface FieldDescription {
   readonly readOnly?: boolean;
   /** Allowed values for enumerations. */
   readonly options?: readonly string[];
+  /**
+   * A record cannot be created without a value for it (Salesforce's not-nillable fields without a
+   * default): a sync that creates records (insert, upsert, mirror) must map it.
+   */
+  readonly required?: boolean;
 }
 
 /** The shape of a destination object, used to check mappings before any write. */

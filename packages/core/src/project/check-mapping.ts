@@ -93,6 +93,17 @@ export function checkMapping(
       issues.push({ path: `/syncs/${def.name}/fields/${column}`, message: `field "${field}" of ${objectName} is read-only; map to a writable field` });
     }
   }
+  // Syncs that create records must give every field a record cannot be created without.
+  if (def.mode !== "update") {
+    const mapped = new Set([...def.fields.map(([, field]) => field), ...def.match.map(([field]) => field)]);
+    for (const field of description.fields) {
+      if (!field.required || mapped.has(field.name)) continue;
+      issues.push({
+        path: `/syncs/${def.name}/fields`,
+        message: `field "${field.name}" of ${objectName} is required to create records, and mode "${def.mode}" creates them; map a column to it`,
+      });
+    }
+  }
   return issues;
 }
 
