@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { ConnectionError, silentLogger } from "@reverse-etl/core";
 import type { DestinationConnection, FieldValue, OutgoingRecord, PluginContext, WriteContext } from "@reverse-etl/core";
-import { testDestinationContract } from "@reverse-etl/testkit";
+import { startFaultProxy, testDestinationContract } from "@reverse-etl/testkit";
 import { afterAll, describe, expect, it } from "vitest";
 import { start__Name__Emulator, type __Name__Emulator } from "./emulator/index.js";
 import __nameCamel__Destination, { type __Name__DestinationOptions } from "./index.js";
@@ -106,8 +106,14 @@ describe("__name__ write outcomes, against the emulator", () => {
   });
 
   it("retries the batch when __Title__ fails with a 5xx", async () => {
-    api.failNext(1, 503);
-    expect(await writeTo(api, [sampleRecords[0]!])).toMatchObject({ type: "retry", message: expect.stringContaining("HTTP 503") });
+    // Outages come from the testkit's fault proxy in front of the emulator, which stays a copy of the API.
+    const proxy = await startFaultProxy({ target: api.url, faults: [{ nth: [1], fault: { status: 503 } }] });
+    try {
+      const outcome = await writeTo(api, [sampleRecords[0]!], { options: { baseUrl: proxy.url } });
+      expect(outcome).toMatchObject({ type: "retry", message: expect.stringContaining("HTTP 503") });
+    } finally {
+      await proxy.close();
+    }
   });
 
   it("rejects the whole batch when __Title__ refuses it, so core halves it", async () => {

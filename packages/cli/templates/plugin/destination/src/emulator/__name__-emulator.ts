@@ -38,8 +38,6 @@ export interface __Name__Emulator {
   records(object: string): StoredRecord[];
   /** The record an identifier finds, e.g. `{ email: "ada@example.com" }`. */
   find(object: string, identifier: Readonly<Record<string, unknown>>): StoredRecord | undefined;
-  /** Answer the next `count` authenticated requests with `status` (default 503), as an outage would. */
-  failNext(count?: number, status?: number): void;
   /** Stop listening and drop every record. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -78,7 +76,6 @@ export async function start__Name__Emulator(options: __Name__EmulatorOptions = {
   let window: number[] = [];
   let day = -1;
   let usedToday = 0;
-  let failures: { count: number; status: number } = { count: 0, status: 503 };
 
   /** Count a request against the limits; the 429 to answer when over one. */
   function overLimit(now: number): Answer | undefined {
@@ -105,10 +102,6 @@ export async function start__Name__Emulator(options: __Name__EmulatorOptions = {
     }
     const limited = overLimit(Date.now());
     if (limited) return limited;
-    if (failures.count > 0) {
-      failures.count--;
-      return { status: failures.status, body: { error: "unavailable", message: "try again later" } };
-    }
     if (request.method === "GET" && path === "/v1/account") return { status: 200, body: { name: "__Title__ emulator" } };
     const route = /^\/v1\/objects\/([^/]+)(\/batch)?$/.exec(path);
     const describing = route !== null && route[2] === undefined && request.method === "GET";
@@ -169,9 +162,6 @@ export async function start__Name__Emulator(options: __Name__EmulatorOptions = {
     requests,
     records: (object) => store.records(object),
     find: (object, identifier) => store.find(object, identifier),
-    failNext(count = 1, status = 503) {
-      failures = { count, status };
-    },
     close() {
       closed ??= new Promise<void>((resolve) => {
         store.clear();
