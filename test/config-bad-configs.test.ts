@@ -30,6 +30,7 @@ const cases: Array<{ file: string; path: string; fix: string }> = [
   { file: "max-delete-share.yaml", path: "/syncs/customers_to_file/maxDeleteShare", fix: "must be between 0 and 1" },
   { file: "unset-env.ts", path: "/destinations/crm/token", fix: "environment variable RETL_FIXTURE_UNSET_TOKEN is not set; export it" },
   { file: "ambiguous-state-source.json", path: "/state/source", fix: "set state.source to the one that keeps sync state" },
+  { file: "model-outside-state.json", path: "/models/customers/source", fix: 'is "lake", not the state source "warehouse": the diff runs inside the warehouse' },
   { file: "bad-sync-name.yaml", path: "/syncs/customers to file", fix: 'use letters, digits, "_", "-" or "."' },
   { file: "empty-primary-key.ts", path: "/models/customers/primaryKey", fix: "name the column (or columns) that identify a row" },
   { file: "duplicate-target.yaml", path: "/syncs/customers_to_file/fields/work_email", fix: 'destination field "email" is already mapped from column "email"' },

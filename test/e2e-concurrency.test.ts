@@ -1,20 +1,25 @@
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { openProject, SyncLockedError } from "@reverse-etl/core";
-import { startWebhookReceiver, type WebhookReceiver } from "@reverse-etl/testkit";
+import type { WebhookReceiver } from "@reverse-etl/destination-webhook/emulator";
+import type { FaultProxy } from "@reverse-etl/testkit";
 import { projectDir, seedCustomers, writeConfig } from "./support/warehouse.js";
 import { makeWarehouse, seedCustomersIn, WAREHOUSES, type WarehouseKind } from "./support/warehouses.js";
 import { jsonOf, runCli, startCli } from "./support/cli.js";
+import { startSlowReceiver } from "./support/webhook.js";
 
 let receiver: WebhookReceiver | undefined;
+let proxy: FaultProxy | undefined;
 afterEach(async () => {
+  await proxy?.close();
   await receiver?.close();
   receiver = undefined;
+  proxy = undefined;
 });
 
-/** Resolve once the receiver has seen a first batch, i.e. the sync is sending. */
-async function sending(r: WebhookReceiver): Promise<void> {
-  for (let i = 0; i < 600 && r.requests.filter((q) => q.method === "POST").length === 0; i++) {
+/** Resolve once the proxy has seen a first batch, i.e. the sync is sending. */
+async function sending(p: FaultProxy): Promise<void> {
+  for (let i = 0; i < 600 && p.requests.filter((q) => q.method === "POST").length === 0; i++) {
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
@@ -23,13 +28,13 @@ describe("one run per sync at a time", () => {
   it("refuses a second concurrent run of a sync in the same process with SyncLockedError, and the first run is unharmed", async () => {
     const dir = projectDir("e2e-lock");
     await seedCustomers(join(dir, "warehouse.duckdb"), 400);
-    receiver = await startWebhookReceiver({ randomFaults: { rate: 1, faults: [{ delayMs: 40 }] } });
-    const configPath = writeConfig(dir, { plugin: "@reverse-etl/destination-webhook", url: receiver.url, batchSize: 20 });
+    ({ receiver, proxy } = await startSlowReceiver(40));
+    const configPath = writeConfig(dir, { plugin: "@reverse-etl/destination-webhook", url: proxy.url, batchSize: 20 });
     const first = await openProject({ configPath });
     const second = await openProject({ configPath });
     try {
       const running = first.sync();
-      await sending(receiver);
+      await sending(proxy);
       const refused = await second.sync().then(
         () => undefined,
         (error: unknown) => error,
@@ -53,11 +58,14 @@ describe("one run per sync at a time", () => {
     const dir = projectDir(`e2e-lock-cli-${kind}`);
     const warehouse = await makeWarehouse(kind, dir);
     await seedCustomersIn(warehouse, 1000);
-    receiver = await startWebhookReceiver({ randomFaults: { rate: 1, faults: [{ delayMs: 150 }] } });
-    writeConfig(dir, { plugin: "@reverse-etl/destination-webhook", url: receiver.url, batchSize: 20 }, {}, warehouse.source);
+    // Every batch is held back 3 s until the second process has been refused, so the first run is still
+    // sending then, however long the second process takes to start.
+    ({ receiver, proxy } = await startSlowReceiver(3000));
+    writeConfig(dir, { plugin: "@reverse-etl/destination-webhook", url: proxy.url, batchSize: 20 }, {}, warehouse.source);
     const first = startCli(["sync", "--json"], { cwd: dir });
-    await sending(receiver);
+    await sending(proxy);
     const second = await runCli(["sync", "--json"], { cwd: dir });
+    proxy.setFaults([]);
     const error = jsonOf(second).error;
     if (kind === "duckdb") {
       // DuckDB lets one process write a file at a time, so the second process is refused when it opens the

@@ -1,7 +1,8 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { startHubSpotEmulator, type HubSpotEmulator } from "@reverse-etl/destination-hubspot/emulator";
+import { hubspotRateLimitAnswer, startHubSpotEmulator, type HubSpotEmulator } from "@reverse-etl/destination-hubspot/emulator";
+import { startFaultProxy, type FaultProxy } from "@reverse-etl/testkit";
 import { projectDir } from "./support/warehouse.js";
 import { makeWarehouse, WAREHOUSES, type TestWarehouse } from "./support/warehouses.js";
 import { jsonOf, runCli, startCli, type CliResult } from "./support/cli.js";
@@ -10,13 +11,16 @@ import { jsonOf, runCli, startCli, type CliResult } from "./support/cli.js";
 const TOKEN = "pat-na1-5ecr3t0-hub5-4a2b-9c3d-e2etokenvalue";
 
 let emulator: HubSpotEmulator | undefined;
+let proxy: FaultProxy | undefined;
 /** Everything the CLI printed in the current test, checked for the token after each test. */
 let outputs: string[] = [];
 afterEach(async () => {
   const printed = outputs.join("\n");
   outputs = [];
+  await proxy?.close();
   await emulator?.close();
   emulator = undefined;
+  proxy = undefined;
   expect(printed).not.toContain(TOKEN);
   expect(printed).not.toContain("5ecr3t0");
 });
@@ -44,7 +48,7 @@ async function seedPeople(warehouse: TestWarehouse, rows: number): Promise<void>
 }
 
 /** Write a JSON config syncing `gold.people` to HubSpot contacts, upsert by email unless `sync` says otherwise. */
-function writeHubSpotConfig(dir: string, warehouse: TestWarehouse, e: HubSpotEmulator, sync: Record<string, unknown> = {}, destination: Record<string, unknown> = {}): void {
+function writeHubSpotConfig(dir: string, warehouse: TestWarehouse, e: { url: string }, sync: Record<string, unknown> = {}, destination: Record<string, unknown> = {}): void {
   writeFileSync(
     join(dir, "reverse-etl.config.json"),
     JSON.stringify(
@@ -142,7 +146,7 @@ describe.each(WAREHOUSES)("sync %s to HubSpot contacts, end to end through the C
     expect(writesSince(emulator, mark)).toEqual([{ path: "/crm/v3/objects/contacts/batch/archive", inputs: 3, status: 204 }]);
     expect(emulator.dump("contacts")).toHaveLength(247);
     expect(contactsIn(emulator)).toEqual(await modelIn(warehouse));
-  });
+  }, 180_000);
 
   it("rejects the rows with invalid emails with HubSpot's message in sync_errors, lands the rest, and retries them next run", async () => {
     const dir = projectDir(`e2e-hubspot-email-${kind}`);
@@ -185,16 +189,25 @@ describe("sync to HubSpot through the CLI against the emulator", () => {
     await seedPeople(warehouse, 5000);
     emulator = await startHubSpotEmulator({ accessToken: TOKEN });
     writeHubSpotConfig(dir, warehouse, emulator);
-    // HubSpot counts the limit per account, so other integrations share the window: spend 60 of the 100
-    // requests first. The sync's ~55 requests then overrun the window once; the 429 must cost nothing.
-    for (let i = 0; i < 60; i++) {
-      const r = await fetch(`${emulator.url}/crm/v3/properties/contacts/email`, { headers: { authorization: `Bearer ${TOKEN}` } });
-      expect(r.status).toBe(200);
-      await r.arrayBuffer();
-    }
     const mark = emulator.requestLog.length;
-
-    const run = await cli(["sync", "--json"], dir);
+    const running = startCli(["sync", "--json"], { cwd: dir, env: { HUBSPOT_TOKEN: TOKEN } });
+    // HubSpot counts the limit per account, so other integrations share the window: as soon as the sync
+    // talks to HubSpot, another integration spends what is left of the 100 requests (after the sync's
+    // start-up, however long that takes). The window is then full for the sync's first writes, which a
+    // 429 refuses; the 429s must cost nothing.
+    while (emulator.requestLog.length === mark && running.child.exitCode === null) await new Promise((resolve) => setTimeout(resolve, 2));
+    const left = 100 - (emulator.requestLog.length - mark);
+    const others = await Promise.all(
+      Array.from({ length: left }, async () => {
+        const r = await fetch(`${emulator!.url}/crm/v3/properties/contacts/email`, { headers: { authorization: `Bearer ${TOKEN}` } });
+        await r.arrayBuffer();
+        return r.status;
+      }),
+    );
+    // The other integration shares the limit too: its requests are admitted or refused, like the sync's.
+    expect(others.filter((status) => status !== 200 && status !== 429)).toEqual([]);
+    const run = await running.done;
+    outputs.push(run.stdout, run.stderr);
     expect(run.code, run.stderr).toBe(0);
     expect(jsonOf(run).syncs[0]).toMatchObject({ status: "succeeded", results: { succeeded: 5000, rejected: 0, failed: 0 } });
     expect(contactsIn(emulator)).toEqual(await modelIn(warehouse));
@@ -211,8 +224,67 @@ describe("sync to HubSpot through the CLI against the emulator", () => {
     // A 429 was answered (the shared window ran out) and the batch it refused was resent, not lost:
     // every contact is there and each 100-row batch was accepted once.
     const writes = writesSince(emulator, mark);
+    // How many requests the window refused depends on timing; each refusal is in the log as a 429.
     expect(emulator.rateLimitStats.rejectedInterval).toBeGreaterThan(0);
+    expect(emulator.requestLog.filter((r) => r.status === 429)).toHaveLength(emulator.rateLimitStats.rejectedInterval);
+    expect(writes.filter((w) => w.status === 429).length).toBeGreaterThan(0);
     expect(writes.filter((w) => w.status === 200).reduce((n, w) => n + w.inputs, 0)).toBe(5000);
+  }, 180_000);
+
+  it("mirror deletes under a small window: each delete's read and archive both count, so HubSpot never answers 429", async () => {
+    const dir = projectDir("e2e-hubspot-delete-limits");
+    const warehouse = await makeWarehouse("duckdb", dir);
+    await seedPeople(warehouse, 1200);
+    // The contacts are created under a roomy limit, so only the deletes meet the small window.
+    emulator = await startHubSpotEmulator({ accessToken: TOKEN, requestsPer10s: 1000 });
+    writeHubSpotConfig(dir, warehouse, emulator, { mode: "mirror" }, { rateLimit: { requestsPer10s: 1000 } });
+    const first = await cli(["sync", "--json"], dir);
+    expect(first.code, first.stderr).toBe(0);
+    expect(emulator.dump("contacts")).toHaveLength(1200);
+
+    // 500 rows leave the model: 5 delete batches, each a batch/read by email then a batch/archive by id.
+    // With 6 requests per 10 s on both sides, counting one request per write would let all 5 writes go at
+    // once: 10 requests plus the properties read, 11 in a window of 6. Counted per request, the run waits.
+    await warehouse.query("delete from gold.people where id > 700");
+    emulator.resetRateLimits();
+    emulator.setLimits({ requestsPer10s: 6 });
+    writeHubSpotConfig(dir, warehouse, emulator, { mode: "mirror" }, { rateLimit: { requestsPer10s: 6 } });
+    const mark = emulator.requestLog.length;
+    const rejectedBefore = emulator.rateLimitStats.rejectedInterval;
+
+    const run = await cli(["sync", "--json"], dir);
+    expect(run.code, run.stderr).toBe(0);
+    expect(jsonOf(run).syncs[0]).toMatchObject({
+      status: "succeeded",
+      counts: { added: 0, changed: 0, removed: 500 },
+      results: { succeeded: 500, rejected: 0, failed: 0 },
+    });
+    const requests = emulator.requestLog.slice(mark);
+    expect(requests.filter((r) => r.status === 429)).toEqual([]);
+    expect(emulator.rateLimitStats.rejectedInterval).toBe(rejectedBefore);
+    expect(requests.map((r) => r.path).sort()).toEqual([
+      "/crm/v3/objects/contacts/batch/archive",
+      "/crm/v3/objects/contacts/batch/archive",
+      "/crm/v3/objects/contacts/batch/archive",
+      "/crm/v3/objects/contacts/batch/archive",
+      "/crm/v3/objects/contacts/batch/archive",
+      "/crm/v3/objects/contacts/batch/read",
+      "/crm/v3/objects/contacts/batch/read",
+      "/crm/v3/objects/contacts/batch/read",
+      "/crm/v3/objects/contacts/batch/read",
+      "/crm/v3/objects/contacts/batch/read",
+      "/crm/v3/properties/contacts",
+    ]);
+    expect(writesSince(emulator, mark)).toEqual(Array(5).fill({ path: "/crm/v3/objects/contacts/batch/archive", inputs: 100, status: 204 }));
+    // The run went as fast as the window allows: 6 requests in the first 10 s, the other 5 after it.
+    const at = requests.map((r) => r.at);
+    let most = 0;
+    for (let i = 0, j = 0; i < at.length; i++) {
+      while (at[j]! <= at[i]! - 10_000) j++;
+      most = Math.max(most, i - j + 1);
+    }
+    expect(most).toBe(6);
+    expect(contactsIn(emulator)).toEqual(await modelIn(warehouse));
   }, 120_000);
 
   it("fails validate (exit 2) for a mapping to a property contacts do not have, naming both, before any write", async () => {
@@ -260,6 +332,39 @@ describe("sync to HubSpot through the CLI against the emulator", () => {
     expect(jsonOf(final).syncs[0].status).toBe("succeeded");
     expect(contactsIn(emulator)).toEqual(await modelIn(warehouse));
     const again = await cli(["sync", "--json"], dir);
-    expect(jsonOf(again).syncs[0].counts).toMatchObject({ added: 0, changed: 0, removed: 0 });
+    expect(jsonOf(again).syncs[0].counts).toMatchObject({ added: 0, changed: 0, removed: 0, unchanged: (await modelIn(warehouse)).size });
   }, 180_000);
+
+  it("through a fault proxy: HubSpot's 429s, a 502, a reset and a lost answer cost nothing, and the emulator holds exactly the model", async () => {
+    const dir = projectDir("e2e-hubspot-faults");
+    const warehouse = await makeWarehouse("duckdb", dir);
+    await seedPeople(warehouse, 250);
+    emulator = await startHubSpotEmulator({ accessToken: TOKEN });
+    // The first six batch writes fail; HubSpot's 429 names a 200 ms window, so the retry comes soon.
+    const batchWrites = { method: "POST", path: "/crm/v3/objects/contacts/batch/" };
+    proxy = await startFaultProxy({
+      target: emulator.url,
+      faults: [
+        { ...batchWrites, nth: [1, 2], fault: hubspotRateLimitAnswer("TEN_SECONDLY_ROLLING", { intervalMs: 200 }) },
+        { ...batchWrites, nth: [3], fault: { status: 502, body: { status: "error", message: "Bad gateway", category: "INTERNAL_ERROR" } } },
+        { ...batchWrites, nth: [4], fault: "reset" },
+        { ...batchWrites, nth: [5], fault: "drop" },
+        { ...batchWrites, nth: [6], fault: { when: "after", connection: "drop" } },
+      ],
+    });
+    writeHubSpotConfig(dir, warehouse, proxy);
+
+    const run = await cli(["sync", "--json"], dir);
+    expect(run.code, run.stderr).toBe(0);
+    expect(jsonOf(run).syncs[0]).toMatchObject({ status: "succeeded", results: { succeeded: 250, rejected: 0, failed: 0 } });
+    expect(contactsIn(emulator)).toEqual(await modelIn(warehouse));
+    // Three batches of 100, 100 and 50: six failed attempts, then one answered upsert each.
+    const writes = proxy.requests.filter((r) => r.method === "POST" && r.url.startsWith(batchWrites.path));
+    expect(writes.map((r) => r.outcome)).toEqual([429, 429, 502, "reset", "dropped", "dropped", 200, 200, 200]);
+    // Only the batch whose answer was lost reached HubSpot twice (which one depends on arrival order); upsert
+    // by email made no second contact of it.
+    expect(writesSince(emulator, 0).map((w) => w.status)).toEqual([200, 200, 200, 200]);
+    const inputs = writesSince(emulator, 0).map((w) => w.inputs).sort((a, b) => a - b);
+    expect([[50, 50, 100, 100], [50, 100, 100, 100]]).toContainEqual(inputs);
+  });
 });

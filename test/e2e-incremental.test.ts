@@ -52,5 +52,6 @@ describe.each(WAREHOUSES)("incremental syncs from %s to a file, through the CLI"
     ]);
     const synced = await warehouse.query<{ n: string | number }>("select count(*) as n from reverse_etl.sync_state");
     expect(Number(synced[0]!.n)).toBe(497);
-  });
+    // Six CLI processes one after another: minutes on a loaded two-core machine, not the 60 s default.
+  }, 180_000);
 });

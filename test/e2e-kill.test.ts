@@ -1,21 +1,41 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { startWebhookReceiver, type WebhookReceiver } from "@reverse-etl/testkit";
+import type { WebhookReceiver } from "@reverse-etl/destination-webhook/emulator";
+import type { FaultProxy } from "@reverse-etl/testkit";
 import { projectDir, seedCustomers, writeConfig } from "./support/warehouse.js";
-import { makeWarehouse, modelRowsIn, seedCustomersIn, WAREHOUSES, type WarehouseKind } from "./support/warehouses.js";
-import { jsonOf, runCli, startCli } from "./support/cli.js";
+import { makeWarehouse, modelRowsIn, seedCustomersIn, WAREHOUSES, type TestWarehouse, type WarehouseKind } from "./support/warehouses.js";
+import { jsonOf, runCli, startCli, type CliResult } from "./support/cli.js";
+import { receivedRows, startSlowReceiver } from "./support/webhook.js";
 
 let receiver: WebhookReceiver | undefined;
-
-/** The receiver's records in the same shape as `modelRows`. */
-function received(r: WebhookReceiver): Map<string, Record<string, unknown>> {
-  return new Map([...r.records].map(([key, rec]) => [key, { ...rec.fields }]));
-}
+let proxy: FaultProxy | undefined;
 afterEach(async () => {
+  await proxy?.close();
   await receiver?.close();
   receiver = undefined;
+  proxy = undefined;
 });
+
+/** The runs `reverse-etl runs` lists for the project in `dir`. */
+async function runsOf(dir: string): Promise<Array<{ status: string; error: string | null }>> {
+  const runs = jsonOf(await runCli(["runs", "--json", "--limit", "50"], { cwd: dir }));
+  return Array.isArray(runs) ? runs : runs.runs;
+}
+
+/** Rows whose delivery state has been committed (0 before the state tables exist). */
+async function syncedRows(warehouse: TestWarehouse): Promise<number> {
+  const tables = await warehouse.query<{ n: string }>(
+    "select count(*) as n from information_schema.tables where table_schema = 'reverse_etl' and table_name = 'sync_state'",
+  );
+  if (Number(tables[0]!.n) === 0) return 0;
+  return Number((await warehouse.query<{ n: string }>("select count(*) as n from reverse_etl.sync_state"))[0]!.n);
+}
+
+/** The lines of the file destination's output, none when the file does not exist. */
+function fileLines(path: string): Array<{ key: unknown }> {
+  return existsSync(path) ? readFileSync(path, "utf8").trim().split("\n").map((l) => JSON.parse(l) as { key: unknown }) : [];
+}
 
 /** A small seeded random generator, so a failing kill schedule can be replayed. */
 function seeded(seed: number): () => number {
@@ -27,27 +47,28 @@ function seeded(seed: number): () => number {
 }
 
 /**
- * Start `sync` and SIGKILL it once the receiver has seen `posts` more batches (so the kill lands in the
- * middle of sending, wherever the run's start-up time goes); resolves when the process is gone.
+ * Start `sync` and SIGKILL it once the proxy has seen `posts` more batches (so the kill lands in the
+ * middle of sending, wherever the run's start-up time goes); resolves with how the process ended.
  */
-async function syncKilledAfterPosts(dir: string, r: WebhookReceiver, posts: number): Promise<void> {
-  const before = r.requests.filter((q) => q.method === "POST").length;
+async function syncKilledAfterPosts(dir: string, p: FaultProxy, posts: number): Promise<CliResult> {
+  const before = p.requests.filter((q) => q.method === "POST").length;
   const running = startCli(["sync"], { cwd: dir });
   let exited = false;
   void running.done.then(() => (exited = true));
-  while (!exited && r.requests.filter((q) => q.method === "POST").length - before < posts) {
+  while (!exited && p.requests.filter((q) => q.method === "POST").length - before < posts) {
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
   running.child.kill("SIGKILL");
-  await running.done;
+  return running.done;
 }
 
-/** Start `sync` and SIGKILL it after `afterMs`; resolves when the process is gone. */
-async function killedSync(dir: string, afterMs: number): Promise<void> {
+/** Start `sync` and SIGKILL it after `afterMs`; resolves with how the process ended. */
+async function killedSync(dir: string, afterMs: number): Promise<CliResult> {
   const running = startCli(["sync"], { cwd: dir });
   const timer = setTimeout(() => running.child.kill("SIGKILL"), afterMs);
-  await running.done;
+  const ended = await running.done;
   clearTimeout(timer);
+  return ended;
 }
 
 describe("a sync killed with SIGKILL at random points", () => {
@@ -56,37 +77,42 @@ describe("a sync killed with SIGKILL at random points", () => {
     const warehouse = await makeWarehouse(kind, dir);
     await seedCustomersIn(warehouse, 3000);
     // Each request takes a little while, so kills land in the middle of sending as well as before it.
-    receiver = await startWebhookReceiver({ randomFaults: { rate: 1, faults: [{ delayMs: 15 }], seed: 7 } });
-    writeConfig(dir, { plugin: "@reverse-etl/destination-webhook", url: receiver.url, batchSize: 40 }, { mode: "mirror" }, warehouse.source);
+    ({ receiver, proxy } = await startSlowReceiver(15));
+    writeConfig(dir, { plugin: "@reverse-etl/destination-webhook", url: proxy.url, batchSize: 40 }, { mode: "mirror" }, warehouse.source);
     const random = seeded(20261126);
     const kills: string[] = [];
-    // One kill while the run starts up or plans, then kills after a random number of batches.
-    await killedSync(dir, 400);
+    // One kill while the run starts up or plans: it may land before or after the run is recorded.
+    expect((await killedSync(dir, 400)).signal).toBe("SIGKILL");
     kills.push("400 ms");
+    const recordedAtStartUp = (await runsOf(dir)).length;
+    expect(recordedAtStartUp).toBeLessThanOrEqual(1);
+    // Then kills after a random number of batches: at most 60 of the 75, so each lands in a run that is sending.
     for (let round = 0; round < 4; round++) {
       const posts = 1 + Math.floor(random() * 15);
       kills.push(`${posts} batches`);
-      await syncKilledAfterPosts(dir, receiver, posts);
+      expect((await syncKilledAfterPosts(dir, proxy, posts)).signal, `kills after ${kills.join(", ")}`).toBe("SIGKILL");
     }
     const final = await runCli(["sync", "--json"], { cwd: dir });
     expect(final.code, `kills after ${kills.join(", ")}\n${final.stderr}`).toBe(0);
     expect(jsonOf(final).syncs[0].status).toBe("succeeded");
-    expect(received(receiver)).toEqual(await modelRowsIn(warehouse));
+    expect(receivedRows(receiver)).toEqual(await modelRowsIn(warehouse));
     // Every record was applied exactly once: a batch acknowledged just before a kill is resent by the next
     // run with the same records, hence the same Idempotency-Key, and the receiver answers it from memory.
-    expect([...receiver.deliveries.values()].every((n) => n === 1)).toBe(true);
     expect(receiver.deliveries.size).toBe(3000);
-    const runs = jsonOf(await runCli(["runs", "--json", "--limit", "50"], { cwd: dir }));
-    const list: Array<{ status: string; error: string | null }> = Array.isArray(runs) ? runs : runs.runs;
-    expect(list.filter((r) => r.status === "failed" && /interrupted/.test(r.error ?? "")).length).toBeGreaterThan(0);
+    expect([...receiver.deliveries.entries()].filter(([, n]) => n !== 1)).toEqual([]);
+    // Each killed run that had been recorded is closed as interrupted by the next run; the last one succeeded.
+    const runs = await runsOf(dir);
+    expect(runs).toHaveLength(5 + recordedAtStartUp);
+    expect(runs.filter((r) => r.status === "succeeded")).toHaveLength(1);
+    expect(runs.filter((r) => r.status === "failed" && /^interrupted/.test(r.error ?? ""))).toHaveLength(4 + recordedAtStartUp);
   }, 180_000);
 
   it("webhook: with the model changing between kills, the receiver still ends up holding exactly the model", async () => {
     const dir = projectDir("e2e-kill-moving");
     const warehouse = await makeWarehouse("duckdb", dir);
     await seedCustomersIn(warehouse, 3000);
-    receiver = await startWebhookReceiver({ randomFaults: { rate: 1, faults: [{ delayMs: 15 }], seed: 11 } });
-    writeConfig(dir, { plugin: "@reverse-etl/destination-webhook", url: receiver.url, batchSize: 40 }, { mode: "mirror" });
+    ({ receiver, proxy } = await startSlowReceiver(15));
+    writeConfig(dir, { plugin: "@reverse-etl/destination-webhook", url: proxy.url, batchSize: 40 }, { mode: "mirror" });
     const random = seeded(7);
     for (let round = 0; round < 3; round++) {
       await killedSync(dir, 900 + Math.floor(random() * 1600));
@@ -94,9 +120,10 @@ describe("a sync killed with SIGKILL at random points", () => {
     }
     const final = await runCli(["sync", "--json"], { cwd: dir });
     expect(final.code, final.stderr).toBe(0);
-    expect(received(receiver)).toEqual(await modelRowsIn(warehouse));
+    const model = await modelRowsIn(warehouse);
+    expect(receivedRows(receiver)).toEqual(model);
     const again = jsonOf(await runCli(["sync", "--json"], { cwd: dir }));
-    expect(again.syncs[0].counts).toMatchObject({ added: 0, changed: 0, removed: 0 });
+    expect(again.syncs[0].counts).toMatchObject({ added: 0, changed: 0, removed: 0, unchanged: model.size });
   }, 180_000);
 
   it("file: after each kill the file holds a whole change set or nothing, and the re-run writes the whole model", async () => {
@@ -108,23 +135,23 @@ describe("a sync killed with SIGKILL at random points", () => {
     const random = seeded(42);
     for (let round = 0; round < 3; round++) {
       await killedSync(dir, 700 + Math.floor(random() * 1500));
-      if (existsSync(out)) {
-        // A file that exists is a finished run's complete change set: every row, each once.
-        const lines = readFileSync(out, "utf8").trim().split("\n");
-        expect(lines).toHaveLength(20000);
-        expect(new Set(lines.map((l) => JSON.parse(l).key)).size).toBe(20000);
-      }
+      // The file appears only when a run's whole change set (every row, each once) is renamed into place.
+      const lines = fileLines(out);
+      expect([0, 20000]).toContain(lines.length);
+      expect(new Set(lines.map((l) => JSON.stringify(l.key))).size).toBe(lines.length);
     }
+    // State commits the whole change set in one transaction after the rename: all rows or none.
+    const duckdb = await makeWarehouse("duckdb", dir);
+    const before = await syncedRows(duckdb);
+    expect([0, 20000]).toContain(before);
     const final = await runCli(["sync", "--json"], { cwd: dir });
     const report = jsonOf(final).syncs[0];
     expect(report.status).toBe("succeeded");
-    if (report.results.succeeded > 0) {
-      const lines = readFileSync(out, "utf8").trim().split("\n").map((l) => JSON.parse(l));
-      expect(lines).toHaveLength(report.results.succeeded);
-    }
-    // Whatever the kills did, state says every row was delivered exactly once in a file that exists.
-    const synced = await (await makeWarehouse("duckdb", dir)).query<{ n: string }>("select count(*) as n from reverse_etl.sync_state");
-    expect(Number(synced[0]!.n)).toBe(20000);
-    expect(readFileSync(out, "utf8").trim().split("\n").length).toBeGreaterThan(0);
+    // The final run sends what no killed run committed; the file holds the model either way, each row once.
+    expect(report.results).toEqual({ succeeded: 20000 - before, rejected: 0, failed: 0 });
+    const lines = fileLines(out);
+    expect(lines).toHaveLength(20000);
+    expect(new Set(lines.map((l) => JSON.stringify(l.key))).size).toBe(20000);
+    expect(await syncedRows(duckdb)).toBe(20000);
   }, 180_000);
 });

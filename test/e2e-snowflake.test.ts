@@ -1,15 +1,18 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { startWebhookReceiver } from "@reverse-etl/testkit";
+import { startSlowReceiver } from "./support/webhook.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { jsonOf, runCli, startCli } from "./support/cli.js";
+import { startSnowflakeEmulator } from "@reverse-etl/source-snowflake/emulator";
 import { seedSnowflakeCustomers, startTestSnowflake, type TestSnowflake } from "./support/snowflake.js";
 import { projectDir, writeConfig } from "./support/warehouse.js";
 
 let snowflake: TestSnowflake;
 
 beforeAll(async () => {
-  snowflake = await startTestSnowflake();
+  // A run killed inside a state commit leaves its transaction open, as on Snowflake, which aborts it once it
+  // blocks another for five idle minutes; here after two seconds.
+  snowflake = await startTestSnowflake(await startSnowflakeEmulator({ detachedTransactionAbortSeconds: 2 }));
 });
 
 afterAll(async () => {
@@ -117,11 +120,12 @@ describe("Snowflake (emulated) failures, through the CLI", () => {
   });
 
   it("a run killed with SIGKILL mid-send and run again leaves the receiver holding exactly the model, nothing applied twice", { timeout: 300_000 }, async () => {
-    const receiver = await startWebhookReceiver({ randomFaults: { rate: 1, faults: [{ delayMs: 15 }], seed: 11 } });
+    // Every request is held back 15 ms by the fault proxy, so the kills land in the middle of sending.
+    const { receiver, proxy } = await startSlowReceiver(15);
     try {
       const dir = projectDir("e2e-snowflake-kill");
       await seedSnowflakeCustomers(snowflake, 1200);
-      const file = writeConfig(dir, { plugin: "@reverse-etl/destination-webhook", url: receiver.url, batchSize: 40 }, { mode: "mirror" }, snowflake.source);
+      const file = writeConfig(dir, { plugin: "@reverse-etl/destination-webhook", url: proxy.url, batchSize: 40 }, { mode: "mirror" }, snowflake.source);
       // A state schema of its own: the file's first test synced a sync of the same name.
       writeFileSync(file, JSON.stringify({ ...JSON.parse(readFileSync(file, "utf8")), state: { source: "warehouse", schema: "reverse_etl_kill" } }));
       for (const posts of [3, 9]) {
@@ -145,6 +149,7 @@ describe("Snowflake (emulated) failures, through the CLI", () => {
       expect(runs.map((r) => r.STATUS)).toEqual(["succeeded", "failed", "failed"]);
       expect(runs[1]!.ERROR).toBe("interrupted: the process stopped before the run finished");
     } finally {
+      await proxy.close();
       await receiver.close();
     }
   });

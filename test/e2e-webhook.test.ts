@@ -1,20 +1,20 @@
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { startWebhookReceiver, type WebhookReceiver } from "@reverse-etl/testkit";
+import { startWebhookReceiver, type WebhookReceiver } from "@reverse-etl/destination-webhook/emulator";
+import { startFaultProxy, type FaultProxy } from "@reverse-etl/testkit";
 import { duck, projectDir, seedCustomers, writeConfig } from "./support/warehouse.js";
 import { makeWarehouse, modelRowsIn, seedCustomersIn, WAREHOUSES } from "./support/warehouses.js";
 import { jsonOf, runCli } from "./support/cli.js";
+import { receivedRows } from "./support/webhook.js";
 
 let receiver: WebhookReceiver | undefined;
+let proxy: FaultProxy | undefined;
 afterEach(async () => {
+  await proxy?.close();
   await receiver?.close();
   receiver = undefined;
+  proxy = undefined;
 });
-
-/** The receiver's records in the same shape as `modelRows`. */
-function received(r: WebhookReceiver): Map<string, Record<string, unknown>> {
-  return new Map([...r.records].map(([key, rec]) => [key, { ...rec.fields }]));
-}
 
 describe.each(WAREHOUSES)("sync to a webhook from %s, end to end through the CLI", (kind) => {
   it("records rejected rows in sync_errors with the destination's message, lands the rest, and retries them next run", async () => {
@@ -75,26 +75,31 @@ describe.each(WAREHOUSES)("sync to a webhook from %s, end to end through the CLI
     const dir = projectDir(`e2e-bursts-${kind}`);
     const warehouse = await makeWarehouse(kind, dir);
     await seedCustomersIn(warehouse, 1000);
-    receiver = await startWebhookReceiver({
+    receiver = await startWebhookReceiver();
+    // The first seven POSTs fail, the sixth after the receiver applied it (its answer is lost).
+    proxy = await startFaultProxy({
+      target: receiver.url,
       faults: [
-        { status: 429, retryAfter: 1 },
-        { status: 429, retryAfter: 1 },
-        { status: 503 },
-        { drop: true },
-        { status: 500 },
-        { status: 502, afterApply: true },
-        { status: 429, retryAfter: 1 },
+        { method: "POST", nth: [1, 2, 7], fault: { status: 429, retryAfterSeconds: 1 } },
+        { method: "POST", nth: [3], fault: { status: 503 } },
+        { method: "POST", nth: [4], fault: "drop" },
+        { method: "POST", nth: [5], fault: { status: 500 } },
+        { method: "POST", nth: [6], fault: { status: 502, when: "after" } },
       ],
     });
-    writeConfig(dir, { plugin: "@reverse-etl/destination-webhook", url: receiver.url, batchSize: 100 }, {}, warehouse.source);
+    writeConfig(dir, { plugin: "@reverse-etl/destination-webhook", url: proxy.url, batchSize: 100 }, {}, warehouse.source);
 
     const run = await runCli(["sync", "--json"], { cwd: dir });
     expect(run.code, run.stderr).toBe(0);
     const report = jsonOf(run).syncs[0];
     expect(report.status).toBe("succeeded");
     expect(report.results).toEqual({ succeeded: 1000, rejected: 0, failed: 0 });
-    expect(receiver.pendingFaults).toBe(0);
-    expect(received(receiver)).toEqual(await modelRowsIn(warehouse));
+    // Every fault was played: 7 failed POSTs, then the 10 batches of 100 each answered once more.
+    const posts = proxy.requests.filter((r) => r.method === "POST");
+    expect(posts.slice(0, 7).map((r) => r.outcome)).toEqual([429, 429, 503, "dropped", 500, 502, 429]);
+    expect(posts.slice(7).every((r) => r.outcome === 200)).toBe(true);
+    expect(posts).toHaveLength(17);
+    expect(receivedRows(receiver)).toEqual(await modelRowsIn(warehouse));
     // The batch whose answer was lost was resent with the same Idempotency-Key and not applied twice.
     expect(receiver.replays).toBe(1);
     expect([...receiver.deliveries.values()].every((n) => n === 1)).toBe(true);
@@ -126,7 +131,8 @@ describe("sync to a webhook, end to end through the CLI", () => {
     // A wrong token: the run stops at once (401 is not retried row by row) and the error names no secret.
     const wrong = "Bearer sk_live_wrong_wrong_wrong_123456";
     const refused = await runCli(["sync", "--json", "--full"], { cwd: dir, env: { HOOK_TOKEN: wrong } });
-    expect(refused.code).not.toBe(0);
+    // 401 is a fatal destination error: exit 3, like refused credentials anywhere.
+    expect(refused.code).toBe(3);
     expect(jsonOf(refused).syncs[0].status).toBe("failed");
     outputs.push(refused.stdout, refused.stderr);
     expect(receiver.records.size).toBe(50);
@@ -141,5 +147,6 @@ describe("sync to a webhook, end to end through the CLI", () => {
     expect(everything).not.toContain("5ecr3t");
     expect(everything).not.toContain("wrong_wrong");
     expect(outputs.join("\n")).toContain("succeeded");
-  });
+    // Seven CLI processes one after another: minutes on a loaded two-core machine, not the 60 s default.
+  }, 180_000);
 });

@@ -11,7 +11,7 @@ import {
 import duckdb from "@reverse-etl/source-duckdb";
 import fileDestination from "@reverse-etl/destination-file";
 import webhookDestination from "@reverse-etl/destination-webhook";
-import { startWebhookReceiver, type WebhookReceiver } from "@reverse-etl/testkit";
+import { startWebhookReceiver, type WebhookReceiver } from "@reverse-etl/destination-webhook/emulator";
 import { duck, projectDir, seedCustomers } from "./support/warehouse.js";
 
 const projects: ConfiguredProject[] = [];
@@ -187,5 +187,51 @@ describe("sync modes and options", () => {
     await expect(p.plan()).rejects.toThrow(
       /\/syncs\/s\/fields\/plan: schema drift: column "plan" \(VARCHAR\) was in model "customers" at the last sync and is gone now/,
     );
+  });
+});
+
+describe("mapping changes", () => {
+  const renamed = 'mapping changed since the last sync: column "plan" now maps to field "plan" (was "plan_tier"); every row will be sent again, because a row\'s fingerprint covers the mapping';
+
+  it("records the mapping a sync ran with and says, in plan and sync, that a renamed field resends every row", async () => {
+    const dir = projectDir("modes-mapping");
+    const warehouse = join(dir, "warehouse.duckdb");
+    await seedCustomers(warehouse, 5);
+    let p = open(dir, {}, file());
+    expect((await p.sync()).syncs[0]!.warnings).toEqual([]);
+    await p.close();
+    const [recorded] = await duck<{ columns: string }>(warehouse, "select columns from reverse_etl.sync_columns where sync_name = 's'");
+    expect(JSON.parse(recorded!.columns)).toEqual({
+      columns: { id: "BIGINT", email: "VARCHAR", plan: "VARCHAR" },
+      mapping: { object: null, fields: { email: "email", plan: "plan_tier" }, match: {} },
+    });
+
+    p = open(dir, { fields: { email: "email", plan: "plan" } }, file());
+    const plan = (await p.plan()).syncs[0]!;
+    expect(plan.counts).toEqual({ added: 0, changed: 5, removed: 0, unchanged: 0, invalid: 0 });
+    expect(plan.warnings).toEqual([renamed]);
+    const run = (await p.sync()).syncs[0]!;
+    expect(run.warnings).toEqual([renamed]);
+    expect(run.results).toEqual({ succeeded: 5, rejected: 0, failed: 0 });
+    // The new mapping is now the one recorded: the next plan has nothing to say about it.
+    const after = (await p.plan()).syncs[0]!;
+    expect(after.counts.unchanged).toBe(5);
+    expect(after.warnings).toEqual([]);
+  });
+
+  it("reads columns recorded before mappings were (a bare name -> type object): drift is still caught, a mapping change is not guessed", async () => {
+    const dir = projectDir("modes-mapping-old-state");
+    const warehouse = join(dir, "warehouse.duckdb");
+    await seedCustomers(warehouse, 5);
+    let p = open(dir, {}, file());
+    await p.sync();
+    await p.close();
+    await duck(warehouse, `update reverse_etl.sync_columns set columns = '{"id":"BIGINT","email":"BLOB","plan":"VARCHAR"}'`);
+    p = open(dir, { fields: { email: "email", plan: "plan" } }, file());
+    const plan = (await p.plan()).syncs[0]!;
+    expect(plan.counts.changed).toBe(5);
+    expect(plan.warnings).toEqual([
+      'schema drift: column "email" of model "customers" changed type from BLOB to VARCHAR since the last sync; rows whose value now renders differently will be sent again',
+    ]);
   });
 });

@@ -411,10 +411,7 @@ function checkSamples(
   }
   if (counts.invalid === 0) expect(samples.invalid).toEqual([]);
   else {
-    expect(samples.invalid.length, context).toBeGreaterThan(0);
-    for (const sample of samples.invalid) {
-      expect(sample.key).toBeNull();
-      expect(sample.reason).toMatch(/primary key id is null/);
-    }
+    // Null keys have no identity to sample by: one sample stands for all of them.
+    expect(samples.invalid.map((s) => [s.key, s.reason]), context).toEqual([[null, "primary key id is null"]]);
   }
 }

@@ -19,6 +19,9 @@ const workspaces = ["packages", "plugins"].flatMap((group) =>
   readdirSync(join(ROOT, group)).map((name) => join(ROOT, group, name)),
 );
 
+/** The version of @reverse-etl/core in this checkout: plugins depend on it as a peer, `^` it. */
+const CORE_VERSION = (JSON.parse(readFileSync(join(ROOT, "packages", "core", "package.json"), "utf8")) as Manifest & { version: string }).version;
+
 /** Every file path an exports map points at. */
 function exportTargets(exports: Manifest["exports"]): string[] {
   const targets: string[] = [];
@@ -44,7 +47,7 @@ describe("every workspace package could be published as it is", () => {
       expect([...files].filter((f) => /\.test\.(js|d\.ts)$/.test(f))).toEqual([]);
       if (dir.includes(`${"plugins"}/`)) {
         // Plugins share the core of the project that loads them: a peer, never a bundled copy.
-        expect(manifest.peerDependencies?.["@reverse-etl/core"]).toBeDefined();
+        expect(manifest.peerDependencies?.["@reverse-etl/core"]).toBe(`^${CORE_VERSION}`);
         expect(manifest.dependencies?.["@reverse-etl/core"]).toBeUndefined();
       }
     });

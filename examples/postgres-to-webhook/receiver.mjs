@@ -1,13 +1,14 @@
 #!/usr/bin/env node
-// A local webhook receiver for this example: `startWebhookReceiver` from @reverse-etl/testkit, a real HTTP
-// server on 127.0.0.1 that applies @reverse-etl/destination-webhook payloads (upsert/update/insert set a
-// record by its key, delete removes it) and answers each batch. It prints every batch it receives.
+// A local webhook receiver for this example: `startWebhookReceiver` from @reverse-etl/destination-webhook/emulator
+// (the webhook destination's emulator), a real HTTP server on 127.0.0.1 that applies the destination's payloads
+// (upsert/update/insert set a record by its key, delete removes it) and answers each batch. It prints every
+// batch it receives; `npx reverse-etl emulate webhook` runs the same receiver without printing them.
 //
 //   node examples/postgres-to-webhook/receiver.mjs        # prints `export WEBHOOK_URL=...`; Ctrl-C stops it
 //
 // The port is chosen by the system (a free one), so copy the printed WEBHOOK_URL into the shell that runs
 // reverse-etl.
-import { startWebhookReceiver } from "@reverse-etl/testkit";
+import { startWebhookReceiver } from "@reverse-etl/destination-webhook/emulator";
 
 const receiver = await startWebhookReceiver();
 console.log(`Webhook receiver listening. In the shell that runs reverse-etl:\n\n  export WEBHOOK_URL=${receiver.url}\n`);

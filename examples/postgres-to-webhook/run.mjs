@@ -5,14 +5,15 @@
 //
 // It starts a throwaway PostgreSQL cluster (startPostgres from @reverse-etl/testkit: initdb + pg_ctl in a
 // temporary directory on a free port of 127.0.0.1; as root, run as the `postgres` user), seeds it with
-// seed.sql, starts the webhook receiver in this process, runs the real CLI's `plan` and `sync` with --config,
+// seed.sql, starts the webhook receiver (the webhook destination's emulator) in this process, runs the real CLI's `plan` and `sync` with --config,
 // runs `sync` again to show that nothing is sent twice, prints what the receiver holds, and stops everything.
 // To use your own Postgres and a receiver in another terminal instead, follow the README.
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { startPostgres, startWebhookReceiver } from "@reverse-etl/testkit";
+import { startWebhookReceiver } from "@reverse-etl/destination-webhook/emulator";
+import { startPostgres } from "@reverse-etl/testkit";
 import pg from "pg";
 
 const here = dirname(fileURLToPath(import.meta.url));

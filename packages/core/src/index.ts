@@ -32,6 +32,8 @@ export {
 export type { ConfigIssue } from "./errors.js";
 export type { JsonSchema, Logger, PluginContext } from "./plugins/plugin-context.js";
 export { silentLogger } from "./plugins/plugin-context.js";
+export type { OptionsSchema } from "./plugins/options-schema.js";
+export { defineOptionsSchema } from "./plugins/options-schema.js";
 export type { ColumnInfo, SourceConnection, SourcePlugin } from "./plugins/source.js";
 export { SOURCE_API_VERSION, defineSourcePlugin } from "./plugins/source.js";
 export type { NamedValue, SqlFunctions } from "./plugins/sql-functions.js";

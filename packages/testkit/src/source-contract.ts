@@ -1,11 +1,14 @@
-import type { SourceConnection } from "@reverse-etl/core";
+import type { SourceConnection, SourcePlugin, ValueKind } from "@reverse-etl/core";
 import { CompiledQuery, Kysely, sql, type Expression, type RawBuilder } from "kysely";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describeAdapterStatements } from "./source-adapter-statements.js";
+import { DEFAULT_COLUMN_KINDS, type ContractColumnType } from "./source-contract-seed.js";
+import { describeEngineCycle } from "./source-engine-cycle.js";
 
 /** Options of `testSourceContract`. */
-export interface SourceContractOptions {
+export interface SourceContractOptions<Options = Record<string, unknown>> {
   /** Name of the source, shown in the suite's title, e.g. `duckdb (file)`. */
   name: string;
   /** Opens a fresh connection to an empty (or disposable) database. Called more than once. */
@@ -17,6 +20,25 @@ export interface SourceContractOptions {
   generateRowsSql?: (n: number) => string;
   /** Rows streamed by the streaming test. Default 200,000. */
   streamRows?: number;
+  /**
+   * The plugin under test: its package's default export. With `pluginOptions`, the suite also runs the
+   * engine on it (plan, sync, incremental and mirror runs, invalid and composite keys, full resync) with
+   * state in its warehouse and a file destination, which needs `@reverse-etl/destination-file` installed.
+   */
+  plugin?: SourcePlugin<Options>;
+  /**
+   * The plugin's options as a config gives them (everything beside `plugin`), or a function giving them
+   * once the database exists. Relative paths resolve against a temporary project directory. The suite
+   * writes its tables and state schema there, so point them at a disposable database (not `:memory:`:
+   * the suite and the engine open their own connections, and must see one database).
+   */
+  pluginOptions?: Options | (() => Options | Promise<Options>);
+  /**
+   * The kind `describeQuery` gives a column of each type the suite creates, where the warehouse differs
+   * from the defaults: `integer` integer, `varchar(100)` text, `decimal(12,2)` decimal, `double precision`
+   * float, `boolean` boolean, `date` date, `timestamp` timestamp.
+   */
+  expectedKinds?: Partial<Record<ContractColumnType, ValueKind>>;
 }
 
 interface ContractRow {
@@ -44,18 +66,30 @@ function collectGarbage(): () => void {
 }
 
 /**
- * The conformance suite every source plugin's tests call, like unstorage's `testDriver`: it proves,
- * through Kysely on the connection's dialect and with portable SQL only, that a warehouse can hold the
- * state tables, roll back, stream large results in bounded memory, describe queries, and build the
- * diff's JSON and hash expressions.
+ * The conformance suite every source plugin's tests call, like unstorage's `testDriver`. Through Kysely on
+ * the connection's dialect and with portable SQL only, it proves that a warehouse can hold the state tables,
+ * roll back, stream large results in bounded memory, describe queries (types and kinds), build the diff's
+ * JSON and hash expressions, and run the adapter's statements (upsert, snapshot tables, text search). Given
+ * `plugin` and `pluginOptions`, it also runs the engine on the plugin as `reverse-etl plan` and `sync` do:
+ * state in the plugin's warehouse, a file destination, and a first, a no-op, an incremental, a mirror and a
+ * full run, with invalid and composite keys, each checked row by row.
  *
  * ```ts
- * testSourceContract({ name: "duckdb", connect: () => plugin.connect({ path: ":memory:" }, context) });
+ * testSourceContract({
+ *   name: "duckdb",
+ *   connect: () => plugin.connect({ path: ":memory:" }, context),
+ *   plugin,
+ *   pluginOptions: { path: "warehouse.duckdb" },
+ * });
  * ```
  */
-export function testSourceContract(options: SourceContractOptions): void {
+export function testSourceContract<Options = Record<string, unknown>>(options: SourceContractOptions<Options>): void {
   const generateRows = options.generateRowsSql ?? recursiveRowsSql;
   const streamRows = options.streamRows ?? 200_000;
+  const kinds = { ...DEFAULT_COLUMN_KINDS, ...options.expectedKinds };
+  if ((options.plugin === undefined) !== (options.pluginOptions === undefined)) {
+    throw new Error(`[reverse-etl] [testkit] testSourceContract "${options.name}": give both plugin and pluginOptions to run the engine cycle, or neither`);
+  }
 
   describe(`source contract: ${options.name}`, () => {
     let connection: SourceConnection;
@@ -207,6 +241,7 @@ export function testSourceContract(options: SourceContractOptions): void {
       expect(columns[0].type).toMatch(/int/i);
       expect(columns[1].type).toMatch(/char|text|string/i);
       expect(columns[2].type).toMatch(/double|float|real|numeric/i);
+      expect(columns.map((column) => column.kind)).toEqual([kinds.integer, kinds["varchar(100)"], kinds["double precision"]]);
     });
 
     describe("functions.jsonObject", () => {
@@ -293,5 +328,18 @@ export function testSourceContract(options: SourceContractOptions): void {
       await other.close();
       await expect(other.close()).resolves.toBeUndefined();
     });
+
+    describeAdapterStatements(() => ({ connection, db: db as unknown as Kysely<unknown> }));
+
+    if (options.plugin !== undefined && options.pluginOptions !== undefined) {
+      const { plugin, pluginOptions } = options;
+      describeEngineCycle({
+        // The plugin's own options type is checked at the call; the engine takes any plugin's options.
+        plugin: plugin as unknown as SourcePlugin,
+        pluginOptions: async () =>
+          (typeof pluginOptions === "function" ? await (pluginOptions as () => Options | Promise<Options>)() : pluginOptions) as Record<string, unknown>,
+        kinds,
+      });
+    }
   });
 }

@@ -1,4 +1,4 @@
-import type { JsonSchema } from "@reverse-etl/core";
+import { defineOptionsSchema } from "@reverse-etl/core";
 
 /** Line formats the file destination writes. */
 export type FileFormat = "jsonl" | "csv";
@@ -16,8 +16,11 @@ export interface FileDestinationOptions {
   maxBatchSize?: number;
 }
 
-/** JSON schema of {@link FileDestinationOptions}. */
-export const fileDestinationOptionsSchema: JsonSchema = {
+/**
+ * JSON schema of {@link FileDestinationOptions}, type-checked against it. `maxBatchSize`'s default is also
+ * `DEFAULT_MAX_BATCH_SIZE` in file-destination.ts, for callers of `connect` that skip validation: keep both equal.
+ */
+export const fileDestinationOptionsSchema = defineOptionsSchema<FileDestinationOptions>({
   type: "object",
   properties: {
     path: {
@@ -26,7 +29,9 @@ export const fileDestinationOptionsSchema: JsonSchema = {
       description: "File to write, relative to the config file. May contain {sync} and {runId}.",
     },
     format: {
+      type: "string",
       enum: ["jsonl", "csv"],
+      nullable: true,
       description: "Line format. Default: from the extension of path (.csv), else jsonl.",
     },
     maxBatchSize: {
@@ -34,9 +39,10 @@ export const fileDestinationOptionsSchema: JsonSchema = {
       minimum: 1,
       maximum: 1000000,
       default: 10000,
+      nullable: true,
       description: "Records per write call. Default 10000.",
     },
   },
   required: ["path"],
   additionalProperties: false,
-};
+});

@@ -1,3 +1,4 @@
+import { ConnectionError } from "@reverse-etl/core";
 import type { WriteOutcome } from "@reverse-etl/core";
 
 /**
@@ -76,6 +77,19 @@ export function outcomeOfFailure(error: unknown, what: string): WriteOutcome {
   if (error.code >= 500 || error.code === 408) return { type: "retry", message: `[reverse-etl] [hubspot] ${what}: ${detail}.` };
   // 400 VALIDATION_ERROR, 409 CONFLICT, 404 ... without per-input attribution: core halves the batch.
   return { type: "batch-rejected", message: `[reverse-etl] [hubspot] ${what}: ${detail}` };
+}
+
+/**
+ * A `ConnectionError` for a lookup that failed outside a write (an object's properties, a custom object's
+ * schema): HubSpot's message for a 404, else the same words a write would give (what to fix for 401/403).
+ */
+export function lookupFailure(error: unknown, what: string): ConnectionError {
+  if (isApiError(error) && error.code === 404) {
+    const body = errorBodyOf(error);
+    return new ConnectionError(`[reverse-etl] [hubspot] ${what}: ${body.message ?? "not found"}; check the sync's object.`);
+  }
+  const outcome = outcomeOfFailure(error, what);
+  return new ConnectionError("message" in outcome ? outcome.message : `[reverse-etl] [hubspot] ${what} failed.`);
 }
 
 function safeParse(text: string): unknown {

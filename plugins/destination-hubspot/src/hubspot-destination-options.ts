@@ -1,4 +1,4 @@
-import type { JsonSchema } from "@reverse-etl/core";
+import { defineOptionsSchema } from "@reverse-etl/core";
 
 /** Options of `@reverse-etl/destination-hubspot`, written beside `plugin` in the config. */
 export interface HubSpotDestinationOptions {
@@ -27,22 +27,27 @@ export interface HubSpotDestinationOptions {
 /** Default API host. */
 export const HUBSPOT_API_URL = "https://api.hubapi.com";
 
-/** JSON schema of {@link HubSpotDestinationOptions}. */
-export const hubspotDestinationOptionsSchema: JsonSchema = {
+/**
+ * JSON schema of {@link HubSpotDestinationOptions}, type-checked against it. The defaults of `rateLimit` and
+ * `maxConcurrency` are also constants of hubspot-destination.ts (and `baseUrl`'s is {@link HUBSPOT_API_URL}), for
+ * callers of `connect` that skip validation: keep both equal.
+ */
+export const hubspotDestinationOptionsSchema = defineOptionsSchema<HubSpotDestinationOptions>({
   type: "object",
   properties: {
     accessToken: { type: "string", minLength: 1, description: "Private app or OAuth access token; use env(\"HUBSPOT_TOKEN\")." },
-    baseUrl: { type: "string", minLength: 1, default: HUBSPOT_API_URL, description: "API host. Default https://api.hubapi.com." },
+    baseUrl: { type: "string", minLength: 1, default: HUBSPOT_API_URL, nullable: true, description: "API host. Default https://api.hubapi.com." },
     rateLimit: {
       type: "object",
       properties: {
-        requestsPer10s: { type: "integer", minimum: 1, default: 100, description: "Requests per rolling 10-second window. Default 100." },
-        daily: { type: "integer", minimum: 1, default: 250000, description: "Requests per day. Default 250000." },
+        requestsPer10s: { type: "integer", minimum: 1, default: 100, nullable: true, description: "Requests per rolling 10-second window. Default 100." },
+        daily: { type: "integer", minimum: 1, default: 250000, nullable: true, description: "Requests per day. Default 250000." },
       },
       additionalProperties: false,
+      nullable: true,
     },
-    maxConcurrency: { type: "integer", minimum: 1, maximum: 32, default: 4, description: "Batch requests in flight at once. Default 4." },
+    maxConcurrency: { type: "integer", minimum: 1, maximum: 32, default: 4, nullable: true, description: "Batch requests in flight at once. Default 4." },
   },
   required: ["accessToken"],
   additionalProperties: false,
-};
+});

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { silentLogger } from "@reverse-etl/core";
 import type { DestinationConnection, OutgoingRecord, WriteContext, WriteOperation, WriteOutcome } from "@reverse-etl/core";
-import { testDestinationContract } from "@reverse-etl/testkit";
+import { startFaultProxy, testDestinationContract, type FaultProxy, type FaultRule } from "@reverse-etl/testkit";
 import { afterAll, describe, expect, it } from "vitest";
 import { startHubSpotEmulator } from "./emulator/hubspot-emulator.js";
 import type { HubSpotEmulator, HubSpotEmulatorOptions } from "./emulator/hubspot-emulator.js";
@@ -9,7 +9,9 @@ import type { HubSpotDestinationOptions } from "./hubspot-destination-options.js
 import { hubspotDestination } from "./hubspot-destination.js";
 
 const started: HubSpotEmulator[] = [];
+const proxies: FaultProxy[] = [];
 afterAll(async () => {
+  for (const proxy of proxies) await proxy.close();
   await Promise.all(started.map((e) => e.close()));
 });
 
@@ -17,6 +19,13 @@ async function emulator(options?: HubSpotEmulatorOptions): Promise<HubSpotEmulat
   const e = await startHubSpotEmulator(options);
   started.push(e);
   return e;
+}
+
+/** A fault proxy in front of the emulator, closed with it. */
+async function proxied(e: HubSpotEmulator, faults: readonly FaultRule[]): Promise<FaultProxy> {
+  const proxy = await startFaultProxy({ target: e.url, faults });
+  proxies.push(proxy);
+  return proxy;
 }
 
 function connect(e: HubSpotEmulator, options: Partial<HubSpotDestinationOptions> = {}): Promise<DestinationConnection> {
@@ -69,14 +78,69 @@ testDestinationContract({
 });
 
 describe("hubspot destination", () => {
-  it("declares HubSpot's batch size and the configured rate limits, leaving one request per 10 s to its property reads", async () => {
+  it("declares HubSpot's batch size and the configured rate limits as they are: requests per 10 s (counted 200 ms longer) and per day", async () => {
     const e = await emulator();
     expect((await connect(e)).capabilities).toMatchObject({
       maxBatchSize: 100,
-      rateLimits: [{ requests: 99, perMs: 10_200 }, { requests: 250_000, perMs: 86_400_000 }],
+      rateLimits: [{ requests: 100, perMs: 10_200 }, { requests: 250_000, perMs: 86_400_000 }],
     });
     const custom = await connect(e, { rateLimit: { requestsPer10s: 190, daily: 625_000 }, maxConcurrency: 2 });
-    expect(custom.capabilities).toMatchObject({ maxConcurrency: 2, rateLimits: [{ requests: 189 }, { requests: 625_000 }] });
+    expect(custom.capabilities).toMatchObject({
+      maxConcurrency: 2,
+      rateLimits: [{ requests: 190, perMs: 10_200 }, { requests: 625_000, perMs: 86_400_000 }],
+    });
+  });
+
+  it("takes every request of a write beyond core's one from the limiter: a mirror delete reads then archives, two requests", async () => {
+    const e = await emulator();
+    e.seed("contacts", [{ email: "stay@example.com" }, { email: "go@example.com" }]);
+    const connection = await connect(e);
+    const acquired: number[] = [];
+    const counting = (): WriteContext => ({ ...context(), acquireRequests: async (count = 1) => void acquired.push(count) });
+    const requests = (from: number) => e.requestLog.slice(from).map((r) => r.path.split("/").slice(-2).join("/"));
+
+    // The first write reads the object's properties before its upsert: core took one, the plugin one more.
+    const upserted = await connection.write("upsert", [contact(1, "stay@example.com")], counting());
+    expect(upserted).toEqual({ type: "results", results: [{ status: "ok", id: expect.any(String) }] });
+    expect(acquired).toEqual([1]);
+    expect(requests(0)).toEqual(["properties/contacts", "batch/upsert"]);
+
+    acquired.length = 0;
+    const mark = e.requestLog.length;
+    const deleted = await connection.write("delete", [{ key: "2", keyValue: 2, match: { email: "go@example.com" }, fields: {} }], counting());
+    expect(deleted).toEqual({ type: "results", results: [{ status: "ok" }] });
+    expect(acquired).toEqual([1]);
+    expect(requests(mark)).toEqual(["batch/read", "batch/archive"]);
+    expect(e.dump("contacts").map((r) => r.properties.email)).toEqual(["stay@example.com"]);
+
+    // A delete by record id needs no read: one request, the one core took.
+    acquired.length = 0;
+    const [stay] = e.dump("contacts");
+    const byId = await connection.write("delete", [{ key: "1", keyValue: 1, match: { hs_object_id: stay!.id }, fields: {} }], counting());
+    expect(byId).toEqual({ type: "results", results: [{ status: "ok" }] });
+    expect(acquired).toEqual([]);
+    expect(e.dump("contacts")).toEqual([]);
+  });
+
+  it("owes the requests made outside a write (check, describe) to the next write, which takes them from the limiter", async () => {
+    const e = await emulator();
+    const connection = await connect(e);
+    await connection.check();
+    await connection.describe("contacts");
+    // Cached: no second properties read.
+    await connection.describe("contacts");
+    const acquired: number[] = [];
+    const counting = (): WriteContext => ({ ...context(), acquireRequests: async (count = 1) => void acquired.push(count) });
+    await connection.write("upsert", [contact(1, "a@example.com")], counting());
+    await connection.write("upsert", [contact(2, "b@example.com")], counting());
+    expect(e.requestLog.map((r) => r.path)).toEqual([
+      "/account-info/v3/details",
+      "/crm/v3/properties/contacts",
+      "/crm/v3/objects/contacts/batch/upsert",
+      "/crm/v3/objects/contacts/batch/upsert",
+    ]);
+    // Four requests: two writes took one each through core, the first write took the two owed ones.
+    expect(acquired).toEqual([2]);
   });
 
   it("describes an object from the properties API: types, read-only, options, identifiers", async () => {
@@ -204,8 +268,11 @@ describe("hubspot destination", () => {
     const connection = await connect(e);
     const outcome = await write(connection, "upsert", [contact(1, "a@example.com", { favourite_colour: "blue" })]);
     expect(outcome.type === "results" && outcome.results[0]).toMatchObject({ status: "rejected", message: expect.stringContaining("PROPERTY_DOESNT_EXIST") });
-    e.failNext(1, 400);
-    const whole = await write(connection, "upsert", [contact(1, "a@example.com")]);
+    // The next batch write is refused as a whole, as HubSpot does with a 400 that names no input.
+    const proxy = await proxied(e, [{ method: "POST", path: "/crm/v3/objects/contacts/batch/", nth: [1], fault: { status: 400 } }]);
+    const throughProxy = await connect(e, { baseUrl: proxy.url });
+    await throughProxy.describe("contacts");
+    const whole = await write(throughProxy, "upsert", [contact(1, "a@example.com")]);
     expect(whole.type).toBe("batch-rejected");
   });
 
@@ -230,9 +297,9 @@ describe("hubspot destination", () => {
 
   it("retries 5xx answers and network failures", async () => {
     const e = await emulator();
-    const connection = await connect(e);
+    const proxy = await proxied(e, [{ method: "POST", path: "/crm/v3/objects/contacts/batch/", nth: [1], fault: { status: 502 } }]);
+    const connection = await connect(e, { baseUrl: proxy.url });
     await connection.describe("contacts");
-    e.failNext(1, 502);
     expect((await write(connection, "upsert", [contact(1, "a@example.com")])).type).toBe("retry");
     await e.close();
     expect((await write(connection, "upsert", [contact(1, "a@example.com")])).type).toBe("retry");

@@ -35,13 +35,12 @@ export const hubspotDestination = defineDestinationPlugin<HubSpotDestinationOpti
         maxBatchSize: MAX_BATCH_SIZE,
         maxConcurrency: options.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY,
         rateLimits: [
-          // Core counts write calls only; the properties read that precedes a run's first write (and the
-          // schemas read of a custom object named by name) take from the same window, so one request of it
-          // is left to them. Without it a run's 100th write in a fresh window is answered 429 and the
-          // whole run waits out a 10-second window: 20,000 contacts took 30 s instead of 20 s. The window
-          // is also counted 200 ms longer than HubSpot's: core counts a write when it starts and HubSpot
-          // when the request arrives, so a window measured from the start would free a slot early.
-          { requests: Math.max(1, (options.rateLimit?.requestsPer10s ?? DEFAULT_REQUESTS_PER_10S) - 1), perMs: 10_000 + WINDOW_MARGIN_MS },
+          // HubSpot counts every request (https://developers.hubspot.com/docs/guides/apps/api-usage/usage-details),
+          // and so does core's limiter: one per write call, and the plugin takes the others a write makes
+          // (a mirror delete's read and archive, the properties read) with acquireRequests. The window is
+          // counted 200 ms longer than HubSpot's: core counts a request when it is granted and HubSpot when
+          // it arrives, so a window measured from the grant would free a slot early.
+          { requests: options.rateLimit?.requestsPer10s ?? DEFAULT_REQUESTS_PER_10S, perMs: 10_000 + WINDOW_MARGIN_MS },
           { requests: options.rateLimit?.daily ?? DEFAULT_DAILY, perMs: 86_400_000 },
         ],
       },

@@ -1,4 +1,4 @@
-import type { JsonSchema, RateLimit } from "@reverse-etl/core";
+import { defineOptionsSchema, type RateLimit } from "@reverse-etl/core";
 
 /** Options of `@reverse-etl/destination-webhook`, written beside `plugin` in the config. */
 export interface WebhookDestinationOptions {
@@ -19,19 +19,25 @@ export interface WebhookDestinationOptions {
   rateLimit?: RateLimit;
 }
 
-/** JSON schema of {@link WebhookDestinationOptions}. */
-export const webhookDestinationOptionsSchema: JsonSchema = {
+/**
+ * JSON schema of {@link WebhookDestinationOptions}, type-checked against it. The defaults of `batchSize`,
+ * `timeoutMs` and `maxConcurrency` are also constants of webhook-destination.ts, for callers of `connect` that
+ * skip validation: keep both equal.
+ */
+export const webhookDestinationOptionsSchema = defineOptionsSchema<WebhookDestinationOptions>({
   type: "object",
   properties: {
     url: { type: "string", minLength: 1, description: "Endpoint that receives the batches (http or https)." },
     headers: {
       type: "object",
       additionalProperties: { type: "string" },
+      required: [],
+      nullable: true,
       description: "Headers sent with every request; treated as secrets.",
     },
-    batchSize: { type: "integer", minimum: 1, maximum: 10000, default: 100, description: "Records per request. Default 100." },
-    timeoutMs: { type: "integer", minimum: 1, default: 30000, description: "Response timeout in milliseconds. Default 30000." },
-    maxConcurrency: { type: "integer", minimum: 1, maximum: 64, default: 2, description: "Requests in flight at once. Default 2." },
+    batchSize: { type: "integer", minimum: 1, maximum: 10000, default: 100, nullable: true, description: "Records per request. Default 100." },
+    timeoutMs: { type: "integer", minimum: 1, default: 30000, nullable: true, description: "Response timeout in milliseconds. Default 30000." },
+    maxConcurrency: { type: "integer", minimum: 1, maximum: 64, default: 2, nullable: true, description: "Requests in flight at once. Default 2." },
     rateLimit: {
       type: "object",
       properties: {
@@ -40,8 +46,9 @@ export const webhookDestinationOptionsSchema: JsonSchema = {
       },
       required: ["requests", "perMs"],
       additionalProperties: false,
+      nullable: true,
     },
   },
   required: ["url"],
   additionalProperties: false,
-};
+});

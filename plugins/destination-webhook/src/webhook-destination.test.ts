@@ -3,23 +3,33 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { ConnectionError, silentLogger } from "@reverse-etl/core";
 import type { DestinationConnection, Logger, OutgoingRecord, WriteContext, WriteOutcome } from "@reverse-etl/core";
-import { startWebhookReceiver, testDestinationContract } from "@reverse-etl/testkit";
-import type { WebhookReceiver } from "@reverse-etl/testkit";
+import { startFaultProxy, testDestinationContract } from "@reverse-etl/testkit";
+import type { FaultRule } from "@reverse-etl/testkit";
 import { afterAll, describe, expect, it } from "vitest";
+import { startWebhookReceiver } from "./emulator/webhook-receiver.js";
+import type { WebhookReceiver, WebhookReceiverOptions } from "./emulator/webhook-receiver.js";
 import type { WebhookDestinationOptions } from "./webhook-destination-options.js";
 import { webhookDestination } from "./webhook-destination.js";
 
 const SECRET = "Bearer s3cr3t-token-value";
 const messages: string[] = [];
-const receivers: WebhookReceiver[] = [];
+const running: Array<{ close(): Promise<void> }> = [];
 afterAll(async () => {
-  await Promise.all(receivers.map((r) => r.close()));
+  await Promise.all(running.map((r) => r.close()));
 });
 
-async function receiver(options?: Parameters<typeof startWebhookReceiver>[0]): Promise<WebhookReceiver> {
+async function receiver(options?: WebhookReceiverOptions): Promise<WebhookReceiver> {
   const started = await startWebhookReceiver(options);
-  receivers.push(started);
+  running.push(started);
   return started;
+}
+
+/** A receiver behind the testkit's fault proxy playing `faults`: the destination posts to `url`, the proxy's. */
+async function faultyReceiver(faults: FaultRule[], options?: WebhookReceiverOptions): Promise<{ hook: WebhookReceiver; url: string }> {
+  const hook = await receiver(options);
+  const proxy = await startFaultProxy({ target: hook.url, faults });
+  running.push(proxy);
+  return { hook, url: proxy.url };
 }
 
 function connect(options: WebhookDestinationOptions, logger: Logger = silentLogger): Promise<DestinationConnection> {
@@ -79,8 +89,11 @@ describe("webhook destination", () => {
   });
 
   it("turns 429 with Retry-After into a retry with the delay", async () => {
-    const hook = await receiver({ faults: [{ status: 429, retryAfter: 7 }, { status: 429, retryAfter: new Date(Date.now() + 60_000).toUTCString() }] });
-    const connection = await connect({ url: hook.url });
+    const { hook, url } = await faultyReceiver([
+      { nth: [1], fault: { status: 429, retryAfterSeconds: 7 } },
+      { nth: [2], fault: { status: 429, headers: { "retry-after": new Date(Date.now() + 60_000).toUTCString() } } },
+    ]);
+    const connection = await connect({ url });
     expect(await write(connection)).toMatchObject({ type: "retry", retryAfterMs: 7000 });
     const dated = await write(connection);
     expect(dated.type).toBe("retry");
@@ -92,8 +105,11 @@ describe("webhook destination", () => {
   });
 
   it("retries on 500 and on a dropped connection", async () => {
-    const hook = await receiver({ faults: [{ status: 500, body: "internal error" }, { drop: true }] });
-    const connection = await connect({ url: hook.url });
+    const { url } = await faultyReceiver([
+      { nth: [1], fault: { status: 500, body: "internal error" } },
+      { nth: [2], fault: "drop" },
+    ]);
+    const connection = await connect({ url });
     const failed = await write(connection);
     expect(failed).toMatchObject({ type: "retry" });
     expect(failed.type === "retry" && failed.message).toMatch(/HTTP 500: internal error/);
@@ -103,13 +119,14 @@ describe("webhook destination", () => {
   });
 
   it("rejects the batch on a 400, quoting the response body cut to about 1 KB", async () => {
-    const hook = await receiver({
-      faults: [{ status: 400, body: '{"error":"field plan is unknown"}' }, { status: 400, body: "y".repeat(10_000) }],
-    });
-    const connection = await connect({ url: hook.url });
+    const { url } = await faultyReceiver([
+      { nth: [1], fault: { status: 400, body: { error: "field plan is unknown" } } },
+      { nth: [2], fault: { status: 400, body: "y".repeat(10_000) } },
+    ]);
+    const connection = await connect({ url });
     expect(await write(connection)).toEqual({
       type: "batch-rejected",
-      message: `[reverse-etl] [webhook] ${hook.url} rejected the batch (HTTP 400): {"error":"field plan is unknown"}`,
+      message: `[reverse-etl] [webhook] ${url} rejected the batch (HTTP 400): {"error":"field plan is unknown"}`,
     });
     const long = await write(connection);
     expect(long.type === "batch-rejected" && long.message.length).toBeLessThan(1300);
@@ -117,8 +134,9 @@ describe("webhook destination", () => {
   });
 
   it("stops the run on 401 and 403 without naming the credentials", async () => {
-    const hook = await receiver({ requiredHeaders: { authorization: "Bearer the-right-one" }, faults: [{}, { status: 403 }] });
-    const connection = await connect({ url: hook.url, headers: { authorization: SECRET } });
+    // The receiver itself answers the wrong token with 401; the proxy answers the second request 403.
+    const { url } = await faultyReceiver([{ nth: [2], fault: { status: 403 } }], { requiredHeaders: { authorization: "Bearer the-right-one" } });
+    const connection = await connect({ url, headers: { authorization: SECRET } });
     expect(await write(connection)).toEqual({
       type: "fatal",
       message: "[reverse-etl] [webhook] the webhook refused the credentials (HTTP 401): check the headers option.",
@@ -140,8 +158,8 @@ describe("webhook destination", () => {
   });
 
   it("retries a batch whose answer does not come within timeoutMs", async () => {
-    const hook = await receiver({ faults: [{ delayMs: 5_000 }] });
-    const connection = await connect({ url: hook.url, timeoutMs: 100 });
+    const { url } = await faultyReceiver([{ nth: [1], fault: { delayMs: 5_000 } }]);
+    const connection = await connect({ url, timeoutMs: 100 });
     const outcome = await write(connection);
     expect(outcome).toMatchObject({ type: "retry", message: expect.stringContaining("no response within 100 ms") });
     await connection.close();

@@ -1,4 +1,4 @@
-import type { JsonSchema } from "@reverse-etl/core";
+import { defineOptionsSchema } from "@reverse-etl/core";
 
 /** Options of `@reverse-etl/source-duckdb`, written beside `plugin` in a source of the config. */
 export interface DuckDbSourceOptions {
@@ -19,8 +19,8 @@ export interface DuckDbSourceOptions {
   memoryLimit?: string;
 }
 
-/** JSON schema of `DuckDbSourceOptions`. */
-export const duckDbSourceOptionsSchema: JsonSchema = {
+/** JSON schema of `DuckDbSourceOptions`, type-checked against it. `connectDuckDbSource` applies the defaults. */
+export const duckDbSourceOptionsSchema = defineOptionsSchema<DuckDbSourceOptions>({
   type: "object",
   properties: {
     path: {
@@ -28,14 +28,15 @@ export const duckDbSourceOptionsSchema: JsonSchema = {
       minLength: 1,
       description: "The database file, relative to the config file's directory, or `:memory:`.",
     },
-    readOnly: { type: "boolean", description: "Open the file read-only. Default false." },
-    threads: { type: "integer", minimum: 1, description: "Worker threads DuckDB may use. Default: one per core." },
+    readOnly: { type: "boolean", nullable: true, description: "Open the file read-only. Default false." },
+    threads: { type: "integer", minimum: 1, nullable: true, description: "Worker threads DuckDB may use. Default: one per core." },
     memoryLimit: {
       type: "string",
       pattern: "^\\s*\\d+(\\.\\d+)?\\s*([KMGT]i?B|B|bytes)?\\s*$",
+      nullable: true,
       description: "DuckDB's memory limit, e.g. `1GB`. Default 1GB.",
     },
   },
   required: ["path"],
   additionalProperties: false,
-};
+});

@@ -1,4 +1,4 @@
-import type { JsonSchema } from "@reverse-etl/core";
+import { defineOptionsSchema } from "@reverse-etl/core";
 
 /** libpq's `sslmode` values (`allow` is not offered: it never makes a connection safer). */
 export type PostgresSslMode = "disable" | "prefer" | "require" | "verify-ca" | "verify-full";
@@ -61,35 +61,45 @@ export const DEFAULT_SESSION_SETTINGS: Readonly<Record<string, string>> = {
   work_mem: "64MB",
 };
 
-/** JSON schema of `PostgresSourceOptions`. */
-export const postgresSourceOptionsSchema: JsonSchema = {
+/**
+ * JSON schema of `PostgresSourceOptions`, type-checked against it. No `default`s: a part left out falls back
+ * to the same part of `url`, then to libpq's `PG*` variables, which a schema default would shadow;
+ * `connectPostgresSource` applies the rest.
+ */
+export const postgresSourceOptionsSchema = defineOptionsSchema<PostgresSourceOptions>({
   type: "object",
   properties: {
     url: {
       type: "string",
       pattern: "^postgres(ql)?://",
+      nullable: true,
       description: "Connection string, postgres://user:password@host:5432/database.",
     },
-    host: { type: "string", minLength: 1, description: "Server host name or address, or a Unix socket directory." },
-    port: { type: "integer", minimum: 1, maximum: 65535, description: "Server port. Default 5432." },
-    database: { type: "string", minLength: 1, description: "Database name." },
-    user: { type: "string", minLength: 1, description: "Role to connect as." },
-    password: { type: "string", description: "The role's password; use env(\"...\")." },
+    host: { type: "string", minLength: 1, nullable: true, description: "Server host name or address, or a Unix socket directory." },
+    port: { type: "integer", minimum: 1, maximum: 65535, nullable: true, description: "Server port. Default 5432." },
+    database: { type: "string", minLength: 1, nullable: true, description: "Database name." },
+    user: { type: "string", minLength: 1, nullable: true, description: "Role to connect as." },
+    password: { type: "string", nullable: true, description: "The role's password; use env(\"...\")." },
     sslmode: {
+      type: "string",
       enum: ["disable", "prefer", "require", "verify-ca", "verify-full"],
+      nullable: true,
       description: "SSL as libpq's sslmode. Default prefer.",
     },
-    sslRootCert: { type: "string", minLength: 1, description: "CA certificate file (PEM), relative to the config file's directory." },
-    statementTimeoutMs: { type: "integer", minimum: 0, description: "statement_timeout in milliseconds." },
-    applicationName: { type: "string", description: "application_name shown by the server. Default reverse-etl." },
-    maxConnections: { type: "integer", minimum: 2, description: "Connections the source may open at once. Default 4." },
+    sslRootCert: { type: "string", minLength: 1, nullable: true, description: "CA certificate file (PEM), relative to the config file's directory." },
+    statementTimeoutMs: { type: "integer", minimum: 0, nullable: true, description: "statement_timeout in milliseconds." },
+    applicationName: { type: "string", nullable: true, description: "application_name shown by the server. Default reverse-etl." },
+    maxConnections: { type: "integer", minimum: 2, nullable: true, description: "Connections the source may open at once. Default 4." },
     sessionSettings: {
       type: "object",
+      nullable: true,
       description: "Server settings for every session, over the defaults jit off, cheaper parallel query, work_mem 64MB; null keeps the server's.",
       propertyNames: { pattern: "^[A-Za-z_][A-Za-z0-9_.]*$" },
-      additionalProperties: { type: ["string", "number", "boolean", "null"] },
+      // A setting's value may be null (keep the server's own): `nullable` on a value, unlike on an option, stays.
+      additionalProperties: { type: ["string", "number", "boolean"], nullable: true },
+      required: [],
     },
   },
   anyOf: [{ required: ["url"] }, { required: ["host"] }, { required: ["database"] }],
   additionalProperties: false,
-};
+});

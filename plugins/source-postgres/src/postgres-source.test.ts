@@ -31,6 +31,8 @@ testSourceContract({
   name: "postgres",
   connect,
   generateRowsSql: (n) => `select n from generate_series(1, ${n}) as g(n)`,
+  plugin: postgresSourcePlugin,
+  pluginOptions: async () => ({ url: await databaseUrl, sslmode: "disable" as const }),
 });
 
 describe("PostgreSQL values as rows carry them", () => {

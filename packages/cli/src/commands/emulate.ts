@@ -1,147 +1,131 @@
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { pathToFileURL } from "node:url";
 import { Args, Flags } from "@oclif/core";
-import { findPackageDir, loadDestinationPlugin } from "@reverse-etl/core";
+import type { Interfaces } from "@oclif/core";
+import type { RunningEmulator } from "@reverse-etl/core";
 import { BaseCommand } from "../base-command.js";
 import { ExitCode } from "../exit-codes.js";
+import { emulatorFlags, emulatorNameIn, emulatorOptionValues, valueFlagSpellings } from "../emulate/emulator-flags.js";
+import { loadEmulator } from "../emulate/load-emulator.js";
+import type { LoadedEmulator } from "../emulate/load-emulator.js";
 
-/** What `reverse-etl emulate --json` prints once the emulator answers. */
+/**
+ * What `reverse-etl emulate NAME --json` prints, on one line, as soon as the emulator answers: its `url`,
+ * the plugin `options` that point the plugin at it, and, for scripts written before `options` existed,
+ * each option at the top level too (HubSpot's `accessToken`).
+ */
 export interface EmulateReady {
-  /** Base URL to give the destination (its `baseUrl` option). */
-  url: string;
-  /** A token the emulator accepts (its `accessToken` option). */
-  accessToken: string;
-}
-
-/** Options every destination's `startEmulator` takes (each emulator may take more). */
-interface StartEmulatorOptions {
-  port: number;
-  host: string;
-  accessToken?: string;
-  requestsPer10s?: number;
-  dailyLimit?: number;
-}
-
-/** The part of a running emulator this command uses. */
-interface RunningEmulator {
+  /** Where the emulator answers, e.g. `http://127.0.0.1:4010`. */
   readonly url: string;
-  readonly accessToken: string;
-  close(): Promise<void>;
+  /** The plugin options to spread into the config's destination or source entry. */
+  readonly options: Readonly<Record<string, unknown>>;
+  /** The same options at the top level (never `url` or `options`). */
+  readonly [option: string]: unknown;
 }
 
-/** The file an `exports` entry points to under ESM conditions (`import`, `node`, `default`). */
-function exportTarget(entry: unknown): string | undefined {
-  if (typeof entry === "string") return entry;
-  if (Array.isArray(entry)) return entry.map(exportTarget).find((t) => t !== undefined);
-  if (entry === null || typeof entry !== "object") return undefined;
-  const conditions = entry as Record<string, unknown>;
-  for (const condition of ["import", "node", "default"]) {
-    const target = exportTarget(conditions[condition]);
-    if (target !== undefined) return target;
-  }
-  return undefined;
-}
+/** oclif's FlagOutput and ArgOutput (not exported): what a parse yields, by name. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the same constraint as oclif's Command.parse
+type ParsedBag = { [name: string]: any };
 
-/** `reverse-etl emulate DESTINATION`: run a destination's local API emulator until stopped. */
+/** `reverse-etl emulate NAME`: run a plugin's local emulator until stopped. */
 export default class Emulate extends BaseCommand<typeof Emulate> {
-  static override summary = "Run a destination's local API emulator (e.g. HubSpot) for tests, demos and CI.";
+  static override summary = "Run a plugin's local emulator of its service (HubSpot, a webhook receiver, ...) for development, demos and CI.";
 
-  static override description = `Starts the in-memory emulator that a SaaS destination package ships, on loopback, and keeps it running until Ctrl-C (SIGINT) or SIGTERM. Point the destination at it with the printed baseUrl and token; nothing is sent to the real service and nothing is kept after it stops.
+  static override description = `Starts the emulator that a plugin package ships as its \`./emulator\` export, and keeps it running until Ctrl-C (SIGINT) or SIGTERM. It prints the URL and the options that point the plugin at it, to put in the config; nothing reaches the real service, and what the emulator holds is gone when it stops.
 
-DESTINATION names the package @reverse-etl/destination-DESTINATION, resolved from the current directory like the config's plugins (install it there with npm). By convention every SaaS destination's emulator is its package's \`./emulator\` export, whose \`startEmulator(options)\` takes { port, host, accessToken?, requestsPer10s?, dailyLimit? } and resolves to { url, accessToken, close() }.
+NAME is the plugin's short name: @reverse-etl/destination-NAME, else @reverse-etl/source-NAME, resolved from the current directory like the config's plugins (install it there with npm). Each emulator has flags of its own besides --port and --host: \`reverse-etl emulate NAME --help\` lists them.
 
-With --json, one line {"url": ..., "accessToken": ...} is printed as soon as the emulator answers, so scripts can read it, and the emulator keeps running.`;
+With --json, one line {"url": ..., "options": {...}} is printed as soon as the emulator answers, so scripts can read it (the options also appear at the top level, e.g. "accessToken"), and the emulator keeps running.`;
 
   static override examples = [
     { description: "Run the HubSpot emulator on a free port and print the URL and token to use:", command: "<%= config.bin %> <%= command.id %> hubspot" },
-    { description: "On a fixed port, with a token of your choice:", command: "<%= config.bin %> <%= command.id %> hubspot --port 4010 --token my-test-token" },
+    { description: "On a fixed port, with a token of your choice:", command: "<%= config.bin %> <%= command.id %> hubspot --port 4010 --access-token my-test-token" },
     { description: "With a Professional account's limits:", command: "<%= config.bin %> <%= command.id %> hubspot --requests-per-10s 190 --daily-limit 625000" },
-    { description: "In a script: read the URL and token from the first line:", command: "<%= config.bin %> <%= command.id %> hubspot --json > emulator.json &" },
+    { description: "A webhook receiver that requires a token:", command: '<%= config.bin %> <%= command.id %> webhook --authorization "Bearer test-token"' },
+    { description: "The flags of one emulator:", command: "<%= config.bin %> <%= command.id %> hubspot --help" },
+    { description: "In a script: read the URL and options from the first line:", command: "<%= config.bin %> <%= command.id %> hubspot --json > emulator.json &" },
   ];
 
   static override args = {
-    destination: Args.string({ description: "Destination to emulate, e.g. hubspot (the package @reverse-etl/destination-DESTINATION).", required: true }),
+    name: Args.string({
+      description: "Emulator to run, e.g. hubspot or webhook: the plugin @reverse-etl/destination-NAME (or @reverse-etl/source-NAME).",
+      required: true,
+    }),
   };
 
   static override flags = {
     port: Flags.integer({ summary: "Port to listen on; 0 picks a free port.", default: 0, min: 0, max: 65_535 }),
     host: Flags.string({ summary: "Address to listen on.", default: "127.0.0.1" }),
-    token: Flags.string({ summary: "Access token the emulator accepts. Default: the emulator's own (printed)." }),
-    "requests-per-10s": Flags.integer({ summary: "Requests allowed per rolling 10-second window. Default: the emulator's (HubSpot: 100).", min: 1 }),
-    "daily-limit": Flags.integer({ summary: "Requests allowed per day. Default: the emulator's (HubSpot: 250,000).", min: 1 }),
   };
 
+  /** The emulator NAME names, found before parsing so that its options can be parsed as flags. */
+  #loaded: LoadedEmulator | undefined;
+
+  override async init(): Promise<void> {
+    const ownFlags = { ...Emulate.baseFlags, ...Emulate.flags };
+    const name = emulatorNameIn(this.argv, valueFlagSpellings(ownFlags));
+    // Without NAME, parsing below fails with oclif's "missing required arg" usage error.
+    if (name !== undefined) this.#loaded = await loadEmulator(name, process.cwd());
+    await super.init();
+  }
+
+  protected override async parse<F extends ParsedBag, B extends ParsedBag, A extends ParsedBag>(
+    options?: Interfaces.Input<F, B, A>,
+    argv?: string[],
+  ): Promise<Interfaces.ParserOutput<F, B, A>> {
+    if (this.#loaded === undefined || options === undefined) return super.parse(options, argv);
+    const taken = ["json", ...Object.keys({ ...Emulate.baseFlags, ...Emulate.flags })];
+    const flags = { ...options.flags, ...emulatorFlags(this.#loaded.emulator, taken) } as Interfaces.FlagInput<F>;
+    return super.parse({ ...options, flags }, argv);
+  }
+
   async run(): Promise<void> {
-    const name = this.args.destination;
-    if (!/^[a-z0-9][a-z0-9-]*$/.test(name)) {
-      this.error(`[reverse-etl] emulate: "${name}" is not a destination name; give the part after @reverse-etl/destination-, e.g. hubspot.`, {
-        exit: ExitCode.invalidConfig,
-        code: "UsageError",
-      });
-    }
-    const packageName = `@reverse-etl/destination-${name}`;
-    const cwd = process.cwd();
-    // Core's loader: a missing package fails with the npm install command, a foreign one says so.
-    const plugin = await loadDestinationPlugin(packageName, cwd);
-    const start = await this.#startEmulatorOf(packageName, cwd);
-    const emulator = await start({
-      port: this.flags.port,
-      host: this.flags.host,
-      ...(this.flags.token !== undefined ? { accessToken: this.flags.token } : {}),
-      ...(this.flags["requests-per-10s"] !== undefined ? { requestsPer10s: this.flags["requests-per-10s"] } : {}),
-      ...(this.flags["daily-limit"] !== undefined ? { dailyLimit: this.flags["daily-limit"] } : {}),
-    });
+    const { emulator, packageName, version, kind } = this.#loaded!;
     const stopped = new Promise<NodeJS.Signals>((resolveStop) => {
       process.once("SIGINT", () => resolveStop("SIGINT"));
       process.once("SIGTERM", () => resolveStop("SIGTERM"));
     });
-    const ready: EmulateReady = { url: emulator.url, accessToken: emulator.accessToken };
+    let running: RunningEmulator;
+    try {
+      running = await emulator.start({
+        port: this.flags.port,
+        host: this.flags.host,
+        ...emulatorOptionValues(emulator, this.flags as Record<string, unknown>),
+      });
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      const hint = (error as { code?: unknown }).code === "EADDRINUSE" ? ": choose another --port" : "";
+      this.error(`[reverse-etl] emulate: the ${emulator.name} emulator did not start (${reason})${hint}.`, { exit: ExitCode.failure, code: "EmulatorError" });
+    }
+    const compat = Object.fromEntries(Object.entries(running.options).filter(([key]) => key !== "url" && key !== "options"));
+    const ready: EmulateReady = { url: running.url, options: running.options, ...compat };
     if (this.jsonEnabled()) {
       // One line as soon as it answers; oclif's --json output only comes when a command ends.
       process.stdout.write(`${JSON.stringify(ready)}\n`);
     } else {
-      this.log(
-        [
-          `${plugin.plugin.name} emulator (${packageName}${plugin.version ? ` ${plugin.version}` : ""}) listening`,
-          `  baseUrl:     ${ready.url}`,
-          `  accessToken: ${ready.accessToken}`,
-          "",
-          "Point a destination at it, e.g. in reverse-etl.config.ts:",
-          `  ${name}: { plugin: "${packageName}", accessToken: env("${name.toUpperCase().replace(/-/g, "_")}_TOKEN"), baseUrl: "${ready.url}" },`,
-          `and run: export ${name.toUpperCase().replace(/-/g, "_")}_TOKEN=${ready.accessToken}`,
-          "",
-          "Records live in memory only. Press Ctrl-C to stop.",
-        ].join("\n"),
-      );
+      this.log(describeRunning(emulator.name, `${packageName}${version ? ` ${version}` : ""}`, kind, packageName, running));
     }
     const signal = await stopped;
     this.logger.info("stopping the emulator", { signal });
-    await emulator.close();
+    await running.close();
   }
+}
 
-  /** Import `<package>/emulator` as seen from `dir` and return its `startEmulator`. */
-  async #startEmulatorOf(packageName: string, dir: string): Promise<(options: StartEmulatorOptions) => Promise<RunningEmulator>> {
-    const packageDir = findPackageDir(packageName, dir);
-    const manifest = packageDir === undefined ? undefined : (JSON.parse(readFileSync(join(packageDir, "package.json"), "utf8")) as { exports?: unknown });
-    const exportsMap = manifest?.exports;
-    const target =
-      exportsMap !== null && typeof exportsMap === "object" && !Array.isArray(exportsMap)
-        ? exportTarget((exportsMap as Record<string, unknown>)["./emulator"])
-        : undefined;
-    if (packageDir === undefined || target === undefined) {
-      this.error(
-        `[reverse-etl] emulate: ${packageName} ships no emulator (no "./emulator" export in its package.json); only SaaS destinations have one. Upgrade it (npm install ${packageName}@latest) or choose another destination.`,
-        { exit: ExitCode.invalidConfig, code: "PluginError" },
-      );
-    }
-    const module = (await import(pathToFileURL(join(packageDir, target)).href)) as { startEmulator?: unknown };
-    if (typeof module.startEmulator !== "function") {
-      this.error(
-        `[reverse-etl] emulate: ${packageName}/emulator does not export startEmulator(options); report this to the package's authors.`,
-        { exit: ExitCode.invalidConfig, code: "PluginError" },
-      );
-    }
-    return module.startEmulator as (options: StartEmulatorOptions) => Promise<RunningEmulator>;
-  }
+/** The human text: where it listens, the options to use, and a config entry holding them. */
+function describeRunning(name: string, from: string, kind: "destination" | "source", packageName: string, running: RunningEmulator): string {
+  const options = Object.entries(running.options);
+  const width = Math.max(0, ...options.map(([key]) => key.length + 1));
+  const entry = [`plugin: ${JSON.stringify(packageName)}`, ...options.map(([key, value]) => `${propertyName(key)}: ${JSON.stringify(value)}`)].join(", ");
+  return [
+    `${name} emulator (${from}) listening on ${running.url}`,
+    ...options.map(([key, value]) => `  ${`${key}:`.padEnd(width)} ${typeof value === "string" ? value : JSON.stringify(value)}`),
+    "",
+    `Point a ${kind} at it, e.g. in reverse-etl.config.ts:`,
+    `  ${propertyName(name)}: { ${entry} },`,
+    "",
+    "Records live in memory only. Press Ctrl-C to stop.",
+  ].join("\n");
+}
+
+/** A key as a TypeScript object literal writes it. */
+function propertyName(key: string): string {
+  return /^[A-Za-z_$][\w$]*$/.test(key) ? key : JSON.stringify(key);
 }

@@ -31,10 +31,22 @@ describe("renderPlanMarkdown", () => {
     expect(md).toContain("| `null` | null primary key |");
   });
 
-  it("shows warnings as GitHub alerts outside the collapsed block", () => {
-    const warning = md.indexOf("> mirror would delete 3 of 9900 synced records");
+  it("shows warnings as GitHub alerts naming their sync, outside the collapsed block", () => {
+    const warning = md.indexOf("> [!WARNING]\n> `customers_to_hubspot`: mirror would delete 3 of 9900 synced records\n");
     expect(warning).toBeGreaterThan(-1);
     expect(warning).toBeLessThan(md.indexOf("<details>"));
+  });
+
+  it("says why a changed row whose values are the same is sent again", () => {
+    const report = samplePlanReport();
+    report.syncs[0]!.samples.changed = [
+      { key: 42, values: { email: "ada@example.com" }, changes: [] },
+      { key: 43, values: { email: "alan@example.com" }, changes: [] },
+    ];
+    expect(renderPlanMarkdown(report)).toContain(
+      "| Key | Field | From | To |\n| --- | --- | --- | --- |\n" +
+        "| `42`, `43` | _(none)_ | | _same values; sent again because the fingerprint changed (the mapping is part of it)_ |\n",
+    );
   });
 
   it("keeps every table row on one line, so the markdown stays valid", () => {

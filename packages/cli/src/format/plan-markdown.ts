@@ -4,7 +4,8 @@ import { formatOperations } from "./plan-counts.js";
 
 /**
  * Render a plan as a GitHub/GitLab pull-request comment: a heading, a summary table of every sync, then
- * per sync its warnings and a collapsible `<details>` block with the sample rows.
+ * per sync its warnings (GitHub alerts naming the sync, outside the collapsed part, so reviewers see them) and
+ * a collapsible `<details>` block with the sample rows.
  */
 export function renderPlanMarkdown(report: PlanReport): string {
   const out = ["### reverse-etl plan", ""];
@@ -31,7 +32,8 @@ export function renderPlanMarkdown(report: PlanReport): string {
 
 function renderSyncDetails(plan: SyncPlan): string[] {
   const out: string[] = [];
-  for (const warning of plan.warnings) out.push(`> [!WARNING]`, `> ${cell(warning)}`, "");
+  // Named by sync: with several syncs in one comment, a warning alone would not say whose it is.
+  for (const warning of plan.warnings) out.push(`> [!WARNING]`, `> ${code(plan.name)}: ${cell(warning)}`, "");
   const { added, changed, removed, invalid } = plan.samples;
   if (added.length + changed.length + removed.length + invalid.length === 0) {
     out.push(`**${cell(plan.name)}**: nothing to show.`);
@@ -44,6 +46,13 @@ function renderSyncDetails(plan: SyncPlan): string[] {
       for (const change of sample.changes ?? []) {
         out.push(`| ${code(formatKey(sample.key))} | ${code(change.field)} | ${value(change.from)} | ${value(change.to)} |`);
       }
+    }
+    // A row can change with the same values, as its fingerprint also covers the mapping (a renamed field):
+    // one line for all of them says so, instead of an empty table.
+    const same = changed.filter((sample) => !sample.changes?.length);
+    if (same.length > 0) {
+      const keys = same.map((sample) => code(formatKey(sample.key))).join(", ");
+      out.push(`| ${keys} | _(none)_ | | _same values; sent again because the fingerprint changed (the mapping is part of it)_ |`);
     }
     out.push("");
   }

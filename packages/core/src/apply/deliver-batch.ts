@@ -109,6 +109,7 @@ async function callWrite(ctx: DeliveryContext, operation: WriteOperation, batch:
       object: context.object,
       options: context.options,
       runId: context.runId,
+      total: context.total,
       signal: context.signal,
       acquireRequests: context.acquireRequests,
       // Computed on first use: destinations without idempotency support never pay for hashing the batch.

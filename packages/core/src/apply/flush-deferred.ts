@@ -1,23 +1,14 @@
-import type { Kysely } from "kysely";
 import type { FlushOutcome, FlushRecordResult } from "../plugins/destination.js";
 import { secrets } from "../secrets/redactor.js";
-import { chunkRanges, type RowError, type SettledRange, type StateCommits } from "../state/state-commits.js";
-import type { Tally } from "./settlement.js";
-
-/** What settling the deferred records needs. */
-export interface DeferredContext {
-  db: Kysely<unknown>;
-  commits: StateCommits;
-  tally: Tally;
-  retryRejected: boolean;
-}
+import { chunkRanges, type RowError, type SettledRange } from "../state/state-commits.js";
+import type { SettleContext } from "./settlement.js";
 
 /**
  * Settle the records whose delivery waited for `flush()`, by its outcome: all delivered (`ok`), none
  * (`failed`), or one result per record (`results`, a bulk job's answers), of which only the delivered
  * records' state advances. Returns the error that makes the run fail, if any.
  */
-export async function settleDeferred(ctx: DeferredContext, deferred: readonly SettledRange[], flushed: FlushOutcome): Promise<string | undefined> {
+export async function settleDeferred(ctx: SettleContext, deferred: readonly SettledRange[], flushed: FlushOutcome): Promise<string | undefined> {
   switch (flushed.type) {
     case "ok":
       await ctx.db.transaction().execute(async (trx) => {
@@ -37,7 +28,7 @@ export async function settleDeferred(ctx: DeferredContext, deferred: readonly Se
 }
 
 /** Record every deferred record as failed: none of them counts as delivered. */
-export async function failDeferred(ctx: DeferredContext, deferred: readonly SettledRange[], message: string): Promise<void> {
+export async function failDeferred(ctx: SettleContext, deferred: readonly SettledRange[], message: string): Promise<void> {
   await ctx.db.transaction().execute(async (trx) => {
     for (const range of deferred) ctx.tally.failed += await ctx.commits.recordRangeFailed(trx, range, message);
   });
@@ -48,7 +39,7 @@ export async function failDeferred(ctx: DeferredContext, deferred: readonly Sett
  * when the sync does not retry them); retryable ones, and deferred records the destination gave no result
  * for, are recorded as failed, so the next run sends them again.
  */
-async function settleRecordResults(ctx: DeferredContext, deferred: readonly SettledRange[], results: ReadonlyMap<string, FlushRecordResult>): Promise<void> {
+async function settleRecordResults(ctx: SettleContext, deferred: readonly SettledRange[], results: ReadonlyMap<string, FlushRecordResult>): Promise<void> {
   const ok: string[] = [];
   const remembered: string[] = [];
   const errors: RowError[] = [];

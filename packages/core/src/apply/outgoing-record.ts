@@ -24,6 +24,7 @@ export function outgoingRecord(def: SyncDefinition, row: PendingRow): OutgoingRe
       keyValue: def.keyColumns.length === 1 ? (keyObject[def.keyColumns[0]!] ?? null) : keyObject,
       match,
       fields: {},
+      ...optionValuesOf(def, (column) => previous[column] ?? null),
     };
   }
   let keyValue: FieldValue;
@@ -38,5 +39,13 @@ export function outgoingRecord(def: SyncDefinition, row: PendingRow): OutgoingRe
   for (const [field, column] of def.match) match[field] = toFieldValue(row[column]);
   const fields: Record<string, FieldValue> = {};
   for (const [column, field] of def.fields) fields[field] = toFieldValue(row[column]);
-  return { key: row._retl_key, keyValue, match, fields };
+  return { key: row._retl_key, keyValue, match, fields, ...optionValuesOf(def, (column) => toFieldValue(row[column])) };
+}
+
+/** `{ optionValues }` for a sync whose options name columns, else nothing (the member stays absent). */
+function optionValuesOf(def: SyncDefinition, valueOf: (column: string) => FieldValue): { optionValues?: Record<string, FieldValue> } {
+  if (def.optionColumns.length === 0) return {};
+  const optionValues: Record<string, FieldValue> = {};
+  for (const [option, column] of def.optionColumns) optionValues[option] = valueOf(column);
+  return { optionValues };
 }

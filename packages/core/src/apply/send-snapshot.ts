@@ -45,13 +45,14 @@ export async function sendSnapshot(ctx: SendContext): Promise<{ error?: string; 
   ctx.signal?.addEventListener("abort", onOuterAbort, { once: true });
   const limiter = new SlidingWindowLimiter(caps.rateLimits ?? []);
   const sendQueue = new PQueue({ concurrency });
-  const settlements = new Settlements(snapshot.warehouse.db, ctx.commits, tally, def.retryRejected);
   const deferredContext = { db: snapshot.warehouse.db, commits: ctx.commits, tally, retryRejected: def.retryRejected };
+  const settlements = new Settlements(deferredContext);
   const syncContext: SyncContext = {
     sync: def.name,
     object: def.object,
     options: def.options,
     runId: ctx.runId,
+    total: ctx.total,
     signal: abort.signal,
     acquireRequests: (count = 1) => limiter.acquire(abort.signal, count),
   };

@@ -12,6 +12,15 @@ export interface Tally {
   failed: number;
 }
 
+/** What settling delivered records needs: the warehouse, its state commits, the run's totals. */
+export interface SettleContext {
+  db: Kysely<unknown>;
+  commits: StateCommits;
+  tally: Tally;
+  /** The sync resends rejected rows (else their state is remembered). */
+  retryRejected: boolean;
+}
+
 /** The outcome of one delivered batch, waiting to be committed. */
 interface Settlement {
   range: SettledRange;
@@ -33,12 +42,7 @@ export class Settlements {
   readonly deferred: SettledRange[] = [];
   readonly #committer: GroupCommitter<Settlement>;
 
-  constructor(
-    private readonly db: Kysely<unknown>,
-    private readonly commits: StateCommits,
-    private readonly tally: Tally,
-    private readonly retryRejected: boolean,
-  ) {
+  constructor(private readonly ctx: SettleContext) {
     // State commits are serialised and grouped: one writer at a time keeps every warehouse happy.
     this.#committer = new GroupCommitter<Settlement>(
       (items) => this.#commit(items),
@@ -60,14 +64,14 @@ export class Settlements {
       if (result.status === "ok") settlement.ok++;
       else settlement.range.exclude.push(key);
       if (result.status !== "deferred") notDeferred.push(key);
-      if (result.status === "ok") this.tally.succeeded++;
+      if (result.status === "ok") this.ctx.tally.succeeded++;
       if (result.status === "rejected") {
-        this.tally.rejected++;
+        this.ctx.tally.rejected++;
         settlement.errors.push({ rowKey: key, kind: "rejected", message: result.message });
-        if (!this.retryRejected) settlement.remembered.push(key);
+        if (!this.ctx.retryRejected) settlement.remembered.push(key);
       }
       if (result.status === "failed") {
-        this.tally.failed++;
+        this.ctx.tally.failed++;
         settlement.errors.push({ rowKey: key, kind: "failed", message: result.message });
       }
     });
@@ -95,10 +99,10 @@ export class Settlements {
     const acknowledged = items.filter((i) => i.ok > 0).map((i) => i.range);
     const remembered = items.flatMap((i) => i.remembered);
     const errors = items.flatMap((i) => i.errors);
-    await this.db.transaction().execute(async (trx) => {
-      if (acknowledged.length > 0) await this.commits.commitRanges(trx, acknowledged);
-      if (remembered.length > 0) await this.commits.rememberRejected(trx, remembered);
-      if (errors.length > 0) await this.commits.recordErrors(trx, errors);
+    await this.ctx.db.transaction().execute(async (trx) => {
+      if (acknowledged.length > 0) await this.ctx.commits.commitRanges(trx, acknowledged);
+      if (remembered.length > 0) await this.ctx.commits.rememberRejected(trx, remembered);
+      if (errors.length > 0) await this.ctx.commits.recordErrors(trx, errors);
     });
   }
 }

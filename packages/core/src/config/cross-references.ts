@@ -68,6 +68,18 @@ export function crossReferenceIssues(document: unknown): ConfigIssue[] {
       message: `several sources are defined (${sources.join(", ")}); set state.source to the one that keeps sync state`,
     });
   }
+  // The diff joins a model's rows with its sync's state inside one warehouse.
+  const stateSource = typeof state.source === "string" ? state.source : sources.length === 1 ? sources[0] : undefined;
+  const modelsOfSyncs = new Set(entries(doc.syncs).map(([, sync]) => sync.model));
+  for (const [name, model] of entries(doc.models)) {
+    if (!modelsOfSyncs.has(name) || typeof model.source !== "string" || stateSource === undefined || !sources.includes(stateSource)) continue;
+    if (sources.includes(model.source) && model.source !== stateSource) {
+      issues.push({
+        path: jsonPath("models", name, "source"),
+        message: `is "${model.source}", not the state source "${stateSource}": the diff runs inside the warehouse, so a synced model and the sync state must live in the same source; move the model, or set state.source to "${model.source}"`,
+      });
+    }
+  }
   if (blank(state.schema)) issues.push({ path: "/state/schema", message: `is empty; name a schema for the state tables or remove it (default "reverse_etl")` });
 
   for (const [name, model] of entries(doc.models)) {

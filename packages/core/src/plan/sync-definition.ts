@@ -7,51 +7,59 @@ import type { ValueKind } from "../values/value-kind.js";
  * (`defineSync`, then `withModelColumns` once the model is described) and never changed after.
  */
 export interface SyncDefinition {
-  name: string;
-  modelName: string;
-  model: ModelConfig;
+  readonly name: string;
+  readonly modelName: string;
+  readonly model: ModelConfig;
   /** The model's SQL without a trailing semicolon. */
-  modelSql: string;
-  sourceName: string;
-  destinationName: string;
-  object: string | undefined;
-  mode: SyncMode;
+  readonly modelSql: string;
+  readonly sourceName: string;
+  readonly destinationName: string;
+  readonly object: string | undefined;
+  readonly mode: SyncMode;
   /** Primary key columns, in order. */
-  keyColumns: string[];
+  readonly keyColumns: readonly string[];
   /** Model column -> destination field. */
-  fields: Array<readonly [column: string, field: string]>;
+  readonly fields: ReadonlyArray<readonly [column: string, field: string]>;
   /** Destination identifier field <- model column. */
-  match: Array<readonly [field: string, column: string]>;
+  readonly match: ReadonlyArray<readonly [field: string, column: string]>;
+  /** Sync option -> the model column it names (the plugin's `columnOptions`), e.g. `eventColumn` -> `event_name`. */
+  readonly optionColumns: ReadonlyArray<readonly [option: string, column: string]>;
   /** Every model column the sync reads: key columns first, then mapped columns, without repeats. */
-  columns: string[];
-  /** Mapped columns (fields and match), sorted: what the fingerprint covers. */
-  mappedColumns: string[];
+  readonly columns: readonly string[];
+  /** Mapped columns (fields, match and option columns), sorted: what the fingerprint covers. */
+  readonly mappedColumns: readonly string[];
   /**
    * Text describing the mapping. It is part of every fingerprint, so changing the mapping (a new field,
    * a renamed destination field, another object) resends every row.
    */
-  signature: string;
-  retryRejected: boolean;
-  maxDeleteShare: number;
+  readonly signature: string;
+  readonly retryRejected: boolean;
+  readonly maxDeleteShare: number;
   /** The sync's destination `options`, validated against the plugin's schema; `{}` when none. */
-  options: Readonly<Record<string, unknown>>;
+  readonly options: Readonly<Record<string, unknown>>;
   /** Warehouse type of each model column, once the model has been described. */
-  columnTypes?: Readonly<Record<string, string>>;
+  readonly columnTypes?: Readonly<Record<string, string>>;
   /** Value kind of each model column, as the source named it, once the model has been described. */
-  columnKinds?: Readonly<Record<string, ValueKind>>;
+  readonly columnKinds?: Readonly<Record<string, ValueKind>>;
   /**
    * The model's own name of each column the config names differently in case only (`id` for Snowflake's
    * `ID`), once the model has been described. SQL reads the model's column; plans, records and state
    * keep the name the config uses.
    */
-  modelColumns?: Readonly<Record<string, string>>;
+  readonly modelColumns?: Readonly<Record<string, string>>;
 }
 
 /**
  * Resolve a sync of a validated config. `options` are the sync's destination options as validated against
- * the plugin's schema (defaults filled in); default: the config's, as written.
+ * the plugin's schema (defaults filled in); default: the config's, as written. `columnOptions` are the
+ * plugin's options that name a model column.
  */
-export function defineSync(config: ReverseEtlConfig, name: string, options?: Record<string, unknown>): SyncDefinition {
+export function defineSync(
+  config: ReverseEtlConfig,
+  name: string,
+  options?: Record<string, unknown>,
+  columnOptions: readonly string[] = [],
+): SyncDefinition {
   const sync = config.syncs[name];
   if (!sync) throw new Error(`unknown sync ${name}`);
   const model = config.models[sync.model];
@@ -59,7 +67,12 @@ export function defineSync(config: ReverseEtlConfig, name: string, options?: Rec
   const keyColumns = Array.isArray(model.primaryKey) ? [...model.primaryKey] : [model.primaryKey];
   const fields = Object.entries(sync.fields).map(([column, field]) => [column, field] as const);
   const match = Object.entries(sync.match ?? {}).map(([field, column]) => [field, column] as const);
-  const mappedColumns = [...new Set([...fields.map(([c]) => c), ...match.map(([, c]) => c)])].sort();
+  const syncOptions = options ?? sync.options ?? {};
+  const optionColumns = columnOptions.flatMap((option) => {
+    const column = syncOptions[option];
+    return typeof column === "string" ? [[option, column] as const] : [];
+  });
+  const mappedColumns = [...new Set([...fields.map(([c]) => c), ...match.map(([, c]) => c), ...optionColumns.map(([, c]) => c)])].sort();
   const columns = [...new Set([...keyColumns, ...mappedColumns])];
   const mode = sync.mode ?? "upsert";
   return {
@@ -74,12 +87,19 @@ export function defineSync(config: ReverseEtlConfig, name: string, options?: Rec
     keyColumns,
     fields,
     match,
+    optionColumns,
     columns,
     mappedColumns,
-    signature: JSON.stringify({ object: sync.object ?? null, fields: [...fields].sort(), match: [...match].sort() }),
+    // Option columns join the signature only when there are some, so other syncs' fingerprints stay as they were.
+    signature: JSON.stringify({
+      object: sync.object ?? null,
+      fields: [...fields].sort(),
+      match: [...match].sort(),
+      ...(optionColumns.length > 0 ? { optionColumns: [...optionColumns].sort() } : {}),
+    }),
     retryRejected: sync.retryRejected ?? true,
     maxDeleteShare: sync.maxDeleteShare ?? 0.5,
-    options: options ?? sync.options ?? {},
+    options: syncOptions,
   };
 }
 

@@ -23,6 +23,11 @@ export interface OutgoingRecord {
   readonly match: Readonly<Record<string, FieldValue>>;
   /** Destination field -> value, from the sync's `fields`. Empty for deletes. */
   readonly fields: Readonly<Record<string, FieldValue>>;
+  /**
+   * Values of the model columns that the sync's options name (the plugin's `columnOptions`), by option
+   * name: `{ eventColumn: "Order Completed" }`. Absent when the sync's options name no column.
+   */
+  readonly optionValues?: Readonly<Record<string, FieldValue>>;
 }
 
 /** What a destination is told about the sync it serves, at every call of a run. */
@@ -35,6 +40,11 @@ export interface SyncContext {
   readonly options: Readonly<Record<string, unknown>>;
   /** Id of the run (as in `sync_runs`). */
   readonly runId: string;
+  /**
+   * Records this run sends (its writes and deletes), when known: a destination that picks its transport
+   * by volume (a bulk API for large runs, a batch endpoint for small ones) reads it.
+   */
+  readonly total?: number;
   /** Aborted when the run is cancelled. */
   readonly signal: AbortSignal;
   /**
@@ -136,6 +146,11 @@ export interface FieldDescription {
   readonly readOnly?: boolean;
   /** Allowed values for enumerations. */
   readonly options?: readonly string[];
+  /**
+   * A record cannot be created without a value for it (Salesforce's not-nillable fields without a
+   * default): a sync that creates records (insert, upsert, mirror) must map it.
+   */
+  readonly required?: boolean;
 }
 
 /** The shape of a destination object, used to check mappings before any write. */
@@ -150,6 +165,11 @@ export interface ObjectDescription {
   readonly acceptsAnyField?: boolean;
   /** The destination needs `match` to be set for this object. */
   readonly requiresMatch?: boolean;
+  /**
+   * Identifiers `match` must name, as groups of which one each is needed: Segment's group call needs
+   * `[["groupId"], ["userId", "anonymousId"]]`. Validation refuses a sync that lacks one, naming it.
+   */
+  readonly requiredIdentifiers?: ReadonlyArray<readonly string[]>;
 }
 
 /** The sync a `describe` call checks. */
@@ -199,6 +219,12 @@ export interface DestinationPlugin<Options = Record<string, unknown>> {
    * plugin options; schema defaults are filled in.
    */
   readonly syncOptionsSchema?: JsonSchema | ((object: string | undefined) => JsonSchema | undefined);
+  /**
+   * Optional: the sync options whose value names a model column (Segment's `eventColumn`). Core reads the
+   * columns they name with the mapped ones: it checks that they are in the model, fingerprints them, and
+   * gives their values to every record in `optionValues`.
+   */
+  readonly columnOptions?: readonly string[];
   /** Open a connection. Options have been validated against `optionsSchema`, env references resolved. */
   connect(options: Options, context: PluginContext): Promise<DestinationConnection>;
 }

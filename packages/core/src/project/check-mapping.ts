@@ -41,6 +41,9 @@ export function checkMapping(
   for (const [field, column] of def.match) {
     if (!present(column)) issues.push({ path: `/syncs/${def.name}/match/${field}`, message: missing(column) });
   }
+  for (const [option, column] of def.optionColumns) {
+    if (!names.has(column)) issues.push({ path: `/syncs/${def.name}/options/${option}`, message: missing(column) });
+  }
   for (const column of names) {
     if (column.startsWith("_retl_")) {
       issues.push({ path: `/models/${def.modelName}/sql`, message: `column "${column}": names starting with _retl_ are reserved by reverse-etl; rename it` });
@@ -58,6 +61,14 @@ export function checkMapping(
     issues.push({
       path: `/syncs/${def.name}/match`,
       message: `${objectName} of destination "${def.destinationName}" needs match (identifier <- column); identifiers: ${description.identifiers.join(", ")}`,
+    });
+  }
+  for (const needed of description.requiredIdentifiers ?? []) {
+    if (needed.length === 0 || def.match.some(([field]) => needed.includes(field))) continue;
+    const what = needed.length === 1 ? `"${needed[0]}"` : `one of ${needed.map((f) => `"${f}"`).join(", ")}`;
+    issues.push({
+      path: `/syncs/${def.name}/match`,
+      message: `${objectName} of destination "${def.destinationName}" needs ${what} in match (identifier <- column); this sync maps ${def.match.length > 0 ? def.match.map(([f]) => f).join(", ") : "none"}`,
     });
   }
   for (const [field] of def.match) {
@@ -88,6 +99,17 @@ export function checkMapping(
       });
     } else if (known.readOnly) {
       issues.push({ path: `/syncs/${def.name}/fields/${column}`, message: `field "${field}" of ${objectName} is read-only; map to a writable field` });
+    }
+  }
+  // Syncs that create records must give every field a record cannot be created without.
+  if (def.mode !== "update") {
+    const mapped = new Set([...def.fields.map(([, field]) => field), ...def.match.map(([field]) => field)]);
+    for (const field of description.fields) {
+      if (!field.required || mapped.has(field.name)) continue;
+      issues.push({
+        path: `/syncs/${def.name}/fields`,
+        message: `field "${field.name}" of ${objectName} is required to create records, and mode "${def.mode}" creates them; map a column to it`,
+      });
     }
   }
   return issues;

@@ -4,6 +4,7 @@ import type { DestinationPlugin } from "../plugins/destination.js";
 import { silentLogger, type Logger } from "../plugins/plugin-context.js";
 import type { SourcePlugin } from "../plugins/source.js";
 import { applySync } from "../apply/apply-sync.js";
+import { mappingOf } from "../plan/mapping-change.js";
 import { planSync } from "../plan/plan-sync.js";
 import { defineSync, type SyncDefinition } from "../plan/sync-definition.js";
 import type { PlanReport, RunRecord, SyncReport } from "../reports.js";
@@ -11,7 +12,7 @@ import { redactingLogger } from "./redacting-logger.js";
 import type { LoadedPlugin, LoadedPlugins } from "./load-project-plugins.js";
 import type { PlanOptions, PluginInfo, Project, SyncOptions, ValidationReport } from "./project.js";
 import { ProjectConnections } from "./project-connections.js";
-import { messageOf, modelOutsideState, SyncChecks } from "./sync-checks.js";
+import { messageOf, SyncChecks } from "./sync-checks.js";
 
 /**
  * A project over a loaded config and its plugins: plan, sync, validate and the state commands, each as the
@@ -65,16 +66,8 @@ export class ConfiguredProject implements Project {
 
   async validate(options: { offline: boolean }): Promise<ValidationReport> {
     const report: ValidationReport = { file: this.file, offline: options.offline, connections: [], syncs: [], ok: true };
-    if (options.offline) {
-      // What needs no connection: every model on the state source.
-      for (const def of this.#selected(undefined)) {
-        if (def.sourceName !== this.stateSourceName) {
-          report.syncs.push({ name: def.name, ok: false, problems: [`/models/${def.modelName}/source: ${modelOutsideState(def, this.stateSourceName)}`] });
-        }
-      }
-      report.ok = report.syncs.every((s) => s.ok);
-      return report;
-    }
+    // Loading the config made every check that needs no connection.
+    if (options.offline) return report;
     for (const name of Object.keys(this.config.sources)) {
       report.connections.push(await this.#tryConnection("source", name, async () => void (await this.#connections.source(name))));
     }
@@ -145,9 +138,9 @@ export class ConfiguredProject implements Project {
         logger: this.#logger,
       });
       run.warnings.unshift(...warnings);
-      // The columns this run synced are the reference for the next run's drift check.
+      // The columns and mapping this run synced are the reference for the next run's drift checks.
       if (run.status !== "failed" && def.columnTypes) {
-        await store.recordColumns(def.name, Object.fromEntries(def.columns.map((c) => [c, def.columnTypes![c] ?? "unknown"])));
+        await store.recordColumns(def.name, Object.fromEntries(def.columns.map((c) => [c, def.columnTypes![c] ?? "unknown"])), mappingOf(def));
       }
       report.syncs.push(run);
     }
@@ -210,6 +203,9 @@ export class ConfiguredProject implements Project {
         unknown.map((n) => ({ path: `/syncs/${n}`, message: `no sync named "${n}"; syncs in this config: ${all.join(", ") || "(none)"}` })),
       );
     }
-    return chosen.map((n) => defineSync(this.config, n, this.pluginSet.syncOptions?.get(n)));
+    return chosen.map((n) => {
+      const columnOptions = this.pluginSet.destinations.get(this.config.syncs[n]!.destination)?.plugin.columnOptions;
+      return defineSync(this.config, n, this.pluginSet.syncOptions?.get(n), columnOptions);
+    });
   }
 }

@@ -1,5 +1,6 @@
 import { sql } from "kysely";
 import { ConfigError, ReverseEtlError, type ConfigIssue } from "../errors.js";
+import { mappingChangeWarnings } from "../plan/mapping-change.js";
 import { modelColumn, withModelColumns, type SyncDefinition } from "../plan/sync-definition.js";
 import { secrets } from "../secrets/redactor.js";
 import type { StateStore } from "../state/state-store.js";
@@ -83,11 +84,12 @@ export class SyncChecks {
     return issues;
   }
 
-  /** Columns whose warehouse type changed since the sync last ran: their rows may all be resent. */
+  /** A mapping or column types changed since the sync last ran: their rows may all be resent. */
   async driftWarnings(def: SyncDefinition, store: StateStore): Promise<string[]> {
+    // A new mapping changes every fingerprint: without this, a plan shows every row changed and not why.
+    const warnings = mappingChangeWarnings(await store.recordedMapping(def.name), def);
     const previous = await store.recordedColumns(def.name);
-    if (!previous || !def.columnTypes) return [];
-    const warnings: string[] = [];
+    if (!previous || !def.columnTypes) return warnings;
     for (const column of def.columns) {
       const before = previous[column];
       const now = def.columnTypes[column];

@@ -1,6 +1,7 @@
 import { hostname } from "node:os";
 import { sql, type Kysely } from "kysely";
 import { SyncLockedError } from "../errors.js";
+import type { RecordedMapping } from "../plan/mapping-change.js";
 import type { SourceConnection } from "../plugins/source.js";
 import type { PlanCounts, RunRecord, RunStatus } from "../reports.js";
 import { migrateStateSchema } from "./migrations.js";
@@ -238,20 +239,40 @@ export class StateStore {
 
   /** The model columns (name -> type) the sync last ran with, if recorded. */
   async recordedColumns(sync: string): Promise<Record<string, string> | undefined> {
+    return (await this.#recorded(sync))?.columns;
+  }
+
+  /** The mapping (object, fields, match) the sync last ran with, if recorded (older versions recorded the columns only). */
+  async recordedMapping(sync: string): Promise<RecordedMapping | undefined> {
+    return (await this.#recorded(sync))?.mapping;
+  }
+
+  /**
+   * Remember the model columns and the mapping a sync ran with. Both share `sync_columns.columns` as
+   * `{"columns": {...}, "mapping": {...}}`, so no migration is needed; `#recorded` still reads the older
+   * shape, a bare name -> type object.
+   */
+  async recordColumns(sync: string, columns: Record<string, string>, mapping?: RecordedMapping): Promise<void> {
+    const text = JSON.stringify(mapping ? { columns, mapping } : columns);
+    await this.db.transaction().execute(async (trx) => {
+      await trx.deleteFrom("sync_columns").where("sync_name", "=", sync).execute();
+      await trx.insertInto("sync_columns").values({ sync_name: sync, columns: text }).execute();
+    });
+  }
+
+  async #recorded(sync: string): Promise<{ columns: Record<string, string>; mapping?: RecordedMapping } | undefined> {
+    let parsed: Record<string, unknown>;
     try {
       const row = await this.db.selectFrom("sync_columns").select("columns").where("sync_name", "=", sync).executeTakeFirst();
-      return row ? (JSON.parse(row.columns) as Record<string, string>) : undefined;
+      if (!row) return undefined;
+      parsed = JSON.parse(row.columns) as Record<string, unknown>;
     } catch {
       return undefined; // state schema older than migration 2, or not created yet
     }
-  }
-
-  /** Remember the model columns a sync ran with. */
-  async recordColumns(sync: string, columns: Record<string, string>): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
-      await trx.deleteFrom("sync_columns").where("sync_name", "=", sync).execute();
-      await trx.insertInto("sync_columns").values({ sync_name: sync, columns: JSON.stringify(columns) }).execute();
-    });
+    // The older shape maps each column to its type, a string; the newer one holds two objects.
+    if (typeof parsed.columns !== "object" || parsed.columns === null) return { columns: parsed as Record<string, string> };
+    const mapping = parsed.mapping as RecordedMapping | undefined;
+    return { columns: parsed.columns as Record<string, string>, mapping: typeof mapping?.fields === "object" ? mapping : undefined };
   }
 
   /** Forget everything delivered for a sync. */

@@ -1,3 +1,5 @@
+import { randomUUID } from "node:crypto";
+
 /**
  * HubSpot's API limits: a rolling 10-second window per app and a daily limit per account.
  * Source: https://developers.hubspot.com/docs/guides/apps/api-usage/usage-details (limits by tier; a 429
@@ -26,10 +28,16 @@ export interface RateLimitStats {
   maxInInterval: number;
 }
 
+/** The policy a 429 names: HubSpot's rolling 10-second window, or the account's daily limit. */
+export type RateLimitPolicy = "TEN_SECONDLY_ROLLING" | "DAILY";
+
+/** HubSpot's defaults for a Free/Starter private app: 100 per 10 s, 250,000 per day. */
+export const DEFAULT_LIMITS: EmulatorLimits = { requestsPerInterval: 100, intervalMs: 10_000, daily: 250_000 };
+
 /** Outcome of admitting one request. */
 export type Admission =
   | { readonly ok: true; readonly headers: Record<string, string> }
-  | { readonly ok: false; readonly policy: "TEN_SECONDLY_ROLLING" | "DAILY"; readonly headers: Record<string, string> };
+  | { readonly ok: false; readonly policy: RateLimitPolicy; readonly headers: Record<string, string> };
 
 /** Counts requests per rolling window and per day. */
 export class EmulatorRateLimit {
@@ -74,12 +82,52 @@ export class EmulatorRateLimit {
   }
 
   #headers(): Record<string, string> {
-    return {
-      "X-HubSpot-RateLimit-Daily": String(this.limits.daily),
-      "X-HubSpot-RateLimit-Daily-Remaining": String(Math.max(0, this.limits.daily - this.#dailyUsed)),
-      "X-HubSpot-RateLimit-Interval-Milliseconds": String(this.limits.intervalMs),
-      "X-HubSpot-RateLimit-Max": String(this.limits.requestsPerInterval),
-      "X-HubSpot-RateLimit-Remaining": String(Math.max(0, this.limits.requestsPerInterval - this.#window.length)),
-    };
+    return rateLimitHeaders(this.limits, { daily: this.#dailyUsed, inInterval: this.#window.length });
   }
+}
+
+/** The `X-HubSpot-RateLimit-*` headers HubSpot sends with every answer, for limits and the requests used so far. */
+export function rateLimitHeaders(limits: EmulatorLimits, used: { readonly daily: number; readonly inInterval: number }): Record<string, string> {
+  return {
+    "X-HubSpot-RateLimit-Daily": String(limits.daily),
+    "X-HubSpot-RateLimit-Daily-Remaining": String(Math.max(0, limits.daily - used.daily)),
+    "X-HubSpot-RateLimit-Interval-Milliseconds": String(limits.intervalMs),
+    "X-HubSpot-RateLimit-Max": String(limits.requestsPerInterval),
+    "X-HubSpot-RateLimit-Remaining": String(Math.max(0, limits.requestsPerInterval - used.inInterval)),
+  };
+}
+
+/** The body of HubSpot's 429 for a policy (message, errorType RATE_LIMIT, policyName), as its usage guidelines show it. */
+export function rateLimitBody(policy: RateLimitPolicy): Record<string, string> {
+  return {
+    status: "error",
+    message: policy === "DAILY" ? "You have reached your daily limit." : "You have reached your ten_secondly_rolling limit.",
+    errorType: "RATE_LIMIT",
+    correlationId: randomUUID(),
+    policyName: policy,
+    requestId: randomUUID(),
+  };
+}
+
+/** A 429 exactly as HubSpot answers it: status, `X-HubSpot-RateLimit-*` headers and body. */
+export interface HubSpotRateLimitAnswer {
+  readonly status: 429;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: Readonly<Record<string, string>>;
+}
+
+/**
+ * HubSpot's 429 for `policy`, for a fault proxy to answer in HubSpot's words when a test wants a burst of
+ * rate limiting on top of the emulator's own counting: the headers show the limit spent
+ * (`X-HubSpot-RateLimit-Remaining: 0` for the window, `-Daily-Remaining: 0` for the day). `limits` default to a Free/Starter app's; a short
+ * `intervalMs` makes a client that waits the window HubSpot names retry soon.
+ *
+ * ```ts
+ * startFaultProxy({ target: emulator.url, faults: [{ nth: [2, 3], fault: hubspotRateLimitAnswer("TEN_SECONDLY_ROLLING", { intervalMs: 200 }) }] });
+ * ```
+ */
+export function hubspotRateLimitAnswer(policy: RateLimitPolicy = "TEN_SECONDLY_ROLLING", limits: Partial<EmulatorLimits> = {}): HubSpotRateLimitAnswer {
+  const all = { ...DEFAULT_LIMITS, ...limits };
+  const used = policy === "DAILY" ? { daily: all.daily, inInterval: 0 } : { daily: 0, inInterval: all.requestsPerInterval };
+  return { status: 429, headers: rateLimitHeaders(all, used), body: rateLimitBody(policy) };
 }

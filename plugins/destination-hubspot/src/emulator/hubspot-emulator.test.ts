@@ -1,9 +1,12 @@
 import { Client } from "@hubspot/api-client";
+import { isPluginEmulator } from "@reverse-etl/core";
+import { startFaultProxy } from "@reverse-etl/testkit";
 import { afterAll, describe, expect, it } from "vitest";
+import hubspotEmulator, { hubspotRateLimitAnswer, startEmulator } from "./index.js";
 import { startHubSpotEmulator } from "./hubspot-emulator.js";
 import type { HubSpotEmulator, HubSpotEmulatorOptions } from "./hubspot-emulator.js";
 
-const started: HubSpotEmulator[] = [];
+const started: Array<{ close(): Promise<void> }> = [];
 afterAll(async () => {
   await Promise.all(started.map((e) => e.close()));
 });
@@ -260,5 +263,72 @@ describe("HubSpot emulator through the official SDK", () => {
     const dumped = (await (await fetch(`${e.url}/_emulator/objects/contacts/records`)).json()) as { results: unknown[] };
     expect(dumped.results).toEqual([{ id: seeded.body.ids[0], properties: expect.objectContaining({ email: "s@example.com" }) }]);
     expect(e.requestLog).toEqual([]);
+  });
+});
+
+describe("the HubSpot emulator on core's emulator contract (default export of ./emulator)", () => {
+  it("is an emulator named hubspot whose options, with their defaults, are its flags", () => {
+    expect(isPluginEmulator(hubspotEmulator)).toBe(true);
+    expect(hubspotEmulator.name).toBe("hubspot");
+    expect(Object.fromEntries(Object.entries(hubspotEmulator.options).map(([name, o]) => [name, [o.type, o.default]]))).toEqual({
+      accessToken: ["string", "emulator-token"],
+      requestsPer10s: ["integer", 100],
+      dailyLimit: ["integer", 250_000],
+      intervalMs: ["integer", 10_000],
+    });
+  });
+
+  it("starts an emulator whose options point the destination at it, with the limits given", async () => {
+    const running = await hubspotEmulator.start({ port: 0, host: "127.0.0.1", accessToken: "pat-x", requestsPer10s: 1 });
+    started.push(running);
+    expect(running.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(running.options).toEqual({ baseUrl: running.url, accessToken: "pat-x" });
+    const client = new Client({ accessToken: "pat-x", basePath: running.options.baseUrl as string, numberOfApiCallRetries: 0 });
+    await client.crm.objects.batchApi.archive("contacts", { inputs: [] });
+    expect((await failure(client.crm.objects.batchApi.archive("contacts", { inputs: [] }))).code).toBe(429);
+  });
+
+  it("refuses options of the wrong type, naming them", async () => {
+    await expect(hubspotEmulator.start({ requestsPer10s: 0 })).rejects.toThrow(
+      "[reverse-etl] [hubspot-emulator] option requestsPer10s must be an integer of 1 or more, not 0.",
+    );
+    await expect(hubspotEmulator.start({ accessToken: 5 })).rejects.toThrow(/option accessToken must be a non-empty string, not 5/);
+  });
+
+  it("keeps startEmulator, the name scripts written before the contract import", async () => {
+    const e = await startEmulator({ accessToken: "old-style" });
+    started.push(e);
+    expect(e.accessToken).toBe("old-style");
+    expect(e.options).toEqual({ baseUrl: e.url, accessToken: "old-style" });
+  });
+});
+
+describe("HubSpot's 429 for a fault proxy in front of the emulator", () => {
+  it("reaches the official SDK as HubSpot's own 429: policy, message and X-HubSpot-RateLimit-* headers", async () => {
+    const e = await emulator();
+    const proxy = await startFaultProxy({
+      target: e.url,
+      faults: [
+        { nth: [1], fault: hubspotRateLimitAnswer("TEN_SECONDLY_ROLLING", { intervalMs: 250 }) },
+        { nth: [2], fault: hubspotRateLimitAnswer("DAILY") },
+      ],
+    });
+    started.push(proxy);
+    const client = new Client({ accessToken: e.accessToken, basePath: proxy.url, numberOfApiCallRetries: 0 });
+    const windowSpent = await failure(client.crm.objects.batchApi.archive("contacts", { inputs: [] }));
+    expect(windowSpent.code).toBe(429);
+    expect(windowSpent.body).toMatchObject({ status: "error", errorType: "RATE_LIMIT", policyName: "TEN_SECONDLY_ROLLING", message: "You have reached your ten_secondly_rolling limit." });
+    expect(windowSpent.headers).toMatchObject({
+      "x-hubspot-ratelimit-interval-milliseconds": "250",
+      "x-hubspot-ratelimit-max": "100",
+      "x-hubspot-ratelimit-remaining": "0",
+      "x-hubspot-ratelimit-daily-remaining": "250000",
+    });
+    const daySpent = await failure(client.crm.objects.batchApi.archive("contacts", { inputs: [] }));
+    expect(daySpent.body).toMatchObject({ policyName: "DAILY", message: "You have reached your daily limit." });
+    expect(daySpent.headers).toMatchObject({ "x-hubspot-ratelimit-daily-remaining": "0", "x-hubspot-ratelimit-remaining": "100" });
+    // The injected answers never reached the emulator; the next request does.
+    await client.crm.objects.batchApi.archive("contacts", { inputs: [] });
+    expect(e.requestLog.map((r) => r.status)).toEqual([204]);
   });
 });

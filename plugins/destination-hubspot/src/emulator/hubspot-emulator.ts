@@ -1,15 +1,19 @@
 import { createServer } from "node:http";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { RunningEmulator } from "@reverse-etl/core";
 import { handleBatch, view } from "./emulator-batch.js";
 import type { EmulatorResponse } from "./emulator-errors.js";
 import { badRequest, errorBody } from "./emulator-errors.js";
 import type { HubSpotPropertyInput } from "./emulator-properties.js";
 import { toProperty } from "./emulator-properties.js";
-import { EmulatorRateLimit } from "./emulator-rate-limit.js";
+import { DEFAULT_LIMITS, EmulatorRateLimit, rateLimitBody } from "./emulator-rate-limit.js";
 import type { RateLimitStats } from "./emulator-rate-limit.js";
 import { EMULATOR_PORTAL_ID, EmulatorStore } from "./emulator-store.js";
 import type { CustomObjectInput, ObjectType } from "./emulator-store.js";
+
+/** The token with every scope when none is given. */
+export const DEFAULT_ACCESS_TOKEN = "emulator-token";
 
 /** A token the emulator accepts, with the scopes granted to it. */
 export interface EmulatorToken {
@@ -21,7 +25,7 @@ export interface EmulatorToken {
 
 /** Options of {@link startHubSpotEmulator}. */
 export interface HubSpotEmulatorOptions {
-  /** Port on 127.0.0.1; default 0 (a free port). */
+  /** Port to listen on; default 0 (a free port). */
   readonly port?: number;
   /** Host to listen on. Default `127.0.0.1`. */
   readonly host?: string;
@@ -54,9 +58,11 @@ export interface EmulatorRequest {
 }
 
 /** A running emulator. */
-export interface HubSpotEmulator {
+export interface HubSpotEmulator extends RunningEmulator {
   /** Base URL to give the plugin (`baseUrl`) or the SDK (`basePath`), e.g. `http://127.0.0.1:41234`. */
   readonly url: string;
+  /** The destination's options that point it at the emulator: `{ baseUrl: url, accessToken }`. */
+  readonly options: { readonly baseUrl: string; readonly accessToken: string };
   /** The token with every scope. */
   readonly accessToken: string;
   /** Every accepted token with its scopes. */
@@ -77,8 +83,6 @@ export interface HubSpotEmulator {
   setLimits(limits: { requestsPer10s?: number; dailyLimit?: number }): void;
   /** Forget the requests counted so far in the window and the day. */
   resetRateLimits(): void;
-  /** Answer the next `count` API requests with this status (default 503) before handling any. */
-  failNext(count: number, status?: number): void;
   /** Stop the server. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -98,14 +102,17 @@ export async function startHubSpotEmulator(options: HubSpotEmulatorOptions = {})
   const now = options.now ?? Date.now;
   const store = new EmulatorStore(now);
   for (const custom of options.customObjects ?? []) store.defineCustomObject(custom);
-  const accessToken = options.accessToken ?? "emulator-token";
+  const accessToken = options.accessToken ?? DEFAULT_ACCESS_TOKEN;
   const tokens: EmulatorToken[] = [{ token: accessToken }, ...(options.tokens ?? [])];
   const limits = new EmulatorRateLimit(
-    { requestsPerInterval: options.requestsPer10s ?? 100, intervalMs: options.intervalMs ?? 10_000, daily: options.dailyLimit ?? 250_000 },
+    {
+      requestsPerInterval: options.requestsPer10s ?? DEFAULT_LIMITS.requestsPerInterval,
+      intervalMs: options.intervalMs ?? DEFAULT_LIMITS.intervalMs,
+      daily: options.dailyLimit ?? DEFAULT_LIMITS.daily,
+    },
     now,
   );
   const requestLog: EmulatorRequest[] = [];
-  const faults: number[] = [];
 
   function typeOf(objectType: string): ObjectType {
     const type = store.find(objectType);
@@ -129,23 +136,7 @@ export async function startHubSpotEmulator(options: HubSpotEmulatorOptions = {})
     const admission = limits.admit();
     if (!admission.ok) {
       // https://developers.hubspot.com/docs/guides/apps/api-usage/usage-details: 429 with policyName.
-      const daily = admission.policy === "DAILY";
-      return {
-        status: 429,
-        headers: admission.headers,
-        body: {
-          status: "error",
-          message: daily ? "You have reached your daily limit." : "You have reached your ten_secondly_rolling limit.",
-          errorType: "RATE_LIMIT",
-          correlationId: crypto.randomUUID(),
-          policyName: admission.policy,
-          requestId: crypto.randomUUID(),
-        },
-      };
-    }
-    const fault = faults.shift();
-    if (fault !== undefined) {
-      return { status: fault, headers: admission.headers, body: errorBody("INTERNAL_ERROR", "Internal error (injected by the emulator)") };
+      return { status: 429, headers: admission.headers, body: rateLimitBody(admission.policy) };
     }
     const answer = handle(method, path, query, body, token);
     return { ...answer, headers: { ...admission.headers, ...answer.headers } };
@@ -295,8 +286,10 @@ export async function startHubSpotEmulator(options: HubSpotEmulatorOptions = {})
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
   let closed: Promise<void> | undefined;
 
+  const url = `http://${host}:${address.port}`;
   const emulator: HubSpotEmulator = {
-    url: `http://${host}:${address.port}`,
+    url,
+    options: { baseUrl: url, accessToken },
     accessToken,
     tokens,
     requestLog,
@@ -327,9 +320,6 @@ export async function startHubSpotEmulator(options: HubSpotEmulatorOptions = {})
     },
     resetRateLimits() {
       limits.reset();
-    },
-    failNext(count, status = 503) {
-      for (let i = 0; i < count; i++) faults.push(status);
     },
     close() {
       closed ??= new Promise<void>((resolve) => {

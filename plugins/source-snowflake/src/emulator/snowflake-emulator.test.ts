@@ -168,3 +168,30 @@ describe("Snowflake emulator, through the unchanged snowflake-sdk", () => {
     expect(emulator.emulator.sessionCount).toBe(before);
   });
 });
+
+describe("Snowflake emulator: a transaction left open by a client that died", () => {
+  it("is rolled back once it has blocked another writer for the idle time, and the writer goes on", async () => {
+    const own = await startSnowflakeEmulator({ detachedTransactionAbortSeconds: 1 });
+    const sdk = await loadSnowflakeSdk();
+    const open = async () => {
+      const c = sdk.createConnection({ ...own.options } as never);
+      await new Promise<void>((resolve, reject) => c.connect((error) => (error ? reject(error) : resolve())));
+      return c;
+    };
+    const [dead, live] = [await open(), await open()];
+    try {
+      expect((await run(live, "create table t (id int, v varchar)")).error).toBeUndefined();
+      await run(live, "insert into t values (1, 'before')");
+      // The client that will "die": it updates inside a transaction and never commits.
+      await run(dead, "begin");
+      expect((await run(dead, "update t set v = 'uncommitted' where id = 1")).error).toBeUndefined();
+      const waited = await run(live, "update t set v = 'after' where id = 1");
+      expect(waited.error).toBeUndefined();
+      expect((await run(live, "select v from t")).rows).toEqual([{ V: "after" }]);
+    } finally {
+      await destroy(dead);
+      await destroy(live);
+      await own.close();
+    }
+  });
+});

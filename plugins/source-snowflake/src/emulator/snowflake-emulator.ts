@@ -32,6 +32,11 @@ export interface SnowflakeEmulatorOptions {
   readonly queryResponseTimeoutSeconds?: number;
   /** DuckDB memory limit of the emulator, e.g. `2GB`. Default `1GB`. */
   readonly memoryLimit?: string;
+  /**
+   * A transaction idle this long while it blocks another is aborted and rolled back, as when its client
+   * died before COMMIT. Default 300 s, as Snowflake.
+   */
+  readonly detachedTransactionAbortSeconds?: number;
 }
 
 interface Session {
@@ -107,7 +112,7 @@ export class SnowflakeEmulator {
       masterTokenValiditySeconds: options.masterTokenValiditySeconds ?? 14_400,
       queryResponseTimeoutSeconds: options.queryResponseTimeoutSeconds ?? 45,
     };
-    const engine = await SqlEngine.start({ account: resolved.account, database: resolved.database, warehouse: resolved.warehouse, ...(options.memoryLimit ? { memoryLimit: options.memoryLimit } : {}) });
+    const engine = await SqlEngine.start({ account: resolved.account, database: resolved.database, warehouse: resolved.warehouse, ...(options.memoryLimit ? { memoryLimit: options.memoryLimit } : {}), ...(options.detachedTransactionAbortSeconds !== undefined ? { detachedTransactionAbortSeconds: options.detachedTransactionAbortSeconds } : {}) });
     const users = options.users ?? [{ name: "EMULATOR", password: "emulator-secret", role: "ACCOUNTADMIN" }];
     const emulator = new SnowflakeEmulator(engine, resolved, users);
     await emulator.#listen(options.port ?? 0, options.host ?? "127.0.0.1");

@@ -11,6 +11,8 @@ export interface SqlEngineOptions {
   readonly warehouse: string;
   /** DuckDB's memory limit for the emulator, e.g. `1GB`. */
   readonly memoryLimit?: string;
+  /** Idle time after which a transaction that blocks another is aborted. Default 300 s, as Snowflake. */
+  readonly detachedTransactionAbortSeconds?: number;
 }
 
 /**
@@ -18,7 +20,7 @@ export interface SqlEngineOptions {
  * connection per Snowflake session, the account's warehouses and its table locks.
  */
 export class SqlEngine implements EngineShared {
-  readonly locks = new TableLocks();
+  readonly locks: TableLocks;
   readonly warehouses = new Map<string, Warehouse>();
   readonly account: string;
   #instance: DuckDBInstance | undefined;
@@ -26,6 +28,12 @@ export class SqlEngine implements EngineShared {
 
   private constructor(readonly options: SqlEngineOptions) {
     this.account = options.account;
+    const byId = (id: string) => [...this.#sessions].find((s) => s.sessionId === id);
+    this.locks = new TableLocks({
+      abortAfterMs: (options.detachedTransactionAbortSeconds ?? 300) * 1000,
+      idleMs: (id) => byId(id)?.idleMs ?? 0,
+      abort: async (id) => byId(id)?.abortIdleTransaction(),
+    });
   }
 
   static async start(options: SqlEngineOptions): Promise<SqlEngine> {

@@ -60,6 +60,7 @@ export class SqlSession implements BindSession {
   #statementParameters: Readonly<Record<string, string>> = {};
   #inTransaction = false;
   #queue: Promise<unknown> = Promise.resolve();
+  #lastActivity = Date.now();
   readonly #catalog: Catalog;
 
   constructor(
@@ -88,6 +89,26 @@ export class SqlSession implements BindSession {
     return run;
   }
 
+  /** Milliseconds since the session last began or finished a statement. */
+  get idleMs(): number {
+    return Date.now() - this.#lastActivity;
+  }
+
+  /**
+   * Roll back the open transaction of a session gone quiet while it blocks another, as Snowflake aborts a
+   * detached transaction (its client died before COMMIT). The session itself lives on.
+   */
+  abortIdleTransaction(): Promise<void> {
+    const run = this.#queue.then(async () => {
+      if (!this.#inTransaction) return;
+      this.#inTransaction = false;
+      await this.connection.run("ROLLBACK").catch(() => undefined);
+      this.shared.locks.releaseAll(this.sessionId);
+    });
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
   /** End the session: roll back what it left open, release its locks and its connection. */
   async close(): Promise<void> {
     await this.#queue;
@@ -98,6 +119,7 @@ export class SqlSession implements BindSession {
   }
 
   async #run<T>(request: StatementRequest, consume: (result: StatementResult) => Promise<T>): Promise<T> {
+    this.#lastActivity = Date.now();
     this.#statementParameters = Object.fromEntries(Object.entries(request.parameters ?? {}).map(([k, v]) => [k.toUpperCase(), String(v)]));
     const timeout = Number(this.parameter("STATEMENT_TIMEOUT_IN_SECONDS") ?? DEFAULT_STATEMENT_TIMEOUT) || DEFAULT_STATEMENT_TIMEOUT;
     let timedOut = false;
@@ -125,6 +147,7 @@ export class SqlSession implements BindSession {
       request.signal?.removeEventListener("abort", onAbort);
       if (!this.#inTransaction) this.shared.locks.releaseAll(this.sessionId);
       this.#statementParameters = {};
+      this.#lastActivity = Date.now();
     }
   }
 

@@ -1,5 +1,19 @@
 import { SnowflakeError } from "../emulator-errors.js";
 
+/**
+ * How a waiter deals with a holder that went quiet: Snowflake aborts a transaction that blocks another and
+ * has been idle for five minutes, as when its client died in the middle of it
+ * (https://docs.snowflake.com/en/sql-reference/transactions#aborting-transactions).
+ */
+export interface DetachedTransactions {
+  /** Idle time after which a blocking transaction is aborted; Snowflake's is 300 s. */
+  readonly abortAfterMs: number;
+  /** How long the session has sent no statement. */
+  idleMs(session: string): number;
+  /** Roll back the session's transaction and release its locks. */
+  abort(session: string): Promise<void>;
+}
+
 interface Held {
   holder: string;
   waiters: Array<() => void>;
@@ -15,6 +29,8 @@ interface Held {
 export class TableLocks {
   readonly #locks = new Map<string, Held>();
 
+  constructor(private readonly detached?: DetachedTransactions) {}
+
   /** Take `key` for `session`; resolves at once when the session holds it already. */
   async acquire(key: string, session: string, timeoutSeconds: number, statement: string): Promise<void> {
     for (;;) {
@@ -26,6 +42,7 @@ export class TableLocks {
       if (held.holder === session) return;
       await new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => {
+          clearInterval(watch);
           const i = held.waiters.indexOf(wake);
           if (i >= 0) held.waiters.splice(i, 1);
           reject(
@@ -36,8 +53,15 @@ export class TableLocks {
             ),
           );
         }, timeoutSeconds * 1000);
+        const detached = this.detached;
+        const watch = detached
+          ? setInterval(() => {
+              if (this.#locks.get(key) === held && detached.idleMs(held.holder) >= detached.abortAfterMs) void detached.abort(held.holder);
+            }, Math.min(1000, Math.max(50, detached.abortAfterMs / 4)))
+          : undefined;
         const wake = () => {
           clearTimeout(timer);
+          clearInterval(watch);
           resolve();
         };
         held.waiters.push(wake);

@@ -1,6 +1,8 @@
 import { createServer } from "node:http";
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { RunningEmulator } from "@reverse-etl/core";
+import type { WebhookDestinationOptions } from "../webhook-destination-options.js";
 
 /** A JSON value as the receiver stores it. */
 export type ReceivedValue = string | number | boolean | null | ReceivedValue[] | { [key: string]: ReceivedValue };
@@ -43,47 +45,19 @@ export interface ReceivedRecord {
   readonly match: Readonly<Record<string, ReceivedValue>>;
 }
 
-/**
- * A scripted failure for one POST, taken from the fault queue in arrival order.
- * - `{ status: 429, retryAfter: 1 }`: answer that status (with `Retry-After`) without applying anything;
- * - `{ drop: true }`: destroy the socket without an answer;
- * - `{ delayMs: 500 }`: wait, then handle the request normally (combine with a client timeout);
- * - `afterApply: true` with `status` or `drop`: apply the batch first, then fail, like an answer lost on
- *   the way back; the sender should retry with the same Idempotency-Key and the receiver replays it.
- */
-export interface WebhookFault {
-  /** HTTP status to answer. */
-  readonly status?: number;
-  /** `Retry-After` header value: seconds, or an HTTP date string. */
-  readonly retryAfter?: number | string;
-  /** Response body for `status`. Default: a short JSON error. */
-  readonly body?: string;
-  /** Destroy the connection instead of answering. */
-  readonly drop?: boolean;
-  /** Wait this long before handling the request. */
-  readonly delayMs?: number;
-  /** Apply the batch before failing with `status` or `drop`. */
-  readonly afterApply?: boolean;
-}
-
 /** Decides whether a record is refused; receives the batch's operation too. */
 export type RecordPredicate = (record: IncomingWebhookRecord, operation: IncomingWebhookPayload["operation"]) => boolean;
 
 /** Options of {@link startWebhookReceiver}. */
 export interface WebhookReceiverOptions {
-  /** Faults for the first POSTs, in order. More can be queued with `injectFaults`. */
-  readonly faults?: readonly WebhookFault[];
   /** Headers every request must carry with these exact values; otherwise the receiver answers 401. */
   readonly requiredHeaders?: Readonly<Record<string, string>>;
   /** Batches with more records are answered 413. Default: no limit. */
   readonly maxRecords?: number;
-  /**
-   * Background faults for soak and kill tests: when the fault queue is empty, each POST fails with one of
-   * `faults` (picked in turn) with probability `rate`. `seed` makes the sequence repeatable. Default: none.
-   */
-  readonly randomFaults?: { readonly rate: number; readonly faults: readonly WebhookFault[]; readonly seed?: number };
-  /** Port to listen on (127.0.0.1). Default 0: a free port, see `url`. */
+  /** Port to listen on. Default 0: a free port, see `url`. */
   readonly port?: number;
+  /** Address to listen on. Default `127.0.0.1`. */
+  readonly host?: string;
 }
 
 /** One request the receiver saw. */
@@ -98,16 +72,18 @@ export interface ReceivedRequest {
   readonly idempotencyKey: string | undefined;
   /** Parsed body, when it was a valid payload. */
   payload: IncomingWebhookPayload | undefined;
-  /** Status answered, or `dropped` when the socket was destroyed. */
+  /** Status answered, or `dropped` when the receiver closed before answering. */
   status: number | "dropped";
   /** What happened to the batch. */
-  outcome: "applied" | "replayed" | "fault" | "refused" | "batch-rejected" | "pending";
+  outcome: "applied" | "replayed" | "refused" | "batch-rejected" | "pending";
 }
 
 /** A running receiver; see {@link startWebhookReceiver}. */
-export interface WebhookReceiver {
+export interface WebhookReceiver extends RunningEmulator {
   /** URL to configure as the webhook destination's `url`. */
   readonly url: string;
+  /** The webhook destination's options that point it at the receiver: `url`, and `headers` when some are required. */
+  readonly options: Pick<WebhookDestinationOptions, "url" | "headers">;
   /** What the receiver holds: record key -> last applied values. Deletes remove entries. */
   readonly records: Map<string, ReceivedRecord>;
   /** Every request, in arrival order. */
@@ -116,15 +92,11 @@ export interface WebhookReceiver {
   readonly deliveries: Map<string, number>;
   /** How many POSTs repeated an Idempotency-Key already applied (answered again, not re-applied). */
   readonly replays: number;
-  /** Queue faults for the next POSTs, after those already queued. */
-  injectFaults(...faults: WebhookFault[]): void;
-  /** Faults still queued. */
-  readonly pendingFaults: number;
   /** Answer 200 with a per-record `results` entry rejecting matching records (they are not applied). */
   rejectRecord(predicate: RecordPredicate, message: string): void;
   /** Answer 400 for the whole batch when any record matches, applying nothing (exercises batch halving). */
   rejectBatchWhen(predicate: RecordPredicate, message: string): void;
-  /** Forget every rejection rule and queued fault. */
+  /** Forget every rejection rule. */
   clearRules(): void;
   /** Stop the server and drop open connections. Safe to call twice. */
   close(): Promise<void>;
@@ -136,56 +108,29 @@ interface StoredAnswer {
 }
 
 /**
- * Start a real HTTP server on 127.0.0.1 (free port) that applies `@reverse-etl/destination-webhook`
- * payloads: upsert, update and insert set the record, delete removes it. It dedups by `Idempotency-Key`
- * (a replayed key gets the first answer again, without re-applying), counts deliveries per record, and
- * injects faults on request: scripted 429/5xx answers, drops, delays, per-record and whole-batch
- * rejections. End-to-end tests point a sync at it and compare `records` with the model.
+ * Start a real HTTP server (127.0.0.1, a free port by default) that applies
+ * `@reverse-etl/destination-webhook` payloads: upsert, update and insert set the record, delete removes it.
+ * It dedups by `Idempotency-Key` (a replayed key gets the first answer again, without re-applying), counts
+ * deliveries per record, and refuses what a strict receiver would: wrong credentials (401), other content
+ * types (415), malformed payloads (400), oversized batches (413), and the per-record and whole-batch
+ * rejections a test asks for. End-to-end tests point a sync at it and compare `records` with the model;
+ * network faults come from the testkit's fault proxy (`startFaultProxy`) in front of it.
  */
 export async function startWebhookReceiver(options: WebhookReceiverOptions = {}): Promise<WebhookReceiver> {
   const records = new Map<string, ReceivedRecord>();
   const requests: ReceivedRequest[] = [];
   const deliveries = new Map<string, number>();
   const answered = new Map<string, StoredAnswer>();
-  const faults: WebhookFault[] = [...(options.faults ?? [])];
   let recordRules: Array<{ predicate: RecordPredicate; message: string }> = [];
   let batchRules: Array<{ predicate: RecordPredicate; message: string }> = [];
   let replays = 0;
   let closed = false;
-  const random = seededRandom(options.randomFaults?.seed ?? 1);
-  let randomFaultTurn = 0;
-
-  function nextFault(): WebhookFault | undefined {
-    const queued = faults.shift();
-    if (queued !== undefined) return queued;
-    const background = options.randomFaults;
-    if (background === undefined || background.faults.length === 0 || random() >= background.rate) return undefined;
-    return background.faults[randomFaultTurn++ % background.faults.length];
-  }
-  const waits = new Set<() => void>();
-
-  function delay(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        waits.delete(done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      waits.add(done);
-    });
-  }
 
   function answer(res: ServerResponse, entry: ReceivedRequest, status: number, body: unknown, headers: Record<string, string> = {}): void {
     entry.status = status;
     const text = typeof body === "string" ? body : JSON.stringify(body);
     res.writeHead(status, { "content-type": "application/json", ...headers });
     res.end(text);
-  }
-
-  function drop(req: IncomingMessage, entry: ReceivedRequest): void {
-    entry.status = "dropped";
-    req.socket.destroy();
   }
 
   function apply(payload: IncomingWebhookPayload): { status: number; body: string } {
@@ -206,9 +151,21 @@ export async function startWebhookReceiver(options: WebhookReceiverOptions = {})
     return { status: 200, body: JSON.stringify(body) };
   }
 
+  /** `GET /_emulator/records`: what the receiver holds, for people and scripts running it from the CLI. */
+  function handleTestEndpoint(req: IncomingMessage, res: ServerResponse): void {
+    const path = new URL(req.url ?? "/", "http://receiver").pathname;
+    if (req.method === "GET" && path === "/_emulator/records") {
+      const results = [...records].map(([key, record]) => ({ key, ...record }));
+      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ results }));
+      return;
+    }
+    res.writeHead(404, { "content-type": "application/json" }).end(JSON.stringify({ error: "unknown emulator endpoint" }));
+  }
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
+    if ((req.url ?? "").startsWith("/_emulator/")) return handleTestEndpoint(req, res);
     const rawKey = req.headers["idempotency-key"];
     const entry: ReceivedRequest = {
       method: req.method ?? "GET",
@@ -220,6 +177,11 @@ export async function startWebhookReceiver(options: WebhookReceiverOptions = {})
       outcome: "pending",
     };
     requests.push(entry);
+    if (closed) {
+      entry.status = "dropped";
+      req.socket.destroy();
+      return;
+    }
 
     const required = Object.entries(options.requiredHeaders ?? {});
     const authorized = required.every(([name, value]) => req.headers[name.toLowerCase()] === value);
@@ -234,16 +196,6 @@ export async function startWebhookReceiver(options: WebhookReceiverOptions = {})
       entry.outcome = "refused";
       return answer(res, entry, 405, { error: "only POST is supported" }, { allow: "POST, HEAD, OPTIONS" });
     }
-
-    const fault = nextFault();
-    if (fault?.delayMs !== undefined) await delay(fault.delayMs);
-    if (closed) return drop(req, entry);
-    if (fault && !fault.afterApply && (fault.drop || fault.status !== undefined)) {
-      entry.outcome = "fault";
-      if (fault.drop) return drop(req, entry);
-      return answerFault(res, entry, fault);
-    }
-
     if (!authorized) {
       entry.outcome = "refused";
       return answer(res, entry, 401, { error: "missing or wrong credentials" });
@@ -280,14 +232,7 @@ export async function startWebhookReceiver(options: WebhookReceiverOptions = {})
     const result = apply(payload);
     entry.outcome = "applied";
     if (entry.idempotencyKey !== undefined) answered.set(entry.idempotencyKey, result);
-    if (fault?.afterApply && fault.drop) return drop(req, entry);
-    if (fault?.afterApply && fault.status !== undefined) return answerFault(res, entry, fault);
     return answer(res, entry, result.status, result.body);
-  }
-
-  function answerFault(res: ServerResponse, entry: ReceivedRequest, fault: WebhookFault): void {
-    const headers: Record<string, string> = fault.retryAfter === undefined ? {} : { "retry-after": String(fault.retryAfter) };
-    answer(res, entry, fault.status ?? 500, fault.body ?? { error: `injected fault: HTTP ${fault.status}` }, headers);
   }
 
   const server = createServer((req, res) => {
@@ -298,23 +243,22 @@ export async function startWebhookReceiver(options: WebhookReceiverOptions = {})
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(options.port ?? 0, "127.0.0.1", () => resolve());
+    server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => resolve());
   });
-  const { port } = server.address() as AddressInfo;
+  const address = server.address() as AddressInfo;
+  const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
+  let closing: Promise<void> | undefined;
 
+  const url = `http://${host}:${address.port}/webhook`;
+  const required = options.requiredHeaders;
   return {
-    url: `http://127.0.0.1:${port}/webhook`,
+    url,
+    options: { url, ...(required !== undefined && Object.keys(required).length > 0 ? { headers: { ...required } } : {}) },
     records,
     requests,
     deliveries,
     get replays() {
       return replays;
-    },
-    get pendingFaults() {
-      return faults.length;
-    },
-    injectFaults(...more) {
-      faults.push(...more);
     },
     rejectRecord(predicate, message) {
       recordRules.push({ predicate, message });
@@ -325,27 +269,15 @@ export async function startWebhookReceiver(options: WebhookReceiverOptions = {})
     clearRules() {
       recordRules = [];
       batchRules = [];
-      faults.length = 0;
     },
-    async close() {
-      if (closed) return;
-      closed = true;
-      for (const wake of [...waits]) wake();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+    close() {
+      closing ??= (async () => {
+        closed = true;
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+      })();
+      return closing;
     },
-  };
-}
-
-/** mulberry32: a small PRNG, so a seed replays the same faults. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
 

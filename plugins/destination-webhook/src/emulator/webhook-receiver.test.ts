@@ -1,10 +1,15 @@
+import { isPluginEmulator } from "@reverse-etl/core";
+import { startFaultProxy } from "@reverse-etl/testkit";
+import type { FaultProxy } from "@reverse-etl/testkit";
 import { afterEach, describe, expect, it } from "vitest";
+import webhookEmulator from "./index.js";
 import type { WebhookReceiver, WebhookReceiverOptions } from "./webhook-receiver.js";
 import { startWebhookReceiver } from "./webhook-receiver.js";
 
 const receivers: WebhookReceiver[] = [];
+const proxies: FaultProxy[] = [];
 afterEach(async () => {
-  await Promise.all(receivers.splice(0).map((r) => r.close()));
+  await Promise.all([...proxies.splice(0), ...receivers.splice(0)].map((r) => r.close()));
 });
 
 async function start(options?: WebhookReceiverOptions): Promise<WebhookReceiver> {
@@ -45,6 +50,7 @@ describe("startWebhookReceiver", () => {
     expect(receiver.records.get("2")).toEqual({ keyValue: 2, match: {}, fields: { id: 2, plan: "free" } });
     expect(Object.fromEntries(receiver.deliveries)).toEqual({ "1": 1, "2": 2, "3": 2 });
     expect(receiver.requests.map((r) => r.outcome)).toEqual(["applied", "applied", "applied"]);
+    expect(receiver.options).toEqual({ url: receiver.url });
   });
 
   it("answers a replayed Idempotency-Key again without re-applying it", async () => {
@@ -59,52 +65,27 @@ describe("startWebhookReceiver", () => {
     expect(receiver.records.get("1")?.fields).toEqual({ id: 1, plan: "pro" });
   });
 
-  it("plays scripted faults in order, applying nothing for them", async () => {
-    const receiver = await start({ faults: [{ status: 429, retryAfter: 1 }, { status: 503 }] });
-    const limited = await post(receiver, payload("upsert", [1], "k"));
-    expect(limited.status).toBe(429);
-    expect(limited.headers.get("retry-after")).toBe("1");
-    expect((await post(receiver, payload("upsert", [1], "k"))).status).toBe(503);
-    expect(receiver.records.size).toBe(0);
-    expect((await post(receiver, payload("upsert", [1], "k"))).status).toBe(200);
-    expect(receiver.records.size).toBe(1);
-    expect(receiver.replays).toBe(0);
-    expect(receiver.requests.map((r) => r.status)).toEqual([429, 503, 200]);
-  });
-
-  it("drops the connection, before or after applying", async () => {
+  it("behind the fault proxy, an answer lost after applying is replayed to the retry, not applied twice", async () => {
     const receiver = await start();
-    receiver.injectFaults({ drop: true }, { drop: true, afterApply: true });
-    await expect(post(receiver, payload("upsert", [1], "x"))).rejects.toThrow();
+    const proxy = await startFaultProxy({
+      target: receiver.url,
+      faults: [
+        { nth: [1], fault: "drop" },
+        { nth: [2], fault: { when: "after", connection: "drop" } },
+      ],
+    });
+    proxies.push(proxy);
+    const through = { ...receiver, url: proxy.url } as WebhookReceiver;
+    await expect(post(through, payload("upsert", [1], "x"))).rejects.toThrow();
     expect(receiver.records.size).toBe(0);
-    await expect(post(receiver, payload("upsert", [1], "x"))).rejects.toThrow();
+    await expect(post(through, payload("upsert", [1], "x"))).rejects.toThrow();
     expect(receiver.records.size).toBe(1);
     // The sender retries the lost answer with the same key: answered, not applied twice.
-    expect((await post(receiver, payload("upsert", [1], "x"))).status).toBe(200);
+    expect((await post(through, payload("upsert", [1], "x"))).status).toBe(200);
     expect(receiver.deliveries.get("1")).toBe(1);
     expect(receiver.replays).toBe(1);
-    expect(receiver.requests.map((r) => r.status)).toEqual(["dropped", "dropped", 200]);
-  });
-
-  it("injects seeded background faults after the scripted ones", async () => {
-    const statuses = async (seed: number) => {
-      const receiver = await start({ faults: [{ status: 418 }], randomFaults: { rate: 0.5, seed, faults: [{ status: 429 }, { status: 503 }] } });
-      const seen: number[] = [];
-      for (let i = 0; i < 20; i++) seen.push((await post(receiver, payload("upsert", [i], `k${i}`))).status);
-      return { seen, applied: receiver.records.size };
-    };
-    const first = await statuses(7);
-    expect(first.seen[0]).toBe(418);
-    expect(new Set(first.seen.slice(1))).toEqual(new Set([200, 429, 503]));
-    expect(first.applied).toBe(first.seen.filter((s) => s === 200).length);
-    expect(await statuses(7)).toEqual(first);
-  });
-
-  it("delays a request, then handles it", async () => {
-    const receiver = await start({ faults: [{ delayMs: 50 }] });
-    expect((await post(receiver, payload("upsert", [1], "d"))).status).toBe(200);
-    expect(receiver.pendingFaults).toBe(0);
-    expect(receiver.records.has("1")).toBe(true);
+    expect(receiver.requests.map((r) => r.outcome)).toEqual(["applied", "replayed"]);
+    expect(proxy.requests.map((r) => r.outcome)).toEqual(["dropped", "dropped", 200]);
   });
 
   it("rejects matching records with per-record results and applies the rest", async () => {
@@ -148,14 +129,26 @@ describe("startWebhookReceiver", () => {
     expect(receiver.records.size).toBe(0);
   });
 
-  it("closes twice safely, even with a delayed request in flight", async () => {
-    const receiver = await start({ faults: [{ delayMs: 60_000 }] });
-    const pending = post(receiver, payload("upsert", [1], "z")).catch((error: unknown) => error);
-    while (receiver.requests.length === 0) await new Promise((r) => setTimeout(r, 5));
+  it("closes twice safely", async () => {
+    const receiver = await start();
     await receiver.close();
     await receiver.close();
-    expect(await pending).toBeInstanceOf(Error);
+    await expect(post(receiver, payload("upsert", [1], "z"))).rejects.toThrow();
     expect(receiver.records.size).toBe(0);
+  });
+
+  it("lists what it holds at GET /_emulator/records, without counting that as a request", async () => {
+    const receiver = await start({ requiredHeaders: { authorization: "Bearer t" } });
+    await post(receiver, payload("upsert", [1, 2], "l"), { authorization: "Bearer t" });
+    const listed = await fetch(new URL("/_emulator/records", receiver.url));
+    expect(await listed.json()).toEqual({
+      results: [
+        { key: "1", keyValue: 1, match: {}, fields: { id: 1, plan: "pro" } },
+        { key: "2", keyValue: 2, match: {}, fields: { id: 2, plan: "pro" } },
+      ],
+    });
+    expect((await fetch(new URL("/_emulator/nothing", receiver.url))).status).toBe(404);
+    expect(receiver.requests).toHaveLength(1);
   });
 
   it("listens on the port it is given", async () => {
@@ -168,5 +161,33 @@ describe("startWebhookReceiver", () => {
     } finally {
       await fixed.close();
     }
+  });
+});
+
+describe("the webhook emulator (default export of ./emulator)", () => {
+  it("is an emulator named webhook whose options are its own flags", () => {
+    expect(isPluginEmulator(webhookEmulator)).toBe(true);
+    expect(webhookEmulator.name).toBe("webhook");
+    expect(Object.entries(webhookEmulator.options).map(([name, option]) => [name, option.type])).toEqual([
+      ["authorization", "string"],
+      ["maxRecords", "integer"],
+    ]);
+  });
+
+  it("starts a receiver whose options point the webhook destination at it, with the required authorization header", async () => {
+    const running = await webhookEmulator.start({ port: 0, host: "127.0.0.1", authorization: "Bearer emulated", maxRecords: 1 });
+    receivers.push(running as WebhookReceiver);
+    expect(running.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/webhook$/);
+    expect(running.options).toEqual({ url: running.url, headers: { authorization: "Bearer emulated" } });
+    const receiver = running as WebhookReceiver;
+    expect((await post(receiver, payload("upsert", [1], "e1"))).status).toBe(401);
+    expect((await post(receiver, payload("upsert", [1, 2], "e2"), { authorization: "Bearer emulated" })).status).toBe(413);
+    expect((await post(receiver, payload("upsert", [1], "e3"), { authorization: "Bearer emulated" })).status).toBe(200);
+  });
+
+  it("refuses options of the wrong type, naming them", async () => {
+    await expect(webhookEmulator.start({ maxRecords: "many" })).rejects.toThrow(
+      '[reverse-etl] [webhook-emulator] option maxRecords must be an integer of 1 or more, not "many".',
+    );
   });
 });

@@ -1,0 +1,157 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { startSalesforceEmulator, type SalesforceEmulator } from "@reverse-etl/destination-salesforce/emulator";
+import { projectDir } from "./support/warehouse.js";
+import { makeWarehouse } from "./support/warehouses.js";
+import { jsonOf, runCli, startCli, type CliResult } from "./support/cli.js";
+import { contactsIn, peopleIn, SALESFORCE_ENV, SALESFORCE_ORG, SALESFORCE_SECRETS, seedPeople, writeSalesforceConfig } from "./support/salesforce.js";
+
+let emulator: SalesforceEmulator | undefined;
+let outputs: string[] = [];
+afterEach(async () => {
+  const printed = outputs.join("\n");
+  outputs = [];
+  await emulator?.close();
+  emulator = undefined;
+  for (const secret of Object.values(SALESFORCE_SECRETS).slice(1)) expect(printed).not.toContain(secret);
+  expect(printed).not.toMatch(/00D\w{12}!/);
+});
+
+async function cli(args: string[], dir: string): Promise<CliResult> {
+  const result = await runCli(args, { cwd: dir, env: SALESFORCE_ENV });
+  outputs.push(result.stdout, result.stderr);
+  return result;
+}
+
+/** Write requests (collections and job requests) the emulator answered since `from`. */
+function writesSince(e: SalesforceEmulator, from: number): number {
+  return e.requestLog.slice(from).filter((r) => /composite\/sobjects|jobs\/ingest/.test(r.path) && r.method !== "GET").length;
+}
+
+/** Run `sync` and act once the emulator has answered `after` write requests of it. */
+async function syncAnd(dir: string, e: SalesforceEmulator, after: number, act: () => void): Promise<CliResult> {
+  const mark = e.requestLog.length;
+  const running = startCli(["sync", "--json"], { cwd: dir, env: SALESFORCE_ENV });
+  let done = false;
+  const watcher = setInterval(() => {
+    if (!done && writesSince(e, mark) >= after) {
+      done = true;
+      act();
+    }
+  }, 1);
+  const ended = await running.done;
+  clearInterval(watcher);
+  outputs.push(ended.stdout, ended.stderr);
+  return ended;
+}
+
+describe("Salesforce faults, end to end through the CLI", () => {
+  it("renews an expired session mid-run, through collections and while polling a Bulk API job: nothing lost, nothing duplicated", async () => {
+    const dir = projectDir("e2e-salesforce-expiry");
+    const warehouse = await makeWarehouse("duckdb", dir);
+    await seedPeople(warehouse, 1500);
+    emulator = await startSalesforceEmulator(SALESFORCE_ORG);
+    writeSalesforceConfig(dir, warehouse, emulator);
+    const e = emulator;
+    const run = await syncAnd(dir, e, 3, () => e.expireSessions());
+    expect(run.code, run.stderr).toBe(0);
+    expect(jsonOf(run).syncs[0]).toMatchObject({ status: "succeeded", results: { succeeded: 1500, rejected: 0, failed: 0 } });
+    const statuses = e.requestLog.map((r) => r.status);
+    expect(statuses).toContain(401);
+    expect(e.requestLog.filter((r) => r.path === "/services/oauth2/token")).toHaveLength(2);
+    expect(contactsIn(e)).toEqual(await peopleIn(warehouse));
+
+    // Through the Bulk API: the session expires while the run waits for its job.
+    await warehouse.query("update gold.people set last_name = last_name || ' Jr.' where id <= 1000");
+    writeSalesforceConfig(dir, warehouse, e, { options: { bulk: "always" } }, { bulkPollIntervalMs: 100 });
+    const mark = e.requestLog.length;
+    const bulk = await syncAnd(dir, e, 3, () => e.expireSessions());
+    expect(bulk.code, bulk.stderr).toBe(0);
+    expect(jsonOf(bulk).syncs[0]).toMatchObject({ status: "succeeded", results: { succeeded: 1000 } });
+    expect(e.requestLog.slice(mark).filter((r) => r.status === 401).length).toBeGreaterThan(0);
+    expect(contactsIn(e)).toEqual(await peopleIn(warehouse));
+  }, 120_000);
+
+  it("retries 503 bursts and rows locked by other transactions until every record lands once", async () => {
+    const dir = projectDir("e2e-salesforce-503");
+    const warehouse = await makeWarehouse("duckdb", dir);
+    await seedPeople(warehouse, 1200);
+    emulator = await startSalesforceEmulator(SALESFORCE_ORG);
+    writeSalesforceConfig(dir, warehouse, emulator);
+    const e = emulator;
+    // The first requests meet a 503 burst; later, 30 records are locked.
+    e.failNext(4, 503);
+    const run = await syncAnd(dir, e, 2, () => e.lockNextRecords(30));
+    expect(run.code, run.stderr).toBe(0);
+    expect(jsonOf(run).syncs[0]).toMatchObject({ status: "succeeded", results: { succeeded: 1200, rejected: 0, failed: 0 } });
+    expect(e.requestLog.filter((r) => r.status === 503)).toHaveLength(4);
+    expect(contactsIn(e)).toEqual(await peopleIn(warehouse));
+    // Upserts of the same external ids: 1,200 records, not one more.
+    expect(e.dump("Contact")).toHaveLength(1200);
+  }, 120_000);
+
+  it("ends the run as partial when the org's daily allocation (less the reserve) is used, and sends the rest next run", async () => {
+    const dir = projectDir("e2e-salesforce-allocation");
+    const warehouse = await makeWarehouse("duckdb", dir);
+    await seedPeople(warehouse, 1600);
+    emulator = await startSalesforceEmulator({ ...SALESFORCE_ORG, dailyApiRequests: 100 });
+    // Other integrations used 90 of the 100 requests; this sync keeps 5% free and writes one batch at a time.
+    emulator.useApiRequests(90);
+    writeSalesforceConfig(dir, warehouse, emulator, {}, { apiReserve: 0.05, maxConcurrency: 1 });
+
+    const first = await cli(["sync", "--json"], dir);
+    expect(first.code).toBe(6);
+    const report = jsonOf(first).syncs[0];
+    expect(report.status).toBe("partial");
+    expect(report.error).toContain("the org has used 95 of its 100 daily API requests, and 5% is kept for its other integrations");
+    // The describe and four batches of 200 fit in the 5 requests left.
+    expect(report.results).toEqual({ succeeded: 800, rejected: 0, failed: 800 });
+    expect(emulator.dump("Contact")).toHaveLength(800);
+    expect(emulator.apiUsage).toMatchObject({ used: 95, refused: 0 });
+
+    // A new day: the rest is sent, exactly once.
+    emulator.resetApiUsage();
+    const second = await cli(["sync", "--json"], dir);
+    expect(second.code, second.stderr).toBe(0);
+    expect(jsonOf(second).syncs[0]).toMatchObject({ status: "succeeded", counts: { added: 800, unchanged: 800 }, results: { succeeded: 800 } });
+    expect(contactsIn(emulator)).toEqual(await peopleIn(warehouse));
+  }, 120_000);
+
+  it("kill -9 mid-sync (collections and Bulk API), then re-run: Salesforce holds exactly the model, no duplicates", async () => {
+    const dir = projectDir("e2e-salesforce-kill");
+    const warehouse = await makeWarehouse("duckdb", dir);
+    await seedPeople(warehouse, 5000);
+    emulator = await startSalesforceEmulator({ ...SALESFORCE_ORG, bulkProcessingMs: 200 });
+    const e = emulator;
+    writeSalesforceConfig(dir, warehouse, e, { mode: "mirror" }, { bulkPollIntervalMs: 100 });
+    const baseline = await cli(["sync", "--json"], dir);
+    expect(baseline.code, baseline.stderr).toBe(0);
+    // Rounds: collections killed after 7 batches, the Bulk API killed once its job is closed (Salesforce
+    // goes on processing it), collections again. Between rounds the model changes, gains rows and loses
+    // rows that were synced.
+    for (const [round, { bulk, after }] of [{ bulk: "never", after: 7 }, { bulk: "always", after: 3 }, { bulk: "never", after: 12 }].entries()) {
+      await warehouse.query(
+        `update gold.people set tier = '${["Pro", "Enterprise", "Free"][round]}', ltv = ltv + ${round + 1} where id % ${2 + round} = 0;
+         insert into gold.people select i, 'P-' || i, 'new' || i || '@example.com', 'New' || i, 'Row' || i, 'Starter', 1.5
+           from range(${6000 + round * 100}, ${6000 + round * 100 + 100}) t(i);
+         delete from gold.people where id between ${4900 - round * 30} and ${4910 - round * 30}`,
+      );
+      writeSalesforceConfig(dir, warehouse, e, { mode: "mirror", options: { bulk } }, { bulkPollIntervalMs: 100 });
+      const mark = e.requestLog.length;
+      const running = startCli(["sync"], { cwd: dir, env: SALESFORCE_ENV });
+      const watcher = setInterval(() => {
+        if (writesSince(e, mark) >= after) running.child.kill("SIGKILL");
+      }, 1);
+      const ended = await running.done;
+      clearInterval(watcher);
+      outputs.push(ended.stdout, ended.stderr);
+      expect(ended.signal, `round ${round} ended before the kill:\n${ended.stderr}`).toBe("SIGKILL");
+    }
+    writeSalesforceConfig(dir, warehouse, e, { mode: "mirror" }, { bulkPollIntervalMs: 100 });
+    const final = await cli(["sync", "--json"], dir);
+    expect(final.code, final.stderr).toBe(0);
+    expect(jsonOf(final).syncs[0].status).toBe("succeeded");
+    expect(contactsIn(e)).toEqual(await peopleIn(warehouse));
+    const again = await cli(["sync", "--json"], dir);
+    expect(jsonOf(again).syncs[0].counts).toMatchObject({ added: 0, changed: 0, removed: 0 });
+  }, 240_000);
+});
