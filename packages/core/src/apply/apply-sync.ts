@@ -29,6 +29,8 @@ export interface ApplyContext {
   onProgress?: (event: ProgressEvent) => void;
   logger: Logger;
   retryPolicy?: RetryPolicy;
+  /** Id the run is recorded under; default a new one. A scheduler picks it first, to answer it before the run ends. */
+  runId?: string;
 }
 
 /**
@@ -40,7 +42,7 @@ export interface ApplyContext {
 export async function applySync(ctx: ApplyContext): Promise<SyncRunReport> {
   const { def, store } = ctx;
   const started = Date.now();
-  const runId = newRunId();
+  const runId = ctx.runId ?? newRunId();
   const snapshot: Snapshot = {
     warehouse: ctx.warehouse,
     def,

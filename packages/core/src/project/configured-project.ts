@@ -118,7 +118,11 @@ export class ConfiguredProject implements Project {
   async sync(options: SyncOptions = {}): Promise<SyncReport> {
     // Every mapping is checked before the first write of any sync.
     const compiled: SyncDefinition[] = [];
-    for (const def of this.#selected(options.syncs)) compiled.push(await this.#checks.compileOrThrow(def, true));
+    const selected = this.#selected(options.syncs);
+    if (options.runId !== undefined && selected.length !== 1) {
+      throw new ConfigError(this.file, [{ path: "/syncs", message: `a run id names one run: select exactly one sync (got ${selected.length})` }]);
+    }
+    for (const def of selected) compiled.push(await this.#checks.compileOrThrow(def, true));
     const report: SyncReport = { syncs: [] };
     for (const def of compiled) {
       if (options.signal?.aborted) break;
@@ -136,6 +140,7 @@ export class ConfiguredProject implements Project {
         signal: options.signal,
         onProgress: options.onProgress,
         logger: this.#logger,
+        runId: options.runId,
       });
       run.warnings.unshift(...warnings);
       // The columns and mapping this run synced are the reference for the next run's drift checks.

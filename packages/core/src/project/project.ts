@@ -30,6 +30,11 @@ export interface SyncOptions extends PlanOptions {
   allowMassDelete?: boolean;
   /** Stop the run cleanly. */
   signal?: AbortSignal;
+  /**
+   * Id to record the run under (see `newRunId`), so a caller can name the run before it ends (the API's
+   * trigger answers it at once). Only with exactly one sync selected.
+   */
+  runId?: string;
 }
 
 /** Result of `validate`. */
