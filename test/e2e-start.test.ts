@@ -30,8 +30,8 @@ afterEach(async () => {
   closers = [];
 });
 
-const daemon = (args: string[], cwd: string) => {
-  const d = startDaemon(args, { cwd });
+const daemon = (args: string[], cwd: string, env?: Record<string, string>) => {
+  const d = startDaemon(args, { cwd, env });
   daemons.push(d);
   return d;
 };
@@ -46,7 +46,7 @@ describe("reverse-etl start", () => {
     closers.push(() => proxy.close(), () => receiver.close());
     writeConfig(dir, { plugin: "@reverse-etl/destination-webhook", url: proxy.url, batchSize: 25 }, { schedule: "*/2 * * * * *" }, warehouse.source);
 
-    const first = daemon(["start", "--log-format", "json"], dir);
+    const first = daemon(["start", "--port", "0", "--log-format", "json"], dir);
     const runs = await waitFor("three finished runs", async () => {
       const rows = (await runsOf(warehouse)).filter((r) => r.status !== "running");
       return rows.length >= 3 ? rows : undefined;
@@ -72,8 +72,11 @@ describe("reverse-etl start", () => {
     expect(afterStop.filter((r) => r.status === "running")).toEqual([]);
     expect(receivedRows(receiver)).not.toEqual(await modelRowsIn(warehouse));
 
-    // The next start makes up the missed ticks at once, and the receiver ends up holding the model exactly.
-    const second = daemon(["start", "--log-format", "json"], dir);
+    // A scheduled time passes while nothing runs; the next start makes it up at once, and the receiver ends
+    // up holding the model exactly.
+    const lastStart = Math.max(...afterStop.map((r) => r.started_at.getTime()));
+    await waitFor("a scheduled time to pass while stopped", () => Date.now() > lastStart + 2_500);
+    const second = daemon(["start", "--port", "0", "--log-format", "json"], dir);
     const model = await modelRowsIn(warehouse);
     await waitFor("the receiver to hold the model", () => JSON.stringify([...receivedRows(receiver)].sort()) === JSON.stringify([...model].sort()));
     expect(second.stderr()).toContain('"reason":"catch-up"');
@@ -98,7 +101,7 @@ describe("reverse-etl start", () => {
     };
     writeFileSync(join(dir, "reverse-etl.config.json"), JSON.stringify(config));
 
-    const start = daemon(["start", "--json"], dir);
+    const start = daemon(["start", "--port", "0", "--json"], dir);
     await waitFor("two runs of deals", async () => (await runsOf(warehouse, "deals")).filter((r) => r.status === "succeeded").length >= 2);
     const end = await start.stop();
     expect(end.code, end.stderr).toBe(0);
@@ -120,5 +123,59 @@ describe("reverse-etl start", () => {
         expect(enabling.length, `${dependent} run ${run.run_id}`).toBeGreaterThan(0);
       });
     }
+  });
+
+  it("answers the API: a triggered run returns its id at once and completes; writes need the token; health and readiness", async () => {
+    const dir = projectDir("start-api");
+    const warehouse = await makeWarehouse("postgres", dir);
+    await seedCustomersIn(warehouse, 100);
+    const { receiver, proxy } = await startSlowReceiver(150);
+    closers.push(() => proxy.close(), () => receiver.close());
+    writeConfig(dir, { plugin: "@reverse-etl/destination-webhook", url: proxy.url, batchSize: 10 }, {}, warehouse.source);
+    const token = "api-token-for-the-test-4f1c";
+    const start = daemon(["start", "--port", "0", "--json"], dir, { REVERSE_ETL_API_TOKEN: token });
+    const { url } = await waitFor("the ready line", () => (start.stdout().includes("\n") ? (JSON.parse(start.stdout().split("\n")[0]!) as { url: string }) : undefined));
+
+    expect(await (await fetch(`${url}/healthz`)).json()).toEqual({ status: "ok" });
+    const ready = await fetch(`${url}/readyz`);
+    expect([ready.status, await ready.json()]).toEqual([200, { status: "ready" }]);
+    const listed = (await (await fetch(`${url}/api/syncs`)).json()) as { syncs: Array<Record<string, unknown>> };
+    expect(listed.syncs).toEqual([expect.objectContaining({ name: "customers_sync", schedule: null, nextRun: null, running: null, lastRuns: [] })]);
+
+    const trigger = (headers: Record<string, string>) => fetch(`${url}/api/syncs/customers_sync/runs`, { method: "POST", headers });
+    expect((await trigger({})).status).toBe(401);
+    expect((await trigger({ authorization: "Bearer wrong" })).status).toBe(401);
+    expect((await trigger({ authorization: `Bearer ${token}`, origin: "https://evil.example" })).status).toBe(403);
+    expect((await fetch(`${url}/api/syncs/nope/runs`, { method: "POST", headers: { authorization: `Bearer ${token}` } })).status).toBe(404);
+
+    const accepted = await trigger({ authorization: `Bearer ${token}` });
+    expect(accepted.status).toBe(202);
+    const { runId } = (await accepted.json()) as { runId: string };
+    expect(runId).toMatch(/^\d{8}t\d{6}z-[0-9a-f]{6}$/);
+    // A second trigger while it runs names the run in flight.
+    const again = await trigger({ authorization: `Bearer ${token}` });
+    expect([again.status, ((await again.json()) as { runId: string }).runId]).toEqual([409, runId]);
+
+    const done = await waitFor("the triggered run to finish", async () => {
+      const run = (await (await fetch(`${url}/api/runs/${runId}`)).json()) as { status: string };
+      return run.status === "running" ? undefined : run;
+    });
+    expect(done).toMatchObject({ runId, sync: "customers_sync", status: "succeeded", succeeded: 100, errors: [] });
+    expect(receiver.records.size).toBe(100);
+    expect((await runsOf(warehouse)).map((r) => r.run_id)).toEqual([runId]);
+    expect((await fetch(`${url}/api/runs/nope`)).status).toBe(404);
+
+    const end = await start.stop();
+    expect(end.code, end.stderr).toBe(0);
+    expect(end.stderr).toMatch(/msg="run started" sync=customers_sync runId=\S+ reason=api/);
+    expect(end.stderr + end.stdout).not.toContain(token);
+  });
+
+  it("refuses to listen beyond loopback without a token", async () => {
+    const dir = projectDir("start-host");
+    writeConfig(dir, { plugin: "@reverse-etl/destination-file", path: "out.jsonl" });
+    const result = await startDaemon(["start", "--host", "0.0.0.0", "--port", "0"], { cwd: dir }).done;
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("set REVERSE_ETL_API_TOKEN");
   });
 });

@@ -80,6 +80,7 @@ export type {
   PlanReport,
   PlanSample,
   ProgressEvent,
+  RunError,
   RunRecord,
   RunStatus,
   SyncPlan,

@@ -101,6 +101,16 @@ export interface RunRecord {
   error: string | null;
 }
 
+/** A row a run did not deliver, from `sync_errors`. */
+export interface RunError {
+  /** Primary key value (an object of the key columns for a composite key). */
+  key: unknown;
+  /** `rejected` by the destination, `failed` (retries exhausted or run stopped), or `invalid` (null or duplicate key). */
+  kind: "rejected" | "failed" | "invalid";
+  /** The destination's message, or why the row was not sent. */
+  message: string;
+}
+
 /** Progress of long work, for progress bars and logs. */
 export interface ProgressEvent {
   sync: string;

@@ -4,3 +4,8 @@ export type { ActiveRun, RunEvent, RunReason, RunRequest, SyncSchedulerOptions }
 export { shouldRunAfter } from "./scheduler/after-chains.js";
 export { missedScheduledRun } from "./scheduler/catch-up.js";
 export type { ServerLogger } from "./runtime/server-logger.js";
+export { startHttpServer } from "./http/http-server.js";
+export type { HttpServerOptions, RouteHandler, RunningHttpServer } from "./http/http-server.js";
+export { findRun, listSyncs } from "./http/api-routes.js";
+export type { ApiContext, SyncSummary } from "./http/api-routes.js";
+export { isLoopback } from "./http/http-io.js";

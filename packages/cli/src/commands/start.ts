@@ -1,7 +1,8 @@
 import { Flags } from "@oclif/core";
-import { openProject, syncSchedule, type Project } from "@reverse-etl/core";
-import { SyncScheduler } from "@reverse-etl/server";
+import { openProject, secrets, syncSchedule, type Project } from "@reverse-etl/core";
+import { isLoopback, startHttpServer, SyncScheduler } from "@reverse-etl/server";
 import { BaseCommand } from "../base-command.js";
+import { ExitCode } from "../exit-codes.js";
 import { describeFailure } from "../failure.js";
 import { waitForStopSignal } from "../output/stop-signals.js";
 
@@ -13,6 +14,8 @@ export default class Start extends BaseCommand<typeof Start> {
 
 Never two runs of one sync at once: a scheduled time that finds the sync still running is skipped and logged. A scheduled time missed while reverse-etl was not running (since the sync's last run) is made up once at start.
 
+An HTTP API listens on --host:--port (default 127.0.0.1:8717): GET /api/syncs (each sync: schedule, next run, last runs), POST /api/syncs/NAME/runs (trigger a run now; answers {"runId"} with 202, 409 when it is already running), GET /api/runs/RUN_ID (the run and its rejected and failed rows), GET /healthz, GET /readyz (the state in the warehouse answers). Writes need "Authorization: Bearer TOKEN" when REVERSE_ETL_API_TOKEN (or --api-token) is set, and listening beyond loopback (--host 0.0.0.0) requires it.
+
 One log line per run start and end (human on a terminal, logfmt otherwise; --log-format json for JSON lines).
 
 SIGTERM or Ctrl-C: no new run starts, runs in flight finish the batches they are sending and commit them, and the process exits 0 (1 when runs were still going after --stop-timeout; their state is safe and the next start resumes them). A second signal stops at once; acknowledged batches stay committed and the rest is sent by the next run.`;
@@ -20,10 +23,19 @@ SIGTERM or Ctrl-C: no new run starts, runs in flight finish the batches they are
   static override examples = [
     { description: "Run the syncs of the config found from the current directory:", command: "<%= config.bin %> <%= command.id %>" },
     { description: "In a container, with JSON log lines:", command: "<%= config.bin %> <%= command.id %> --config /app/reverse-etl.config.ts --log-format json" },
+    { description: "Trigger a run from a dbt, Airflow or Dagster hook:", command: "curl -X POST http://127.0.0.1:8717/api/syncs/customers_to_hubspot/runs" },
+    { description: "Listen on every interface (in a container), writes behind a token:", command: "REVERSE_ETL_API_TOKEN=... <%= config.bin %> <%= command.id %> --host 0.0.0.0" },
     { description: "Give runs up to five minutes to finish on SIGTERM:", command: "<%= config.bin %> <%= command.id %> --stop-timeout 300" },
   ];
 
   static override flags = {
+    port: Flags.integer({ summary: "Port of the HTTP API, metrics and dashboard; 0 picks a free one.", default: 8717, min: 0, max: 65_535 }),
+    host: Flags.string({ summary: "Address to listen on. Beyond loopback, writes need --api-token.", default: "127.0.0.1" }),
+    "api-token": Flags.string({
+      summary: "Bearer token the API's writes (triggering runs) require.",
+      env: "REVERSE_ETL_API_TOKEN",
+      helpValue: "TOKEN",
+    }),
     "stop-timeout": Flags.integer({
       summary: "Seconds to let runs in flight finish after SIGTERM or Ctrl-C.",
       default: 60,
@@ -33,14 +45,27 @@ SIGTERM or Ctrl-C: no new run starts, runs in flight finish the batches they are
   };
 
   async run(): Promise<void> {
+    const token = this.flags["api-token"];
+    if (token) secrets.add(token);
+    if (!isLoopback(this.flags.host) && !token) {
+      this.error(`[reverse-etl] start: --host ${this.flags.host} lets other machines reach the API; set REVERSE_ETL_API_TOKEN (or --api-token) so that triggering runs needs it.`, {
+        exit: ExitCode.invalidConfig,
+        code: "UsageError",
+      });
+    }
     const project: Project = await openProject({ configPath: this.flags.config, logger: this.logger });
     const scheduler = new SyncScheduler({ project: () => project, logger: this.logger });
+    let http: Awaited<ReturnType<typeof startHttpServer>> | undefined;
     const signals = waitForStopSignal(() => {
       // Second signal: out at once. Acknowledged batches are committed; the rest is resent by the next run.
       this.logger.warn("second signal: stopping at once");
       process.exit(130);
     });
     try {
+      http = await startHttpServer({ project: () => project, scheduler, token, host: this.flags.host, port: this.flags.port, logger: this.logger }).catch((error: NodeJS.ErrnoException) => {
+        const hint = error.code === "EADDRINUSE" ? ": the port is taken, choose another --port (0 picks a free one)" : "";
+        return this.error(`[reverse-etl] start: cannot listen on ${this.flags.host}:${this.flags.port} (${error.message})${hint}.`, { exit: ExitCode.failure, code: "ListenError" });
+      });
       await scheduler.start();
       const syncs = Object.entries(project.config.syncs).map(([name, sync]) => ({
         name,
@@ -48,9 +73,10 @@ SIGTERM or Ctrl-C: no new run starts, runs in flight finish the batches they are
         after: sync.after ?? [],
         nextRun: scheduler.nextRun(name)?.toISOString() ?? null,
       }));
-      this.logger.info("reverse-etl started", { config: project.file, syncs: syncs.length, pid: process.pid });
-      if (this.jsonEnabled()) process.stdout.write(`${JSON.stringify({ config: project.file, pid: process.pid, syncs })}\n`);
-      else for (const s of syncs) this.log(`${s.name}  ${s.schedule ?? (s.after.length > 0 ? `after ${s.after.join(", ")}` : "no schedule")}${s.nextRun ? `  next ${s.nextRun}` : ""}`);
+      this.logger.info("reverse-etl started", { config: project.file, url: http.url, syncs: syncs.length, pid: process.pid });
+      if (this.jsonEnabled()) process.stdout.write(`${JSON.stringify({ url: http.url, config: project.file, pid: process.pid, syncs })}\n`);
+      else this.log(`reverse-etl listening on ${http.url} (dashboard, /api/syncs, /metrics)`);
+      if (!this.jsonEnabled()) for (const s of syncs) this.log(`${s.name}  ${s.schedule ?? (s.after.length > 0 ? `after ${s.after.join(", ")}` : "no schedule")}${s.nextRun ? `  next ${s.nextRun}` : ""}`);
       const signal = await signals.first;
       const graceMs = this.flags["stop-timeout"] * 1000;
       this.logger.warn(`${signal} received: starting no new run, letting runs in flight finish (again to stop at once)`, {
@@ -66,6 +92,7 @@ SIGTERM or Ctrl-C: no new run starts, runs in flight finish the batches they are
       }
     } finally {
       signals.dispose();
+      await http?.close();
       try {
         await project.close();
       } catch (error) {

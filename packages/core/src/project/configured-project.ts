@@ -7,7 +7,8 @@ import { applySync } from "../apply/apply-sync.js";
 import { mappingOf } from "../plan/mapping-change.js";
 import { planSync } from "../plan/plan-sync.js";
 import { defineSync, type SyncDefinition } from "../plan/sync-definition.js";
-import type { PlanReport, RunRecord, SyncReport } from "../reports.js";
+import type { PlanReport, RunError, RunRecord, SyncReport } from "../reports.js";
+import { readRun, readRunErrors } from "../state/run-history.js";
 import { redactingLogger } from "./redacting-logger.js";
 import type { LoadedPlugin, LoadedPlugins } from "./load-project-plugins.js";
 import type { PlanOptions, PluginInfo, Project, SyncOptions, ValidationReport } from "./project.js";
@@ -157,6 +158,16 @@ export class ConfiguredProject implements Project {
     const store = await this.#connections.store();
     if (!(await store.exists())) return [];
     return store.runs(options);
+  }
+
+  async run(runId: string): Promise<RunRecord | undefined> {
+    const store = await this.#connections.store();
+    return (await store.exists()) ? readRun(store.db, runId) : undefined;
+  }
+
+  async runErrors(runId: string, limit = 100): Promise<RunError[]> {
+    const store = await this.#connections.store();
+    return (await store.exists()) ? readRunErrors(store.db, runId, limit) : [];
   }
 
   async resetState(sync: string): Promise<{ sync: string; deleted: number }> {

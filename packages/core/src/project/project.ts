@@ -1,6 +1,6 @@
 import type { ReverseEtlConfig } from "../config/types.js";
 import type { Logger } from "../plugins/plugin-context.js";
-import type { PlanReport, ProgressEvent, RunRecord, SyncReport } from "../reports.js";
+import type { PlanReport, ProgressEvent, RunError, RunRecord, SyncReport } from "../reports.js";
 
 /** How to find and open a project. */
 export interface OpenProjectOptions {
@@ -75,6 +75,10 @@ export interface Project {
   sync(options?: SyncOptions): Promise<SyncReport>;
   /** Run history, newest first. */
   runs(options?: { sync?: string; limit?: number }): Promise<RunRecord[]>;
+  /** One run by its id, or undefined. */
+  run(runId: string): Promise<RunRecord | undefined>;
+  /** The rows a run did not deliver (`sync_errors`), rejected and failed before invalid, up to `limit` (default 100). */
+  runErrors(runId: string, limit?: number): Promise<RunError[]>;
   /** Forget what was synced for a sync, so the next run resends everything. */
   resetState(sync: string): Promise<{ sync: string; deleted: number }>;
   /**
