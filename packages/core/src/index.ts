@@ -94,4 +94,8 @@ export type { StateDatabase, SyncErrorRow, SyncRunRow, SyncStateRow } from "./st
 export type { RetryPolicy } from "./transport/retry-policy.js";
 export { openProject } from "./project/open-project.js";
 export { newRunId } from "./apply/apply-sync.js";
+export { alertEventFor } from "./alerts/alert-transition.js";
+export type { RunFigures } from "./alerts/alert-transition.js";
+export { slackMessage } from "./alerts/alert-message.js";
+export type { AlertPayload } from "./alerts/alert-message.js";
 export { HEAP_GROWING_PERCENT, limitHeapGrowth } from "./runtime/heap-growth.js";

@@ -3,6 +3,7 @@ import { ConfigError } from "../errors.js";
 import type { DestinationPlugin } from "../plugins/destination.js";
 import { silentLogger, type Logger } from "../plugins/plugin-context.js";
 import type { SourcePlugin } from "../plugins/source.js";
+import { AlertNotifier } from "../alerts/alert-notifier.js";
 import { applySync } from "../apply/apply-sync.js";
 import { mappingOf } from "../plan/mapping-change.js";
 import { planSync } from "../plan/plan-sync.js";
@@ -24,6 +25,7 @@ export class ConfiguredProject implements Project {
   readonly #connections: ProjectConnections;
   readonly #checks: SyncChecks;
   readonly #logger: Logger;
+  readonly #alerts: AlertNotifier;
 
   constructor(
     readonly loaded: LoadedConfig,
@@ -33,6 +35,7 @@ export class ConfiguredProject implements Project {
     this.#logger = redactingLogger(logger);
     this.#connections = new ProjectConnections(loaded, pluginSet, this.#logger);
     this.#checks = new SyncChecks(this.#connections, loaded.file);
+    this.#alerts = new AlertNotifier(loaded.config.alerts, this.#logger);
   }
 
   get file(): string {
@@ -148,6 +151,7 @@ export class ConfiguredProject implements Project {
       if (run.status !== "failed" && def.columnTypes) {
         await store.recordColumns(def.name, Object.fromEntries(def.columns.map((c) => [c, def.columnTypes![c] ?? "unknown"])), mappingOf(def));
       }
+      await this.#alerts.afterRun(store, run);
       report.syncs.push(run);
     }
     return report;
@@ -168,6 +172,11 @@ export class ConfiguredProject implements Project {
   async runErrors(runId: string, limit = 100): Promise<RunError[]> {
     const store = await this.#connections.store();
     return (await store.exists()) ? readRunErrors(store.db, runId, limit) : [];
+  }
+
+  async checkStale(now?: Date): Promise<void> {
+    const store = await this.#connections.store();
+    if (await store.exists()) await this.#alerts.checkStale(store, Object.keys(this.config.syncs), now);
   }
 
   async resetState(sync: string): Promise<{ sync: string; deleted: number }> {

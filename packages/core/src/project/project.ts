@@ -79,6 +79,8 @@ export interface Project {
   run(runId: string): Promise<RunRecord | undefined>;
   /** The rows a run did not deliver (`sync_errors`), rejected and failed before invalid, up to `limit` (default 100). */
   runErrors(runId: string, limit?: number): Promise<RunError[]>;
+  /** Send the `stale` alerts due now (a sync without a success for its alert's `staleAfter`), once per last success. */
+  checkStale(now?: Date): Promise<void>;
   /** Forget what was synced for a sync, so the next run resends everything. */
   resetState(sync: string): Promise<{ sync: string; deleted: number }>;
   /**

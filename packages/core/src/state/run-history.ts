@@ -17,9 +17,10 @@ export async function readRun(db: Kysely<StateDatabase>, runId: string): Promise
 }
 
 /** The rows a run did not deliver (`sync_errors`), rejected and failed first, up to `limit`. */
-export async function readRunErrors(db: Kysely<StateDatabase>, runId: string, limit: number): Promise<RunError[]> {
-  const rows = await db
-    .selectFrom("sync_errors")
+export async function readRunErrors(db: Kysely<StateDatabase>, runId: string, limit: number, kinds?: readonly RunError["kind"][]): Promise<RunError[]> {
+  let q = db.selectFrom("sync_errors");
+  if (kinds) q = q.where("kind", "in", kinds);
+  const rows = await q
     .select(["key_value", "row_key", "kind", "message"])
     .where("run_id", "=", runId)
     .orderBy("kind", "desc") // rejected, invalid, failed
@@ -29,10 +30,13 @@ export async function readRunErrors(db: Kysely<StateDatabase>, runId: string, li
   return rows.map((r) => ({ key: parseKey(r.key_value ?? r.row_key), kind: r.kind as RunError["kind"], message: r.message }));
 }
 
+/** The key as the JSON reports show it: the value for a one-column key, an object of the columns for a composite one. */
 function parseKey(text: string | null): unknown {
   if (text === null) return null;
   try {
-    return JSON.parse(text);
+    const parsed: unknown = JSON.parse(text);
+    const entries = typeof parsed === "object" && parsed !== null && !Array.isArray(parsed) ? Object.values(parsed) : [];
+    return entries.length === 1 ? entries[0] : parsed;
   } catch {
     return text;
   }

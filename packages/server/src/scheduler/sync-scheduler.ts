@@ -30,6 +30,8 @@ export interface SyncSchedulerOptions {
   /** The project runs go through; read again for every run, so a reloaded config is picked up between runs. */
   project: () => Project;
   logger: ServerLogger;
+  /** How often to look for syncs without a recent success (`stale` alerts). Default 30 s. */
+  staleCheckMs?: number;
 }
 
 /**
@@ -46,6 +48,7 @@ export class SyncScheduler {
   readonly #listeners: Array<(event: RunEvent) => void> = [];
   #abort = new AbortController();
   #stopping = false;
+  #staleTimer: NodeJS.Timeout | undefined;
 
   constructor(options: SyncSchedulerOptions) {
     this.#options = options;
@@ -74,6 +77,10 @@ export class SyncScheduler {
   /** Schedule every sync of the project's config, then make up the scheduled times missed while stopped. */
   async start(): Promise<void> {
     this.#schedule();
+    const checkStale = () => void this.#options.project().checkStale().catch(() => undefined);
+    this.#staleTimer = setInterval(checkStale, this.#options.staleCheckMs ?? 30_000);
+    this.#staleTimer.unref();
+    checkStale();
     const project = this.#options.project();
     for (const [sync, job] of this.#jobs) {
       const last = (await project.runs({ sync, limit: 1 }))[0];
@@ -110,6 +117,7 @@ export class SyncScheduler {
    */
   async stop(graceMs: number): Promise<boolean> {
     this.#stopping = true;
+    clearInterval(this.#staleTimer);
     for (const job of this.#jobs.values()) job.stop();
     this.#jobs.clear();
     this.#abort.abort(new Error("reverse-etl is stopping"));
