@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { startWebhookReceiver, type WebhookReceiver } from "@reverse-etl/destination-webhook/emulator";
-import type { FaultProxy } from "@reverse-etl/testkit";
+import { startFaultProxy } from "@reverse-etl/testkit";
 import { startDaemon, waitFor, type Daemon } from "./support/daemon.js";
 import { projectDir, writeConfig } from "./support/warehouse.js";
 import { makeWarehouse, modelRowsIn, seedCustomersIn, type TestWarehouse } from "./support/warehouses.js";
@@ -178,4 +178,54 @@ describe("reverse-etl start", () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("set REVERSE_ETL_API_TOKEN");
   });
+
+  it("serves /metrics as Prometheus text whose counters match sync_runs", async () => {
+    const dir = projectDir("start-metrics");
+    const warehouse = await makeWarehouse("postgres", dir);
+    await seedCustomersIn(warehouse, 60);
+    const receiver = await startWebhookReceiver();
+    receiver.rejectRecord((record) => ["5", "6"].includes(record.key), "INVALID_EMAIL: email is not valid");
+    // The destination rate-limits the second request once.
+    const proxy = await startFaultProxy({ target: receiver.url, faults: [{ nth: [2], fault: { status: 429, retryAfterSeconds: 1 } }] });
+    closers.push(() => proxy.close(), () => receiver.close());
+    writeConfig(dir, { plugin: "@reverse-etl/destination-webhook", url: proxy.url, batchSize: 20 }, {}, warehouse.source);
+    const start = daemon(["start", "--port", "0", "--json"], dir);
+    const { url } = await waitFor("the ready line", () => (start.stdout().includes("\n") ? (JSON.parse(start.stdout().split("\n")[0]!) as { url: string }) : undefined));
+    for (let i = 0; i < 2; i++) {
+      const { runId } = (await (await fetch(`${url}/api/syncs/customers_sync/runs`, { method: "POST" })).json()) as { runId: string };
+      await waitFor(`run ${i + 1} to finish`, async () => ((await (await fetch(`${url}/api/runs/${runId}`)).json()) as { status: string }).status !== "running");
+    }
+    const response = await fetch(`${url}/metrics`);
+    expect(response.headers.get("content-type")).toContain("text/plain");
+    const samples = parsePrometheus(await response.text());
+    const runs = await warehouse.query<Record<string, string>>(
+      "select status, added, changed, removed, sent, succeeded, rejected, failed from reverse_etl.sync_runs",
+    );
+    const sum = (column: string) => runs.reduce((n, r) => n + Number(r[column]), 0);
+    const value = (name: string, labels = 'sync="customers_sync"') => samples.get(`${name}{${labels}}`);
+    expect(runs).toHaveLength(2);
+    expect(value("reverse_etl_rows_planned_total")).toBe(sum("added") + sum("changed"));
+    expect(value("reverse_etl_rows_sent_total")).toBe(sum("sent"));
+    expect(value("reverse_etl_rows_succeeded_total")).toBe(sum("succeeded"));
+    expect(value("reverse_etl_rows_rejected_total")).toBe(sum("rejected"));
+    expect(value("reverse_etl_rows_failed_total")).toBe(sum("failed"));
+    expect(value("reverse_etl_runs_total", 'sync="customers_sync",status="partial"')).toBe(runs.filter((r) => r.status === "partial").length);
+    expect(value("reverse_etl_run_duration_seconds_count", 'sync="customers_sync",status="partial"')).toBe(2);
+    expect(value("reverse_etl_destination_rate_limited_total", 'sync="customers_sync",destination="target"')).toBe(1);
+    expect(value("reverse_etl_destination_retries_total", 'sync="customers_sync",destination="target"')).toBe(20);
+    expect(samples.get("reverse_etl_syncs_running")).toBe(0);
+    expect((await start.stop()).code).toBe(0);
+  });
 });
+
+/** Parse Prometheus text exposition: every line is a comment or `name{labels} value`; fails on anything else. */
+function parsePrometheus(text: string): Map<string, number> {
+  const samples = new Map<string, number>();
+  for (const line of text.split("\n")) {
+    if (line === "" || line.startsWith("# HELP ") || line.startsWith("# TYPE ")) continue;
+    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\]|\\.)*",?)*\})? (-?[0-9.e+-]+|[+-]Inf|NaN)$/.exec(line);
+    if (!match) throw new Error(`not Prometheus text: ${line}`);
+    samples.set(`${match[1]}${match[2] ?? ""}`, Number(match[3]));
+  }
+  return samples;
+}

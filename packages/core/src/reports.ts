@@ -71,6 +71,8 @@ export interface SyncRunReport extends SyncPlan {
   status: RunStatus;
   /** Row counts by outcome. */
   results: { succeeded: number; rejected: number; failed: number };
+  /** Records handed to the destination (`sync_runs.sent`). */
+  sent: number;
   /** Why the run failed, when it did. */
   error?: string;
   /**

@@ -9,3 +9,4 @@ export type { HttpServerOptions, RouteHandler, RunningHttpServer } from "./http/
 export { findRun, listSyncs } from "./http/api-routes.js";
 export type { ApiContext, SyncSummary } from "./http/api-routes.js";
 export { isLoopback } from "./http/http-io.js";
+export { metricsRoute, RunMetrics } from "./metrics/run-metrics.js";

@@ -1,6 +1,6 @@
 import { Flags } from "@oclif/core";
 import { openProject, secrets, syncSchedule, type Project } from "@reverse-etl/core";
-import { isLoopback, startHttpServer, SyncScheduler } from "@reverse-etl/server";
+import { isLoopback, metricsRoute, RunMetrics, startHttpServer, SyncScheduler } from "@reverse-etl/server";
 import { BaseCommand } from "../base-command.js";
 import { ExitCode } from "../exit-codes.js";
 import { describeFailure } from "../failure.js";
@@ -55,6 +55,8 @@ SIGTERM or Ctrl-C: no new run starts, runs in flight finish the batches they are
     }
     const project: Project = await openProject({ configPath: this.flags.config, logger: this.logger });
     const scheduler = new SyncScheduler({ project: () => project, logger: this.logger });
+    const metrics = new RunMetrics();
+    metrics.observe(scheduler);
     let http: Awaited<ReturnType<typeof startHttpServer>> | undefined;
     const signals = waitForStopSignal(() => {
       // Second signal: out at once. Acknowledged batches are committed; the rest is resent by the next run.
@@ -62,7 +64,9 @@ SIGTERM or Ctrl-C: no new run starts, runs in flight finish the batches they are
       process.exit(130);
     });
     try {
-      http = await startHttpServer({ project: () => project, scheduler, token, host: this.flags.host, port: this.flags.port, logger: this.logger }).catch((error: NodeJS.ErrnoException) => {
+      await metrics.seed(project);
+      const routes = [metricsRoute(metrics)];
+      http = await startHttpServer({ project: () => project, scheduler, token, host: this.flags.host, port: this.flags.port, logger: this.logger, routes }).catch((error: NodeJS.ErrnoException) => {
         const hint = error.code === "EADDRINUSE" ? ": the port is taken, choose another --port (0 picks a free one)" : "";
         return this.error(`[reverse-etl] start: cannot listen on ${this.flags.host}:${this.flags.port} (${error.message})${hint}.`, { exit: ExitCode.failure, code: "ListenError" });
       });

@@ -38,7 +38,7 @@ export class AlertNotifier {
     if (this.#alerts.length === 0) return;
     try {
       const previous = (await readRuns(store.db, { sync: run.name, limit: 5 })).find((r) => r.runId !== run.runId && r.status !== "running");
-      const figures: RunFigures = { status: run.status, sent: run.results.succeeded + run.results.rejected + run.results.failed, ...run.results };
+      const figures: RunFigures = { status: run.status, sent: run.sent, ...run.results };
       let firstErrors: AlertPayload["firstErrors"] | undefined;
       for (const [name, alert] of this.#alerts) {
         const event = alertEventFor(run.name, figures, previous && figuresOf(previous), alert);

@@ -12,6 +12,7 @@ import { secrets } from "../secrets/redactor.js";
 import { StateCommits } from "../state/state-commits.js";
 import type { StateStore } from "../state/state-store.js";
 import type { RetryPolicy } from "../transport/retry-policy.js";
+import type { RetryEvent } from "./deliver-batch.js";
 import { sendSnapshot } from "./send-snapshot.js";
 import type { Tally } from "./settlement.js";
 
@@ -29,6 +30,8 @@ export interface ApplyContext {
   onProgress?: (event: ProgressEvent) => void;
   logger: Logger;
   retryPolicy?: RetryPolicy;
+  /** Called before records are sent again (metrics of retries and 429s). */
+  onRetry?: (event: RetryEvent) => void;
   /** Id the run is recorded under; default a new one. A scheduler picks it first, to answer it before the run ends. */
   runId?: string;
 }
@@ -113,6 +116,7 @@ export async function applySync(ctx: ApplyContext): Promise<SyncRunReport> {
     runId,
     status,
     results: { succeeded: tally.succeeded, rejected: tally.rejected, failed: tally.failed },
+    sent: tally.sent,
     ...(error ? { error } : {}),
     ...(errorCode ? { errorCode } : {}),
     durationMs: Date.now() - started,

@@ -145,6 +145,7 @@ export class ConfiguredProject implements Project {
         onProgress: options.onProgress,
         logger: this.#logger,
         runId: options.runId,
+        onRetry: options.onRetry && ((event) => options.onRetry!({ sync: def.name, destination: def.destinationName, ...event })),
       });
       run.warnings.unshift(...warnings);
       // The columns and mapping this run synced are the reference for the next run's drift checks.

@@ -35,6 +35,8 @@ export interface SyncOptions extends PlanOptions {
    * trigger answers it at once). Only with exactly one sync selected.
    */
   runId?: string;
+  /** Called before records of a sync are sent again after a transient failure or a 429 (metrics). */
+  onRetry?: (event: { sync: string; destination: string; records: number; rateLimited: boolean }) => void;
 }
 
 /** Result of `validate`. */

@@ -20,7 +20,8 @@ export type RunEvent =
   | { type: "started"; run: ActiveRun }
   | { type: "finished"; run: ActiveRun; report: SyncRunReport }
   | { type: "not-started"; run: ActiveRun; error: Error }
-  | { type: "skipped"; sync: string; reason: RunReason; why: string };
+  | { type: "skipped"; sync: string; reason: RunReason; why: string }
+  | { type: "retry"; sync: string; destination: string; records: number; rateLimited: boolean };
 
 /** What `request` answers: the run's id, or why none started. */
 export type RunRequest = { started: true; run: ActiveRun } | { started: false; why: string; runningId?: string };
@@ -152,7 +153,8 @@ export class SyncScheduler {
     this.#emit({ type: "started", run });
     let report: SyncRunReport | undefined;
     try {
-      report = (await project.sync({ syncs: [run.sync], runId: run.runId, signal: this.#abort.signal })).syncs[0];
+      const onRetry = (retry: Omit<Extract<RunEvent, { type: "retry" }>, "type">) => this.#emit({ type: "retry", ...retry });
+      report = (await project.sync({ syncs: [run.sync], runId: run.runId, signal: this.#abort.signal, onRetry })).syncs[0];
     } catch (caught) {
       const error = caught instanceof Error ? caught : new Error(String(caught));
       if (error instanceof SyncLockedError) logger.info("run skipped", { sync: run.sync, runId: run.runId, reason: run.reason, why: error.message });
