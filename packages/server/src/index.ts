@@ -10,3 +10,4 @@ export { findRun, listSyncs } from "./http/api-routes.js";
 export type { ApiContext, SyncSummary } from "./http/api-routes.js";
 export { isLoopback } from "./http/http-io.js";
 export { metricsRoute, RunMetrics } from "./metrics/run-metrics.js";
+export { dashboardRoute } from "./dashboard/dashboard-routes.js";

@@ -1,6 +1,6 @@
 import { Flags } from "@oclif/core";
 import { openProject, secrets, syncSchedule, type Project } from "@reverse-etl/core";
-import { isLoopback, metricsRoute, RunMetrics, startHttpServer, SyncScheduler } from "@reverse-etl/server";
+import { dashboardRoute, isLoopback, metricsRoute, RunMetrics, startHttpServer, SyncScheduler } from "@reverse-etl/server";
 import { BaseCommand } from "../base-command.js";
 import { ExitCode } from "../exit-codes.js";
 import { describeFailure } from "../failure.js";
@@ -65,7 +65,7 @@ SIGTERM or Ctrl-C: no new run starts, runs in flight finish the batches they are
     });
     try {
       await metrics.seed(project);
-      const routes = [metricsRoute(metrics)];
+      const routes = [metricsRoute(metrics), dashboardRoute({ project: () => project, scheduler, token })];
       http = await startHttpServer({ project: () => project, scheduler, token, host: this.flags.host, port: this.flags.port, logger: this.logger, routes }).catch((error: NodeJS.ErrnoException) => {
         const hint = error.code === "EADDRINUSE" ? ": the port is taken, choose another --port (0 picks a free one)" : "";
         return this.error(`[reverse-etl] start: cannot listen on ${this.flags.host}:${this.flags.port} (${error.message})${hint}.`, { exit: ExitCode.failure, code: "ListenError" });
