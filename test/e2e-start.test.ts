@@ -216,6 +216,46 @@ describe("reverse-etl start", () => {
     expect(samples.get("reverse_etl_syncs_running")).toBe(0);
     expect((await start.stop()).code).toBe(0);
   });
+
+  it("picks up a valid config edit between runs, and refuses an invalid one with validate's errors while the old config keeps running", async () => {
+    const dir = projectDir("start-watch");
+    const warehouse = await makeWarehouse("postgres", dir);
+    await seedCustomersIn(warehouse, 10);
+    const receiver = await startWebhookReceiver();
+    closers.push(() => receiver.close());
+    const file = writeConfig(dir, { plugin: "@reverse-etl/destination-webhook", url: receiver.url }, { schedule: "*/2 * * * * *" }, warehouse.source);
+    const start = daemon(["start", "--port", "0", "--json", "--log-format", "json"], dir);
+    const { url } = await waitFor("the ready line", () => (start.stdout().includes("\n") ? (JSON.parse(start.stdout().split("\n")[0]!) as { url: string }) : undefined));
+    const finished = async () => (await runsOf(warehouse)).filter((r) => r.status !== "running").length;
+    await waitFor("a first run", async () => (await finished()) >= 1);
+
+    const config = JSON.parse(readFileSync(file, "utf8"));
+    config.syncs.customers_sync.schedule = "61 * * * *";
+    config.syncs.customers_sync.after = ["no_such_sync"];
+    writeFileSync(file, JSON.stringify(config, null, 2));
+    await waitFor("the refusal", () => start.stderr().includes("config change refused"));
+    const refusal = start.stderr().split("\n").find((l) => l.includes("config change refused"))!;
+    expect(refusal).toContain('/syncs/customers_sync/schedule');
+    expect(refusal).toContain('\\"61 * * * *\\" is not a valid cron expression: Invalid value for minute: 61');
+    expect(refusal).toContain('/syncs/customers_sync/after/0');
+    // The old config keeps running: more runs every two seconds.
+    const before = await finished();
+    await waitFor("runs on the old schedule after the refusal", async () => (await finished()) >= before + 2);
+
+    config.syncs.customers_sync.schedule = { cron: "0 0 1 1 *", timezone: "UTC" };
+    delete config.syncs.customers_sync.after;
+    config.syncs.second_sync = { ...config.syncs.customers_sync, object: "leads", schedule: "*/2 * * * * *" };
+    writeFileSync(file, JSON.stringify(config, null, 2));
+    const listed = await waitFor("the new config in the API", async () => {
+      const { syncs } = (await (await fetch(`${url}/api/syncs`)).json()) as { syncs: Array<{ name: string; schedule: string | null; nextRun: string | null }> };
+      return syncs.length === 2 ? syncs : undefined;
+    });
+    expect(listed.find((s) => s.name === "customers_sync")).toMatchObject({ schedule: "0 0 1 1 *", nextRun: expect.stringMatching(/-01-01T00:00:00/) });
+    expect(start.stderr()).toContain('"msg":"config reloaded"');
+    await waitFor("a run of the sync the edit added", async () => (await runsOf(warehouse, "second_sync")).some((r) => r.status === "succeeded"));
+    const end = await start.stop();
+    expect(end.code, end.stderr).toBe(0);
+  });
 });
 
 /** Parse Prometheus text exposition: every line is a comment or `name{labels} value`; fails on anything else. */

@@ -11,3 +11,5 @@ export type { ApiContext, SyncSummary } from "./http/api-routes.js";
 export { isLoopback } from "./http/http-io.js";
 export { metricsRoute, RunMetrics } from "./metrics/run-metrics.js";
 export { dashboardRoute } from "./dashboard/dashboard-routes.js";
+export { ReloadingProject } from "./config-watch/reloading-project.js";
+export type { ReloadingProjectOptions } from "./config-watch/reloading-project.js";

@@ -1,6 +1,6 @@
 import { Flags } from "@oclif/core";
 import { openProject, secrets, syncSchedule, type Project } from "@reverse-etl/core";
-import { dashboardRoute, isLoopback, metricsRoute, RunMetrics, startHttpServer, SyncScheduler } from "@reverse-etl/server";
+import { dashboardRoute, isLoopback, metricsRoute, ReloadingProject, RunMetrics, startHttpServer, SyncScheduler } from "@reverse-etl/server";
 import { BaseCommand } from "../base-command.js";
 import { ExitCode } from "../exit-codes.js";
 import { describeFailure } from "../failure.js";
@@ -15,6 +15,8 @@ export default class Start extends BaseCommand<typeof Start> {
 Never two runs of one sync at once: a scheduled time that finds the sync still running is skipped and logged. A scheduled time missed while reverse-etl was not running (since the sync's last run) is made up once at start.
 
 An HTTP API listens on --host:--port (default 127.0.0.1:8717): GET /api/syncs (each sync: schedule, next run, last runs), POST /api/syncs/NAME/runs (trigger a run now; answers {"runId"} with 202, 409 when it is already running), GET /api/runs/RUN_ID (the run and its rejected and failed rows), GET /healthz, GET /readyz (the state in the warehouse answers). Writes need "Authorization: Bearer TOKEN" when REVERSE_ETL_API_TOKEN (or --api-token) is set, and listening beyond loopback (--host 0.0.0.0) requires it.
+
+The config file is watched: a valid edit is picked up between runs (runs in flight finish on the config they started with); an invalid one is refused with the same errors as \`validate\`, logged, and the previous config keeps running.
 
 One log line per run start and end (human on a terminal, logfmt otherwise; --log-format json for JSON lines).
 
@@ -53,8 +55,13 @@ SIGTERM or Ctrl-C: no new run starts, runs in flight finish the batches they are
         code: "UsageError",
       });
     }
-    const project: Project = await openProject({ configPath: this.flags.config, logger: this.logger });
-    const scheduler = new SyncScheduler({ project: () => project, logger: this.logger });
+    const open = () => openProject({ configPath: this.flags.config, logger: this.logger });
+    const first: Project = await open();
+    // The scheduler reads the project the holder has now; the holder reschedules after an edit.
+    let holder: ReloadingProject | undefined;
+    const project = () => holder?.current ?? first;
+    const scheduler = new SyncScheduler({ project, logger: this.logger });
+    holder = new ReloadingProject(first, { open, logger: this.logger, scheduler });
     const metrics = new RunMetrics();
     metrics.observe(scheduler);
     let http: Awaited<ReturnType<typeof startHttpServer>> | undefined;
@@ -64,21 +71,22 @@ SIGTERM or Ctrl-C: no new run starts, runs in flight finish the batches they are
       process.exit(130);
     });
     try {
-      await metrics.seed(project);
-      const routes = [metricsRoute(metrics), dashboardRoute({ project: () => project, scheduler, token })];
-      http = await startHttpServer({ project: () => project, scheduler, token, host: this.flags.host, port: this.flags.port, logger: this.logger, routes }).catch((error: NodeJS.ErrnoException) => {
+      await metrics.seed(first);
+      const routes = [metricsRoute(metrics), dashboardRoute({ project, scheduler, token })];
+      http = await startHttpServer({ project, scheduler, token, host: this.flags.host, port: this.flags.port, logger: this.logger, routes }).catch((error: NodeJS.ErrnoException) => {
         const hint = error.code === "EADDRINUSE" ? ": the port is taken, choose another --port (0 picks a free one)" : "";
         return this.error(`[reverse-etl] start: cannot listen on ${this.flags.host}:${this.flags.port} (${error.message})${hint}.`, { exit: ExitCode.failure, code: "ListenError" });
       });
       await scheduler.start();
-      const syncs = Object.entries(project.config.syncs).map(([name, sync]) => ({
+      await holder.watch();
+      const syncs = Object.entries(first.config.syncs).map(([name, sync]) => ({
         name,
         schedule: syncSchedule(sync)?.cron ?? null,
         after: sync.after ?? [],
         nextRun: scheduler.nextRun(name)?.toISOString() ?? null,
       }));
-      this.logger.info("reverse-etl started", { config: project.file, url: http.url, syncs: syncs.length, pid: process.pid });
-      if (this.jsonEnabled()) process.stdout.write(`${JSON.stringify({ url: http.url, config: project.file, pid: process.pid, syncs })}\n`);
+      this.logger.info("reverse-etl started", { config: first.file, url: http.url, syncs: syncs.length, pid: process.pid });
+      if (this.jsonEnabled()) process.stdout.write(`${JSON.stringify({ url: http.url, config: first.file, pid: process.pid, syncs })}\n`);
       else this.log(`reverse-etl listening on ${http.url} (dashboard, /api/syncs, /metrics)`);
       if (!this.jsonEnabled()) for (const s of syncs) this.log(`${s.name}  ${s.schedule ?? (s.after.length > 0 ? `after ${s.after.join(", ")}` : "no schedule")}${s.nextRun ? `  next ${s.nextRun}` : ""}`);
       const signal = await signals.first;
@@ -98,7 +106,7 @@ SIGTERM or Ctrl-C: no new run starts, runs in flight finish the batches they are
       signals.dispose();
       await http?.close();
       try {
-        await project.close();
+        await holder.close();
       } catch (error) {
         this.logger.warn("closing the project failed", { error: describeFailure(error).message });
       }
