@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import puppeteer, { type Browser, type Page } from "puppeteer-core";
 import { startWebhookReceiver, type WebhookReceiver } from "@reverse-etl/destination-webhook/emulator";
 import { findChromium } from "./support/browser.js";
-import { startDaemon, waitFor, type Daemon } from "./support/daemon.js";
+import { readyLine, startDaemon, waitFor, type Daemon } from "./support/daemon.js";
 import { projectDir, writeConfig } from "./support/warehouse.js";
 import { makeWarehouse, seedCustomersIn } from "./support/warehouses.js";
 
@@ -36,8 +36,7 @@ afterEach(async () => {
 async function serve(args: string[], dir: string): Promise<string> {
   const d = startDaemon([...args, "--port", "0", "--json"], { cwd: dir });
   daemons.push(d);
-  const ready = await waitFor("the ready line", () => (d.stdout().includes("\n") ? (JSON.parse(d.stdout().split("\n")[0]!) as { url: string }) : undefined));
-  return ready.url;
+  return (await readyLine(d)).url;
 }
 
 const textOf = (page: Page, selector: string) => page.$eval(selector, (el) => (el as HTMLElement).innerText);

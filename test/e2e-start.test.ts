@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { startWebhookReceiver, type WebhookReceiver } from "@reverse-etl/destination-webhook/emulator";
 import { startFaultProxy } from "@reverse-etl/testkit";
-import { startDaemon, waitFor, type Daemon } from "./support/daemon.js";
+import { readyLine, startDaemon, waitFor, type Daemon } from "./support/daemon.js";
 import { projectDir, writeConfig } from "./support/warehouse.js";
 import { makeWarehouse, modelRowsIn, seedCustomersIn, type TestWarehouse } from "./support/warehouses.js";
 import { receivedRows, startSlowReceiver } from "./support/webhook.js";
@@ -134,7 +134,7 @@ describe("reverse-etl start", () => {
     writeConfig(dir, { plugin: "@reverse-etl/destination-webhook", url: proxy.url, batchSize: 10 }, {}, warehouse.source);
     const token = "api-token-for-the-test-4f1c";
     const start = daemon(["start", "--port", "0", "--json"], dir, { REVERSE_ETL_API_TOKEN: token });
-    const { url } = await waitFor("the ready line", () => (start.stdout().includes("\n") ? (JSON.parse(start.stdout().split("\n")[0]!) as { url: string }) : undefined));
+    const { url } = await readyLine(start);
 
     expect(await (await fetch(`${url}/healthz`)).json()).toEqual({ status: "ok" });
     const ready = await fetch(`${url}/readyz`);
@@ -190,7 +190,7 @@ describe("reverse-etl start", () => {
     closers.push(() => proxy.close(), () => receiver.close());
     writeConfig(dir, { plugin: "@reverse-etl/destination-webhook", url: proxy.url, batchSize: 20 }, {}, warehouse.source);
     const start = daemon(["start", "--port", "0", "--json"], dir);
-    const { url } = await waitFor("the ready line", () => (start.stdout().includes("\n") ? (JSON.parse(start.stdout().split("\n")[0]!) as { url: string }) : undefined));
+    const { url } = await readyLine(start);
     for (let i = 0; i < 2; i++) {
       const { runId } = (await (await fetch(`${url}/api/syncs/customers_sync/runs`, { method: "POST" })).json()) as { runId: string };
       await waitFor(`run ${i + 1} to finish`, async () => ((await (await fetch(`${url}/api/runs/${runId}`)).json()) as { status: string }).status !== "running");
@@ -225,7 +225,7 @@ describe("reverse-etl start", () => {
     closers.push(() => receiver.close());
     const file = writeConfig(dir, { plugin: "@reverse-etl/destination-webhook", url: receiver.url }, { schedule: "*/2 * * * * *" }, warehouse.source);
     const start = daemon(["start", "--port", "0", "--json", "--log-format", "json"], dir);
-    const { url } = await waitFor("the ready line", () => (start.stdout().includes("\n") ? (JSON.parse(start.stdout().split("\n")[0]!) as { url: string }) : undefined));
+    const { url } = await readyLine(start);
     const finished = async () => (await runsOf(warehouse)).filter((r) => r.status !== "running").length;
     await waitFor("a first run", async () => (await finished()) >= 1);
 

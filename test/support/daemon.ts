@@ -43,3 +43,8 @@ export function startDaemon(args: string[], options: { cwd: string; env?: Record
     },
   };
 }
+
+/** The first stdout line of a daemon started with `--json` (`start`, `ui`): its `url`, and more. */
+export function readyLine<T extends { url: string }>(daemon: Daemon): Promise<T> {
+  return waitFor("the ready line", () => (daemon.stdout().includes("\n") ? (JSON.parse(daemon.stdout().split("\n")[0]!) as T) : undefined));
+}

@@ -32,20 +32,14 @@ const notStarted = new Map<string, RunRecord>();
 
 /** Remember a run that could not start (called from the scheduler's events). */
 export function rememberNotStarted(run: ActiveRun, error: Error): void {
-  notStarted.set(run.runId, {
-    runId: run.runId,
-    sync: run.sync,
-    status: "failed",
-    startedAt: run.startedAt.toISOString(),
-    finishedAt: new Date().toISOString(),
-    counts: { added: 0, changed: 0, removed: 0, unchanged: 0, invalid: 0 },
-    sent: 0,
-    succeeded: 0,
-    rejected: 0,
-    failed: 0,
-    error: error.message,
-  });
+  notStarted.set(run.runId, unrecordedRun(run, { status: "failed", finishedAt: new Date().toISOString(), error: error.message }));
   if (notStarted.size > 1000) notStarted.delete(notStarted.keys().next().value!);
+}
+
+/** A run the scheduler knows of that `sync_runs` does not hold (yet, or ever), with no figures. */
+function unrecordedRun(run: ActiveRun, end: Pick<RunRecord, "status" | "finishedAt" | "error">): RunRecord {
+  const none = { sent: 0, succeeded: 0, rejected: 0, failed: 0 };
+  return { runId: run.runId, sync: run.sync, startedAt: run.startedAt.toISOString(), counts: { added: 0, changed: 0, removed: 0, unchanged: 0, invalid: 0 }, ...none, ...end };
 }
 
 /** Every sync with its schedule, next run, the run in flight and its last runs. */
@@ -75,21 +69,7 @@ export async function findRun(ctx: ApiContext, runId: string): Promise<RunRecord
   const recorded = await ctx.project().run(runId);
   if (recorded) return recorded;
   const active = [...(ctx.scheduler?.active.values() ?? [])].find((r) => r.runId === runId);
-  if (active) {
-    return {
-      runId,
-      sync: active.sync,
-      status: "running",
-      startedAt: active.startedAt.toISOString(),
-      finishedAt: null,
-      counts: { added: 0, changed: 0, removed: 0, unchanged: 0, invalid: 0 },
-      sent: 0,
-      succeeded: 0,
-      rejected: 0,
-      failed: 0,
-      error: null,
-    };
-  }
+  if (active) return unrecordedRun(active, { status: "running", finishedAt: null, error: null });
   return notStarted.get(runId);
 }
 
