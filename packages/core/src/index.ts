@@ -8,8 +8,13 @@ export type {
   StateConfig,
   SyncConfig,
   SyncMode,
+  ScheduleConfig,
+  AlertConfig,
+  AlertEvent,
 } from "./config/types.js";
-export { SYNC_MODES } from "./config/types.js";
+export { ALERT_EVENTS, SYNC_MODES } from "./config/types.js";
+export { checkTimezone, cronOf, parseDuration, syncSchedule } from "./config/sync-schedule.js";
+export type { SyncSchedule } from "./config/sync-schedule.js";
 export { defineConfig, env, isEnvReference } from "./config/define-config.js";
 export { CONFIG_FILE_NAMES, findConfigFile, loadConfig, readConfigDocument } from "./config/load-config.js";
 export type { LoadConfigOptions, LoadedConfig } from "./config/load-config.js";
@@ -75,6 +80,7 @@ export type {
   PlanReport,
   PlanSample,
   ProgressEvent,
+  RunError,
   RunRecord,
   RunStatus,
   SyncPlan,
@@ -87,6 +93,11 @@ export { DEFAULT_STATE_SCHEMA } from "./project/project-connections.js";
 export type { StateDatabase, SyncErrorRow, SyncRunRow, SyncStateRow } from "./state/state-tables.js";
 export type { RetryPolicy } from "./transport/retry-policy.js";
 export { openProject } from "./project/open-project.js";
+export { newRunId } from "./apply/apply-sync.js";
+export { alertEventFor } from "./alerts/alert-transition.js";
+export type { RunFigures } from "./alerts/alert-transition.js";
+export { slackMessage } from "./alerts/alert-message.js";
+export type { AlertPayload } from "./alerts/alert-message.js";
 export { HEAP_GROWING_PERCENT, limitHeapGrowth } from "./runtime/heap-growth.js";
 export { currentSyncRun, inSyncRun } from "./runtime/sync-run-context.js";
 export type { SyncRunContext } from "./runtime/sync-run-context.js";

@@ -13,6 +13,7 @@ import { secrets } from "../secrets/redactor.js";
 import { StateCommits } from "../state/state-commits.js";
 import type { StateStore } from "../state/state-store.js";
 import type { RetryPolicy } from "../transport/retry-policy.js";
+import type { RetryEvent } from "./deliver-batch.js";
 import { sendSnapshot } from "./send-snapshot.js";
 import type { Tally } from "./settlement.js";
 
@@ -30,6 +31,10 @@ export interface ApplyContext {
   onProgress?: (event: ProgressEvent) => void;
   logger: Logger;
   retryPolicy?: RetryPolicy;
+  /** Called before records are sent again (metrics of retries and 429s). */
+  onRetry?: (event: RetryEvent) => void;
+  /** Id the run is recorded under; default a new one. A scheduler picks it first, to answer it before the run ends. */
+  runId?: string;
 }
 
 /**
@@ -39,7 +44,7 @@ export interface ApplyContext {
  * the next run resends only what was not.
  */
 export async function applySync(ctx: ApplyContext): Promise<SyncRunReport> {
-  const runId = newRunId();
+  const runId = ctx.runId ?? newRunId();
   // Plugins that label their requests (Snowflake's QUERY_TAG) read the sync and run from here.
   return inSyncRun({ sync: ctx.def.name, runId }, () => runSync(ctx, runId));
 }
@@ -117,6 +122,7 @@ async function runSync(ctx: ApplyContext, runId: string): Promise<SyncRunReport>
     runId,
     status,
     results: { succeeded: tally.succeeded, rejected: tally.rejected, failed: tally.failed },
+    sent: tally.sent,
     ...(error ? { error } : {}),
     ...(errorCode ? { errorCode } : {}),
     durationMs: Date.now() - started,

@@ -21,6 +21,15 @@ export interface DeliveryContext {
   context: SyncContext;
   /** Called after each write call, for logs. */
   onAttempt?: (info: { records: number; outcome: WriteOutcome["type"]; attempt: number; message?: string }) => void;
+  /** Called before each retry of records, for metrics; `rateLimited` when the destination said so (429, Retry-After). */
+  onRetry?: (info: RetryEvent) => void;
+}
+
+/** Records about to be sent again. */
+export interface RetryEvent {
+  records: number;
+  /** The destination asked to slow down (HTTP 429 or a Retry-After), rather than failing transiently. */
+  rateLimited: boolean;
 }
 
 /**
@@ -90,6 +99,7 @@ export async function deliverBatch(
       retry = [];
     }
     if (retry.length > 0) {
+      ctx.onRetry?.({ records: retry.length, rateLimited: retryAfterMs !== undefined || /\b429\b|rate.?limit/i.test(lastMessage) });
       if (retryAfterMs) ctx.limiter.pauseUntil(Date.now() + retryAfterMs);
       await sleep(backoffDelay(ctx.policy, attempt, retryAfterMs), ctx.context.signal);
     }

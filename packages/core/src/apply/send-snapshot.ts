@@ -7,7 +7,7 @@ import { secrets } from "../secrets/redactor.js";
 import type { StateCommits } from "../state/state-commits.js";
 import { SlidingWindowLimiter } from "../transport/rate-limiter.js";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "../transport/retry-policy.js";
-import { deliverBatch } from "./deliver-batch.js";
+import { deliverBatch, type RetryEvent } from "./deliver-batch.js";
 import { failDeferred, settleDeferred } from "./flush-deferred.js";
 import { outgoingRecord, type PendingRow } from "./outgoing-record.js";
 import { Settlements, type Tally } from "./settlement.js";
@@ -24,6 +24,8 @@ export interface SendContext {
   signal?: AbortSignal;
   onProgress?: (event: ProgressEvent) => void;
   retryPolicy?: RetryPolicy;
+  /** Called before records are sent again. */
+  onRetry?: (event: RetryEvent) => void;
 }
 
 /** Rows streamed from the snapshot per fetch. */
@@ -86,7 +88,7 @@ export async function sendSnapshot(ctx: SendContext): Promise<{ error?: string; 
         // The run is stopping: this batch is never sent.
         if (stop) return settlements.fail(opCode, lo, hi, keys, `not sent: ${stop.error}`);
         try {
-          const results = await deliverBatch({ destination, limiter, policy: ctx.retryPolicy ?? DEFAULT_RETRY_POLICY, context: syncContext }, op, records);
+          const results = await deliverBatch({ destination, limiter, policy: ctx.retryPolicy ?? DEFAULT_RETRY_POLICY, context: syncContext, onRetry: ctx.onRetry }, op, records);
           await settlements.settle(opCode, lo, hi, keys, results);
         } catch (caught) {
           stop ??= { error: secrets.redact(caught instanceof Error ? caught.message : String(caught)), cause: caught };

@@ -5,6 +5,7 @@ import type { RecordedMapping } from "../plan/mapping-change.js";
 import type { SourceConnection } from "../plugins/source.js";
 import type { PlanCounts, RunRecord, RunStatus } from "../reports.js";
 import { migrateStateSchema } from "./migrations.js";
+import { readRuns } from "./run-history.js";
 import type { StateDatabase } from "./state-tables.js";
 
 /** Final figures of a run, for `sync_runs`. */
@@ -213,28 +214,7 @@ export class StateStore {
 
   /** Run history, newest first. */
   async runs(options: { sync?: string; limit?: number } = {}): Promise<RunRecord[]> {
-    let q = this.db.selectFrom("sync_runs").selectAll().orderBy("started_at", "desc").orderBy("run_id", "desc");
-    if (options.sync) q = q.where("sync_name", "=", options.sync);
-    const rows = await q.limit(options.limit ?? 20).execute();
-    return rows.map((r) => ({
-      runId: r.run_id,
-      sync: r.sync_name,
-      status: r.status as RunRecord["status"],
-      startedAt: toIso(r.started_at),
-      finishedAt: r.finished_at == null ? null : toIso(r.finished_at),
-      counts: {
-        added: Number(r.added),
-        changed: Number(r.changed),
-        removed: Number(r.removed),
-        unchanged: Number(r.unchanged),
-        invalid: Number(r.invalid),
-      },
-      sent: Number(r.sent),
-      succeeded: Number(r.succeeded),
-      rejected: Number(r.rejected),
-      failed: Number(r.failed),
-      error: r.error,
-    }));
+    return readRuns(this.db, options);
   }
 
   /** The model columns (name -> type) the sync last ran with, if recorded. */
@@ -289,11 +269,4 @@ function isProcessAlive(pid: number): boolean {
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === "EPERM";
   }
-}
-
-function toIso(value: unknown): string {
-  if (value instanceof Date) return value.toISOString();
-  const text = String(value);
-  const d = new Date(text.includes("T") || text.endsWith("Z") ? text : `${text.replace(" ", "T")}Z`);
-  return Number.isNaN(d.getTime()) ? text : d.toISOString();
 }
