@@ -22,11 +22,6 @@ export class SecretRedactor {
     this.#pattern = undefined;
   }
 
-  /** Whether `value` was registered as a secret. */
-  has(value: string): boolean {
-    return this.#secrets.has(value);
-  }
-
   /** Replace every form of every registered secret in `text` by `***`. */
   redact(text: string): string {
     if (this.#forms.size === 0) return text;
