@@ -1,6 +1,7 @@
-import { writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig, loadPlugins } from "@reverse-etl/core";
 import { jsonOf, runCli } from "./support/cli.js";
 import { projectDir } from "./support/warehouse.js";
 
@@ -53,5 +54,36 @@ describe("secrets written literally in the config", () => {
     for (const output of [json.stdout, json.stderr, human.stdout, human.stderr]) {
       for (const secret of [URL_PASSWORD, TOKEN, HUBSPOT_TOKEN, ENV_TOKEN]) expect(output).not.toContain(secret);
     }
+  });
+
+  it("are redacted from the message of a secret option whose literal value is invalid", async () => {
+    const dir = projectDir("literal-secrets-invalid");
+    const plugin = join(dir, "node_modules", "@acme", "destination-strict");
+    mkdirSync(plugin, { recursive: true });
+    writeFileSync(join(plugin, "package.json"), JSON.stringify({ name: "@acme/destination-strict", version: "0.0.1", type: "module", main: "index.js" }));
+    writeFileSync(
+      join(plugin, "index.js"),
+      `export default { kind: "destination", name: "strict", apiVersion: 2, async connect() {},
+        optionsSchema: { type: "object", properties: { token: { type: "string", pattern: "^tok_", secret: true } }, required: ["token"] } };`,
+    );
+    writeFileSync(
+      join(dir, "reverse-etl.config.json"),
+      JSON.stringify({
+        sources: { warehouse: { plugin: "@reverse-etl/source-duckdb", path: "warehouse.duckdb" } },
+        destinations: { crm: { plugin: "@acme/destination-strict", token: "sk-literal-secret-value" } },
+        models: { m: { source: "warehouse", primaryKey: "id", sql: "select 1 as id" } },
+        syncs: { s: { model: "m", destination: "crm", mode: "upsert", fields: { id: "id" } } },
+      }),
+    );
+    // Through core's API: the ConfigError's issues are redacted when made, not only when the CLI prints them.
+    const error = await loadPlugins(await loadConfig({ cwd: dir })).then(
+      () => undefined,
+      (caught: unknown) => caught,
+    );
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).issues).toEqual([{ path: "/destinations/crm/token", message: 'must match pattern "^tok_"; got "***"' }]);
+    const result = await runCli(["validate", "--offline"], { cwd: dir });
+    expect(result.code).toBe(2);
+    expect(result.stdout + result.stderr).not.toContain("sk-literal-secret-value");
   });
 });

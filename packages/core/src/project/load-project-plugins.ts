@@ -31,9 +31,8 @@ export interface LoadedPlugins {
  * Import every plugin a loaded config uses (each package once), validate each source's and destination's
  * options against its plugin's schema, and each sync's `options` against its destination's. The values of
  * options a plugin marks `secret: true` are registered as secrets, with a warning for each one the config
- * writes literally. Problems of
- * all entries are reported together in one `ConfigError`; a plugin that cannot be used throws a
- * `PluginError`.
+ * writes literally. Problems of all entries are reported together in one `ConfigError`; a plugin that
+ * cannot be used throws a `PluginError`.
  */
 export async function loadPlugins(loaded: LoadedConfig): Promise<LoadedPlugins> {
   const syncOptions = new Map<string, Record<string, unknown>>();
@@ -48,8 +47,9 @@ export async function loadPlugins(loaded: LoadedConfig): Promise<LoadedPlugins> 
       if (!cache.has(key)) cache.set(key, loadPlugin(kind, packageName, loaded.dir, jsonPath(section, name, "plugin")));
       const resolved = await cache.get(key)!;
       const copy = structuredClone(options);
-      issues.push(...validatePluginOptions(resolved.plugin, copy, jsonPath(section, name)));
+      // Secrets first: a validation message quoting a literal secret's value must already redact it.
       warnings.push(...registerSecretOptions(resolved, options, jsonPath(section, name), loaded));
+      issues.push(...validatePluginOptions(resolved.plugin, copy, jsonPath(section, name)));
       const configured = { ...resolved, options: copy };
       if (kind === "source") result.sources.set(name, configured as LoadedPlugin<SourcePlugin>);
       else result.destinations.set(name, configured as LoadedPlugin<DestinationPlugin>);
