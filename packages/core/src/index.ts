@@ -74,6 +74,8 @@ export type {
 } from "./plugins/destination.js";
 export { DESTINATION_API_VERSION, defineDestinationPlugin } from "./plugins/destination.js";
 export { SecretRedactor, secrets } from "./secrets/redactor.js";
+export { secretOptionValues } from "./plugins/secret-options.js";
+export type { SecretOption } from "./plugins/secret-options.js";
 export type {
   FieldChange,
   PlanCounts,

@@ -10,6 +10,8 @@ export interface EnvResolution {
   issues: ConfigIssue[];
   /** JSON paths of references that could not be resolved. */
   unresolved: Set<string>;
+  /** JSON paths of every reference: values the config does not write literally. */
+  references: Set<string>;
 }
 
 const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -26,6 +28,7 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 export function resolveEnvReferences(document: unknown, environment: NodeJS.ProcessEnv = process.env): EnvResolution {
   const issues: ConfigIssue[] = [];
   const unresolved = new Set<string>();
+  const references = new Set<string>();
 
   const visit = (node: unknown, keys: string[]): unknown => {
     if (Array.isArray(node)) return node.map((item, i) => visit(item, [...keys, String(i)]));
@@ -34,6 +37,7 @@ export function resolveEnvReferences(document: unknown, environment: NodeJS.Proc
       const path = jsonPath(...keys);
       const name = node.$env;
       unresolved.add(path);
+      references.add(path);
       if (Object.keys(node).length !== 1 || typeof name !== "string" || !VARIABLE_NAME.test(name)) {
         issues.push({
           path,
@@ -58,5 +62,5 @@ export function resolveEnvReferences(document: unknown, environment: NodeJS.Proc
     return out;
   };
 
-  return { value: visit(document, []), issues, unresolved };
+  return { value: visit(document, []), issues, unresolved, references };
 }

@@ -3,7 +3,7 @@ import { dirname, join, parse, resolve } from "node:path";
 import { cosmiconfig, type Loader } from "cosmiconfig";
 import { createJiti } from "jiti";
 import { parseDocument } from "yaml";
-import { ConfigError } from "../errors.js";
+import { ConfigError, type ConfigIssue } from "../errors.js";
 import type { ReverseEtlConfig } from "./types.js";
 import { checkConfigDocument } from "./validate-config.js";
 
@@ -36,6 +36,10 @@ export interface LoadedConfig {
   dir: string;
   /** The validated document, env references replaced by their values. */
   config: ReverseEtlConfig;
+  /** JSON paths of the values read with `env()`; the others are written literally in the file. */
+  envPaths?: ReadonlySet<string>;
+  /** What is allowed but unwise, e.g. credentials written literally; `validate` shows them. */
+  warnings?: ConfigIssue[];
 }
 
 /** Thrown by our loaders so the file and line reach the ConfigError. */
@@ -178,7 +182,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
     file = found;
   }
   const document = await readConfigDocument(file);
-  const { config, issues } = checkConfigDocument(document, file);
+  const { config, issues, warnings, envPaths } = checkConfigDocument(document, file);
   if (issues.length > 0) throw new ConfigError(file, issues);
-  return { file, dir: dirname(file), config };
+  return { file, dir: dirname(file), config, envPaths, warnings };
 }

@@ -69,7 +69,8 @@ export class ConfiguredProject implements Project {
   }
 
   async validate(options: { offline: boolean }): Promise<ValidationReport> {
-    const report: ValidationReport = { file: this.file, offline: options.offline, connections: [], syncs: [], ok: true };
+    const warnings = [...(this.loaded.warnings ?? []), ...(this.pluginSet.warnings ?? [])].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    const report: ValidationReport = { file: this.file, offline: options.offline, connections: [], syncs: [], warnings, ok: true };
     // Loading the config made every check that needs no connection.
     if (options.offline) return report;
     for (const name of Object.keys(this.config.sources)) {

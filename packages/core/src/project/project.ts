@@ -1,3 +1,4 @@
+import type { ConfigIssue } from "../errors.js";
 import type { ReverseEtlConfig } from "../config/types.js";
 import type { Logger } from "../plugins/plugin-context.js";
 import type { PlanReport, ProgressEvent, RunError, RunRecord, SyncReport } from "../reports.js";
@@ -47,6 +48,8 @@ export interface ValidationReport {
   connections: Array<{ kind: "source" | "destination"; name: string; ok: boolean; error?: string }>;
   /** Per sync mapping checks (online only). */
   syncs: Array<{ name: string; ok: boolean; problems: string[] }>;
+  /** What is allowed but unwise, by JSON path: secrets written literally in the config instead of with `env()`. */
+  warnings: ConfigIssue[];
   ok: boolean;
 }
 
