@@ -1,5 +1,7 @@
 /// <reference lib="dom" />
-import { mkdirSync } from "node:fs";
+import { mkdirSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import puppeteer, { type Browser, type Page } from "puppeteer-core";
@@ -12,8 +14,12 @@ import { makeWarehouse, seedCustomersIn } from "./support/warehouses.js";
 const chromium = findChromium();
 if (!chromium.path) console.warn(`[e2e-dashboard] skipped: ${chromium.reason}`);
 
-/** Screenshots the README shows. */
-const DOCS = fileURLToPath(new URL("../docs/", import.meta.url));
+/**
+ * Screenshots: the README shows those in docs/, which `UPDATE_SCREENSHOTS=1 npx vitest run
+ * test/e2e-dashboard.test.ts` rewrites; an ordinary run takes them into a temporary directory, so the suite
+ * leaves the checkout clean.
+ */
+const DOCS = process.env.UPDATE_SCREENSHOTS ? fileURLToPath(new URL("../docs/", import.meta.url)) : `${mkdtempSync(join(tmpdir(), "reverse-etl-screens-"))}/`;
 
 let browser: Browser | undefined;
 let daemons: Daemon[] = [];
