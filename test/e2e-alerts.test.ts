@@ -114,3 +114,42 @@ describe("alerts sent by reverse-etl sync", () => {
     ]);
   });
 });
+
+describe("stale alerts", () => {
+  it("says once per last success that a sync has not succeeded for staleAfter, and again only after a new success goes stale", async () => {
+    const { openProject } = await import("@reverse-etl/core");
+    const dir = projectDir("alerts-stale");
+    await seedCustomers(join(dir, "warehouse.duckdb"), 5);
+    const receiver = await startWebhookReceiver();
+    const collector = await startAlertCollector();
+    closers.push(() => collector.close(), () => receiver.close());
+    writeConfig(dir, { plugin: "@reverse-etl/destination-webhook", url: receiver.url });
+    withAlerts(dir, { ops: { url: `${collector.url}/ops`, on: ["stale"], staleAfter: "6h" } });
+    const project = await openProject({ configPath: join(dir, "reverse-etl.config.json") });
+    try {
+      const hours = (h: number) => new Date(Date.now() + h * 3_600_000);
+      await project.checkStale(hours(7));
+      expect(collector.alerts).toEqual([]); // never ran: nothing to be stale about yet
+
+      const first = (await project.sync({})).syncs[0];
+      expect(first!.status).toBe("succeeded");
+      await project.checkStale(hours(5));
+      expect(collector.alerts).toEqual([]); // within staleAfter
+      await project.checkStale(hours(7));
+      await project.checkStale(hours(8));
+      expect(collector.alerts.map((a) => a.body)).toEqual([
+        expect.objectContaining({ event: "stale", sync: "customers_sync", runId: first!.runId, status: "succeeded", lastSuccessAt: expect.any(String) }),
+      ]);
+
+      const second = (await project.sync({})).syncs[0];
+      expect(second!.status).toBe("succeeded");
+      await project.checkStale(hours(5));
+      expect(collector.alerts).toHaveLength(1);
+      await project.checkStale(hours(7));
+      expect(collector.alerts).toHaveLength(2);
+      expect(collector.alerts[1]!.body).toMatchObject({ event: "stale", runId: second!.runId });
+    } finally {
+      await project.close();
+    }
+  });
+});
