@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { startSalesforceEmulator, type SalesforceEmulator } from "@reverse-etl/destination-salesforce/emulator";
 import { projectDir } from "./support/warehouse.js";
-import { makeWarehouse } from "./support/warehouses.js";
+import { makeWarehouse, WAREHOUSES } from "./support/warehouses.js";
 import { jsonOf, runCli, type CliResult } from "./support/cli.js";
 import { contactsIn, peopleIn, requestsSince, SALESFORCE_ENV, SALESFORCE_ORG, SALESFORCE_SECRETS, seedPeople, writeSalesforceConfig } from "./support/salesforce.js";
 
@@ -61,9 +61,9 @@ describe("sync to Salesforce through Bulk API 2.0, end to end through the CLI", 
     expect(contactsIn(emulator)).toEqual(await peopleIn(warehouse));
   }, 180_000);
 
-  it("commits state only for the records a job saved: failed rows are rejected with Salesforce's message and sent again", async () => {
-    const dir = projectDir("e2e-salesforce-bulk-partial");
-    const warehouse = await makeWarehouse("duckdb", dir);
+  it.each(WAREHOUSES)("commits state only for the records a job saved (%s model): failed rows are rejected with Salesforce's message and sent again", async (kind) => {
+    const dir = projectDir(`e2e-salesforce-bulk-partial-${kind}`);
+    const warehouse = await makeWarehouse(kind, dir);
     await seedPeople(warehouse, 3000);
     await warehouse.query("update gold.people set email = 'bad-' || id where id in (10, 2000); update gold.people set tier = 'Gold' where id = 2999");
     emulator = await startSalesforceEmulator({ ...SALESFORCE_ORG, bulkProcessingMs: 10 });
