@@ -143,4 +143,33 @@ describe("validate against Salesforce", () => {
     expect(requestsSince(emulator, 0)).toEqual([]);
     expect(emulator.dump("Contact")).toEqual([]);
   });
+
+  it.each(WAREHOUSES)("validate (exit 2) and plan catch a %s model's text longer than its field before any write, naming row, field, object, length and limit", async (kind) => {
+    const dir = projectDir(`e2e-salesforce-length-${kind}`);
+    const warehouse = await makeWarehouse(kind, dir);
+    await seedPeople(warehouse, 30);
+    // LastName takes 80 characters, External_Id__c 40; multi-byte characters count once.
+    await warehouse.query(`update gold.people set last_name = repeat('é', 81) where id = 12; update gold.people set last_name = repeat('ü', 80) where id = 13;
+                           update gold.people set external_id = 'P-' || repeat('9', 39) where id = 20`);
+    emulator = await startSalesforceEmulator(SALESFORCE_ORG);
+    writeSalesforceConfig(dir, warehouse, emulator);
+
+    const result = await cli(["validate", "--json"], dir);
+    expect(result.code).toBe(2);
+    expect(jsonOf(result).syncs[0].problems).toEqual([
+      '/syncs/people_to_contacts/fields/last_name: column "last_name" holds text longer than field "LastName" of object "Contact" takes (80 characters): 1 row (key "12") has up to 81 characters; shorten them in the model\'s SQL (e.g. left(last_name, 80))',
+      '/syncs/people_to_contacts/match/External_Id__c: column "external_id" holds text longer than field "External_Id__c" of object "Contact" takes (40 characters): 1 row (key "20") has up to 41 characters; shorten them in the model\'s SQL (e.g. left(external_id, 40))',
+    ]);
+    const text = await cli(["validate"], dir);
+    expect(text.code).toBe(2);
+    expect(text.stdout).toContain('field "LastName" of object "Contact" takes (80 characters): 1 row (key "12")');
+
+    const plan = await cli(["plan", "--json"], dir);
+    expect(plan.code, plan.stderr).toBe(0);
+    expect(jsonOf(plan).syncs[0].warnings).toEqual(
+      expect.arrayContaining([expect.stringContaining('column "last_name" holds text longer than field "LastName" of object "Contact" takes (80 characters)')]),
+    );
+    expect(requestsSince(emulator, 0)).toEqual([]);
+    expect(emulator.dump("Contact")).toEqual([]);
+  });
 });

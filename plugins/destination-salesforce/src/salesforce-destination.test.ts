@@ -101,22 +101,23 @@ testDestinationContract({
 });
 
 describe("salesforce destination", () => {
-  it("describes an sObject for the mode: identifiers, fields that cannot be written, restricted picklist values, types", async () => {
+  it("describes an sObject for the mode: identifiers, fields that cannot be written, restricted picklist values, text lengths, types", async () => {
     const connection = await connect(await emulator());
     const upsert = await connection.describe("Contact", { mode: "upsert" });
     const fields = new Map(upsert.fields.map((f) => [f.name, f]));
     expect(upsert.identifiers).toEqual(["External_Id__c"]);
     expect(upsert.requiresMatch).toBe(true);
-    expect(fields.get("Email")).toEqual({ name: "Email", type: "email" });
-    expect(fields.get("Tier__c")).toEqual({ name: "Tier__c", type: "enumeration", options: ["Free", "Pro"] });
+    expect(fields.get("Email")).toEqual({ name: "Email", type: "email", length: 80 });
+    expect(fields.get("Tier__c")).toEqual({ name: "Tier__c", type: "enumeration", length: 255, options: ["Free", "Pro"] });
+    expect(fields.get("AccountId")).toEqual({ name: "AccountId", type: "reference" });
     expect(fields.get("Seats__c")).toEqual({ name: "Seats__c", type: "number" });
     expect(fields.get("Name")).toMatchObject({ readOnly: true });
-    expect(fields.get("LastName")).toEqual({ name: "LastName", type: "string", required: true });
+    expect(fields.get("LastName")).toEqual({ name: "LastName", type: "string", length: 80, required: true });
     expect(fields.get("CreatedDate")).toMatchObject({ readOnly: true });
     // Created but never updated: read-only to upserts and updates, writable by inserts.
     expect(fields.get("Created_Only__c")).toMatchObject({ readOnly: true });
     const insert = await connection.describe("Contact", { mode: "insert" });
-    expect(insert.fields.find((f) => f.name === "Created_Only__c")).toEqual({ name: "Created_Only__c", type: "string" });
+    expect(insert.fields.find((f) => f.name === "Created_Only__c")).toEqual({ name: "Created_Only__c", type: "string", length: 255 });
     expect(insert.requiresMatch).toBe(false);
     expect((await connection.describe("Contact", { mode: "update" })).identifiers).toEqual(["Id", "External_Id__c"]);
     await expect(connection.describe("Nope__c", { mode: "upsert" })).rejects.toThrow(/object "Nope__c" does not exist in the org/);

@@ -29,4 +29,15 @@ describe("renderValidationChecklist", () => {
     expect(text).toContain("not checked (--offline)");
     expect(text).toMatch(/All checks passed\.$/);
   });
+
+  it("shows under a sync the checks that could not be made", () => {
+    const text = renderValidationChecklist({
+      file: "c.ts",
+      offline: false,
+      ok: true,
+      connections: [],
+      syncs: [{ name: "people", ok: true, problems: [], notes: ['lengths not checked: source "warehouse" cannot measure text in SQL'] }],
+    });
+    expect(text).toContain('✔ sync people: mappings ok\n    note: lengths not checked: source "warehouse" cannot measure text in SQL');
+  });
 });

@@ -147,6 +147,11 @@ export interface FieldDescription {
   /** Allowed values for enumerations. */
   readonly options?: readonly string[];
   /**
+   * The most characters a text value of this field may hold (Salesforce's describe `length`). Before any
+   * write, core measures the model's text values in the warehouse and refuses longer ones, naming a row.
+   */
+  readonly length?: number;
+  /**
    * A record cannot be created without a value for it (Salesforce's not-nillable fields without a
    * default): a sync that creates records (insert, upsert, mirror) must map it.
    */
