@@ -214,6 +214,29 @@ describe("salesforce destination", () => {
     expect(e.dump("Contact").map((c) => [c.External_Id__c, c.LastName])).toEqual([["p-1", "Last1"]]);
   });
 
+  it("inserts after an interrupted run only the records not found by their unique external id; without one, warns and inserts", async () => {
+    const e = await emulator();
+    const [existing] = e.seed("Contact", [{ External_Id__c: "p-1", LastName: "Last1" }]);
+    const warnings: string[] = [];
+    const logger = { ...silentLogger, warn: (message: string) => void warnings.push(message) };
+    const connection = await salesforceDestination.connect({ instanceUrl: e.url, loginUrl: e.url, apiVersion: "62.0", accessToken: e.accessToken }, { configDir: process.cwd(), name: "crm", logger });
+    const interrupted = { ...context(), interrupted: true };
+    const outcome = await connection.write("insert", [person(1), person(2)], interrupted);
+    expect(outcome).toEqual({ type: "results", results: [{ status: "ok", id: existing }, { status: "ok", id: expect.stringMatching(/^003/) }] });
+    expect(e.dump("Contact").map((c) => c.External_Id__c).sort()).toEqual(["p-1", "p-2"]);
+    // The org's jobs were listed once for the run, the records looked up, and only p-2 created.
+    expect(e.requestLog.map((r) => `${r.method} ${r.path.replace(/\/v\d+\.\d/, "")}`).filter((r) => /jobs|query|composite/.test(r))).toEqual([
+      "GET /services/data/jobs/ingest",
+      "GET /services/data/query",
+      "POST /services/data/composite/sobjects",
+    ]);
+    expect(warnings.filter((w) => w.includes("unique"))).toEqual([]);
+
+    const noUnique = { key: "3", keyValue: 3, match: {}, fields: { LastName: "Last3" } };
+    expect(statuses(await connection.write("insert", [noUnique], interrupted))).toEqual(["ok"]);
+    expect(warnings).toEqual(expect.arrayContaining([expect.stringContaining("writes no unique field of Contact, so records it created may be created again")]));
+  });
+
   it("deletes by external id for mirror syncs: finds the Ids, deletes them, counts records already gone as deleted", async () => {
     const e = await emulator();
     e.seed("Contact", [
