@@ -1,26 +1,13 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { startSalesforceEmulator, type SalesforceEmulator } from "@reverse-etl/destination-salesforce/emulator";
+import { describe, expect, it } from "vitest";
+import type { SalesforceEmulator } from "@reverse-etl/destination-salesforce/emulator";
 import { projectDir } from "./support/warehouse.js";
 import { makeWarehouse } from "./support/warehouses.js";
-import { jsonOf, runCli, startCli, type CliResult } from "./support/cli.js";
-import { contactsIn, peopleIn, requestsSince, SALESFORCE_ENV, SALESFORCE_ORG, SALESFORCE_SECRETS, seedPeople, writeSalesforceConfig } from "./support/salesforce.js";
+import { jsonOf, startCli, type CliResult } from "./support/cli.js";
+import { contactsIn, peopleIn, requestsSince, SALESFORCE_ENV, SALESFORCE_ORG, seedPeople, useSalesforceCli, writeSalesforceConfig } from "./support/salesforce.js";
 
+const session = useSalesforceCli();
+const { cli } = session;
 let emulator: SalesforceEmulator | undefined;
-let outputs: string[] = [];
-afterEach(async () => {
-  const printed = outputs.join("\n");
-  outputs = [];
-  await emulator?.close();
-  emulator = undefined;
-  for (const secret of Object.values(SALESFORCE_SECRETS).slice(1)) expect(printed).not.toContain(secret);
-  expect(printed).not.toMatch(/00D\w{12}!/);
-});
-
-async function cli(args: string[], dir: string): Promise<CliResult> {
-  const result = await runCli(args, { cwd: dir, env: SALESFORCE_ENV });
-  outputs.push(result.stdout, result.stderr);
-  return result;
-}
 
 /** Write requests (collections and job requests) the emulator answered since `from`. */
 function writesSince(e: SalesforceEmulator, from: number): number {
@@ -40,7 +27,7 @@ async function syncAnd(dir: string, e: SalesforceEmulator, after: number, act: (
   }, 1);
   const ended = await running.done;
   clearInterval(watcher);
-  outputs.push(ended.stdout, ended.stderr);
+  session.keep(ended);
   return ended;
 }
 
@@ -49,7 +36,7 @@ describe("Salesforce faults, end to end through the CLI", () => {
     const dir = projectDir("e2e-salesforce-expiry");
     const warehouse = await makeWarehouse("duckdb", dir);
     await seedPeople(warehouse, 1500);
-    emulator = await startSalesforceEmulator(SALESFORCE_ORG);
+    emulator = await session.start(SALESFORCE_ORG);
     writeSalesforceConfig(dir, warehouse, emulator);
     const e = emulator;
     const run = await syncAnd(dir, e, 3, () => e.expireSessions());
@@ -75,7 +62,7 @@ describe("Salesforce faults, end to end through the CLI", () => {
     const dir = projectDir("e2e-salesforce-503");
     const warehouse = await makeWarehouse("duckdb", dir);
     await seedPeople(warehouse, 1200);
-    emulator = await startSalesforceEmulator(SALESFORCE_ORG);
+    emulator = await session.start(SALESFORCE_ORG);
     writeSalesforceConfig(dir, warehouse, emulator);
     const e = emulator;
     // The first requests meet a 503 burst; later, 30 records are locked.
@@ -93,7 +80,7 @@ describe("Salesforce faults, end to end through the CLI", () => {
     const dir = projectDir("e2e-salesforce-allocation");
     const warehouse = await makeWarehouse("duckdb", dir);
     await seedPeople(warehouse, 1600);
-    emulator = await startSalesforceEmulator({ ...SALESFORCE_ORG, dailyApiRequests: 100 });
+    emulator = await session.start({ ...SALESFORCE_ORG, dailyApiRequests: 100 });
     // Other integrations used 90 of the 100 requests; this sync keeps 5% free and writes one batch at a time.
     emulator.useApiRequests(90);
     writeSalesforceConfig(dir, warehouse, emulator, {}, { apiReserve: 0.05, maxConcurrency: 1 });
@@ -120,7 +107,7 @@ describe("Salesforce faults, end to end through the CLI", () => {
     const dir = projectDir("e2e-salesforce-kill");
     const warehouse = await makeWarehouse("duckdb", dir);
     await seedPeople(warehouse, 5000);
-    emulator = await startSalesforceEmulator({ ...SALESFORCE_ORG, bulkProcessingMs: 200 });
+    emulator = await session.start({ ...SALESFORCE_ORG, bulkProcessingMs: 200 });
     const e = emulator;
     writeSalesforceConfig(dir, warehouse, e, { mode: "mirror" }, { bulkPollIntervalMs: 100 });
     const baseline = await cli(["sync", "--json"], dir);
@@ -136,15 +123,7 @@ describe("Salesforce faults, end to end through the CLI", () => {
          delete from gold.people where id between ${4900 - round * 30} and ${4910 - round * 30}`,
       );
       writeSalesforceConfig(dir, warehouse, e, { mode: "mirror", options: { bulk } }, { bulkPollIntervalMs: 100 });
-      const mark = e.requestLog.length;
-      const running = startCli(["sync"], { cwd: dir, env: SALESFORCE_ENV });
-      const watcher = setInterval(() => {
-        if (writesSince(e, mark) >= after) running.child.kill("SIGKILL");
-      }, 1);
-      const ended = await running.done;
-      clearInterval(watcher);
-      outputs.push(ended.stdout, ended.stderr);
-      expect(ended.signal, `round ${round} ended before the kill:\n${ended.stderr}`).toBe("SIGKILL");
+      await killWhen(dir, e, (mark) => writesSince(e, mark) >= after, `round ${round}`);
     }
     writeSalesforceConfig(dir, warehouse, e, { mode: "mirror" }, { bulkPollIntervalMs: 100 });
     const final = await cli(["sync", "--json"], dir);
@@ -160,7 +139,7 @@ describe("Salesforce faults, end to end through the CLI", () => {
     const warehouse = await makeWarehouse("duckdb", dir);
     await seedPeople(warehouse, 400);
     // Jobs take a while to run: the killed run's job is still in progress when the next run starts.
-    emulator = await startSalesforceEmulator({ ...SALESFORCE_ORG, bulkProcessingMs: 4000 });
+    emulator = await session.start({ ...SALESFORCE_ORG, bulkProcessingMs: 4000 });
     const e = emulator;
     writeSalesforceConfig(dir, warehouse, e, { mode: "mirror" });
     expect((await cli(["sync", "--json"], dir)).code).toBe(0);
@@ -191,7 +170,7 @@ describe("Salesforce faults, end to end through the CLI", () => {
     const dir = projectDir("e2e-salesforce-orphan-insert");
     const warehouse = await makeWarehouse("duckdb", dir);
     await seedPeople(warehouse, 400);
-    emulator = await startSalesforceEmulator({ ...SALESFORCE_ORG, bulkProcessingMs: 1500 });
+    emulator = await session.start({ ...SALESFORCE_ORG, bulkProcessingMs: 1500 });
     const e = emulator;
     const insert = (bulk: string) => ({
       mode: "insert",
@@ -216,17 +195,22 @@ describe("Salesforce faults, end to end through the CLI", () => {
   }, 180_000);
 });
 
-/** Run a Bulk API sync and kill -9 it once its job is created, uploaded and closed. */
-async function killAfterJobClosed(dir: string, e: SalesforceEmulator): Promise<void> {
+/** Run `sync` and kill -9 it once `due(mark)` holds, `mark` being the emulator's request count at the start. */
+async function killWhen(dir: string, e: SalesforceEmulator, due: (mark: number) => boolean, what = "the run"): Promise<void> {
   const mark = e.requestLog.length;
   const running = startCli(["sync"], { cwd: dir, env: SALESFORCE_ENV });
   const watcher = setInterval(() => {
-    if (e.requestLog.slice(mark).some((r) => r.method === "PATCH" && /jobs\/ingest\/\w+$/.test(r.path))) running.child.kill("SIGKILL");
+    if (due(mark)) running.child.kill("SIGKILL");
   }, 1);
   const ended = await running.done;
   clearInterval(watcher);
-  outputs.push(ended.stdout, ended.stderr);
-  expect(ended.signal, `the run ended before the kill:\n${ended.stderr}`).toBe("SIGKILL");
+  session.keep(ended);
+  expect(ended.signal, `${what} ended before the kill:\n${ended.stderr}`).toBe("SIGKILL");
+}
+
+/** Run a Bulk API sync and kill -9 it once its job is created, uploaded and closed. */
+function killAfterJobClosed(dir: string, e: SalesforceEmulator): Promise<void> {
+  return killWhen(dir, e, (mark) => e.requestLog.slice(mark).some((r) => r.method === "PATCH" && /jobs\/ingest\/\w+$/.test(r.path)));
 }
 
 /** Wait until every ingest job of the org has ended. */

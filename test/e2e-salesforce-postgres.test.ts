@@ -1,28 +1,15 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
-import { startSalesforceEmulator, type SalesforceEmulator } from "@reverse-etl/destination-salesforce/emulator";
+import { describe, expect, it } from "vitest";
+import type { SalesforceEmulator } from "@reverse-etl/destination-salesforce/emulator";
 import { projectDir } from "./support/warehouse.js";
 import { makeWarehouse, type TestWarehouse } from "./support/warehouses.js";
-import { jsonOf, runCli, type CliResult } from "./support/cli.js";
-import { requestsSince, SALESFORCE_ENV, SALESFORCE_ORG, SALESFORCE_SECRETS, writeSalesforceConfig } from "./support/salesforce.js";
+import { jsonOf } from "./support/cli.js";
+import { requestsSince, SALESFORCE_ORG, useSalesforceCli, writeSalesforceConfig } from "./support/salesforce.js";
 
+const session = useSalesforceCli();
+const { cli } = session;
 let emulator: SalesforceEmulator | undefined;
-let outputs: string[] = [];
-afterEach(async () => {
-  const printed = outputs.join("\n");
-  outputs = [];
-  await emulator?.close();
-  emulator = undefined;
-  for (const secret of Object.values(SALESFORCE_SECRETS).slice(1)) expect(printed).not.toContain(secret);
-  expect(printed).not.toMatch(/00D\w{12}!/);
-});
-
-async function cli(args: string[], dir: string): Promise<CliResult> {
-  const result = await runCli(args, { cwd: dir, env: SALESFORCE_ENV });
-  outputs.push(result.stdout, result.stderr);
-  return result;
-}
 
 /** Contact with typed custom fields, beside the org's standard date and boolean fields. */
 const ORG = {
@@ -96,7 +83,7 @@ describe.each(["never", "always"] as const)("a PostgreSQL model of many types in
     const dir = projectDir(`e2e-salesforce-pg-${bulk}`);
     const warehouse = await makeWarehouse("postgres", dir);
     await seedMembers(warehouse, 600);
-    emulator = await startSalesforceEmulator({ ...ORG, bulkProcessingMs: 10 });
+    emulator = await session.start({ ...ORG, bulkProcessingMs: 10 });
     const sync = (mode: string) => ({ mode, match: { External_Id__c: "external_id" }, fields: FIELDS, options: { bulk } });
     const configure = (mode: string) => {
       writeSalesforceConfig(dir, warehouse, emulator!, sync(mode), { bulkPollIntervalMs: 100 });
