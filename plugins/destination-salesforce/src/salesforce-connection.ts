@@ -38,6 +38,8 @@ export class SalesforceConnection implements DestinationConnection {
   readonly #shapes = new Map<string, Promise<ObjectShape>>();
   readonly #bulk: BulkWriter;
   readonly #recovery: RunRecovery;
+  /** Warnings already logged, by run: once each. */
+  readonly #warned = new Set<string>();
   #closed = false;
 
   constructor(
@@ -87,7 +89,7 @@ export class SalesforceConnection implements DestinationConnection {
       const send = (batch: readonly OutgoingRecord[]) =>
         operation !== "delete" && usesBulk(context) ? this.#bulk.write(shape, operation, batch, context) : writeCollections({ api: this.api, shape, acquireRequests: context.acquireRequests }, operation, batch);
       // Inserts are not idempotent: what the interrupted run created is found, not created again.
-      if (operation === "insert" && context.interrupted) return await insertMissing(this.api, shape, records, context, this.logger, send);
+      if (operation === "insert" && context.interrupted) return await insertMissing(this.api, shape, records, context, (message) => this.#warnOnce(context.runId, message), send);
       return await send(records);
     } catch (error) {
       if (error instanceof SalesforceApiFailure) return outcomeOfFailure(error);
@@ -103,6 +105,13 @@ export class SalesforceConnection implements DestinationConnection {
   async close(): Promise<void> {
     this.#closed = true;
     this.#bulk.discard();
+  }
+
+  #warnOnce(runId: string, message: string): void {
+    const key = `${runId}\u0000${message}`;
+    if (this.#warned.has(key)) return;
+    this.#warned.add(key);
+    this.logger.warn(message);
   }
 
   /** The describe of an object, read once. */

@@ -95,12 +95,13 @@ export async function insertMissing(
   shape: ObjectShape,
   records: readonly OutgoingRecord[],
   context: SyncContext,
-  logger: Logger,
+  /** Log a warning (once per run). */
+  warn: (message: string) => void,
   insert: (records: readonly OutgoingRecord[]) => Promise<WriteOutcome>,
 ): Promise<WriteOutcome> {
   const field = uniqueFieldOf(shape, records[0]!);
   if (!field) {
-    logger.warn(
+    warn(
       `insert sync ${context.sync}: an earlier run was interrupted and the mapping writes no unique field of ${shape.name}, so records it created may be created again; map a unique external id field, or use upsert`,
     );
     return insert(records);
