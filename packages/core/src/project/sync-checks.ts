@@ -60,7 +60,7 @@ export class SyncChecks {
     const description = await this.connections.describe(def);
     if (description.acceptsAnyField) return { issues: [], notes: [] };
     const source = await this.connections.source(def.sourceName);
-    const lengths = await lengthIssues(source, def, description, def.sourceName);
+    const lengths = await lengthIssues(source, def, description);
     return { issues: [...(await enumerationIssues(source, def, description)), ...lengths.issues], notes: lengths.notes };
   }
 

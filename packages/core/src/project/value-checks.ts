@@ -68,7 +68,7 @@ export async function enumerationIssues(warehouse: Warehouse, def: SyncDefinitio
  * pass over the model: per field, how many rows are too long, the longest length and one row's key. A
  * source without `SqlFunctions.textLength` cannot measure: the check is skipped with a note.
  */
-export async function lengthIssues(warehouse: Warehouse, def: SyncDefinition, description: ObjectDescription, sourceName: string): Promise<ValueChecks> {
+export async function lengthIssues(warehouse: Warehouse, def: SyncDefinition, description: ObjectDescription): Promise<ValueChecks> {
   const limited = mappedTexts(def, description).filter((t) => (t.field.length ?? 0) > 0);
   if (limited.length === 0) return { issues: [], notes: [] };
   const textLength = warehouse.functions.textLength?.bind(warehouse.functions);
@@ -76,7 +76,7 @@ export async function lengthIssues(warehouse: Warehouse, def: SyncDefinition, de
     const fields = limited.map((t) => `"${t.field.name}"`).join(", ");
     return {
       issues: [],
-      notes: [`lengths not checked: source "${sourceName}" cannot measure text in SQL (its SqlFunctions have no textLength); values longer than ${fields} are refused by the destination when sent`],
+      notes: [`lengths not checked: source "${def.sourceName}" cannot measure text in SQL (its SqlFunctions have no textLength); values longer than ${fields} are refused by the destination when sent`],
     };
   }
   const { key } = rowExpressions(warehouse, def);
