@@ -1,26 +1,13 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { startSalesforceEmulator, type SalesforceEmulator } from "@reverse-etl/destination-salesforce/emulator";
+import { describe, expect, it } from "vitest";
+import type { SalesforceEmulator } from "@reverse-etl/destination-salesforce/emulator";
 import { projectDir } from "./support/warehouse.js";
-import { makeWarehouse } from "./support/warehouses.js";
-import { jsonOf, runCli, type CliResult } from "./support/cli.js";
-import { contactsIn, peopleIn, requestsSince, SALESFORCE_ENV, SALESFORCE_ORG, SALESFORCE_SECRETS, seedPeople, writeSalesforceConfig } from "./support/salesforce.js";
+import { makeWarehouse, WAREHOUSES } from "./support/warehouses.js";
+import { jsonOf } from "./support/cli.js";
+import { contactsIn, peopleIn, requestsSince, SALESFORCE_ORG, seedPeople, useSalesforceCli, writeSalesforceConfig } from "./support/salesforce.js";
 
+const session = useSalesforceCli();
+const { cli } = session;
 let emulator: SalesforceEmulator | undefined;
-let outputs: string[] = [];
-afterEach(async () => {
-  const printed = outputs.join("\n");
-  outputs = [];
-  await emulator?.close();
-  emulator = undefined;
-  for (const secret of Object.values(SALESFORCE_SECRETS).slice(1)) expect(printed).not.toContain(secret);
-  expect(printed).not.toMatch(/00D\w{12}!/);
-});
-
-async function cli(args: string[], dir: string): Promise<CliResult> {
-  const result = await runCli(args, { cwd: dir, env: SALESFORCE_ENV });
-  outputs.push(result.stdout, result.stderr);
-  return result;
-}
 
 /** Requests under /services/data the emulator answered since `from` (each counts against the org's daily allocation). */
 function apiCallsSince(e: SalesforceEmulator, from: number): number {
@@ -32,7 +19,7 @@ describe("sync to Salesforce through Bulk API 2.0, end to end through the CLI", 
     const dir = projectDir("e2e-salesforce-bulk");
     const warehouse = await makeWarehouse("duckdb", dir);
     await seedPeople(warehouse, 50_000);
-    emulator = await startSalesforceEmulator({ ...SALESFORCE_ORG, bulkProcessingMs: 10 });
+    emulator = await session.start({ ...SALESFORCE_ORG, bulkProcessingMs: 10 });
     // bulk: "auto" (the default): the run's 50,000 records are past the 2,000-record threshold.
     writeSalesforceConfig(dir, warehouse, emulator, { options: {} }, { bulkPollIntervalMs: 200 });
 
@@ -61,12 +48,12 @@ describe("sync to Salesforce through Bulk API 2.0, end to end through the CLI", 
     expect(contactsIn(emulator)).toEqual(await peopleIn(warehouse));
   }, 180_000);
 
-  it("commits state only for the records a job saved: failed rows are rejected with Salesforce's message and sent again", async () => {
-    const dir = projectDir("e2e-salesforce-bulk-partial");
-    const warehouse = await makeWarehouse("duckdb", dir);
+  it.each(WAREHOUSES)("commits state only for the records a job saved (%s model): failed rows are rejected with Salesforce's message and sent again", async (kind) => {
+    const dir = projectDir(`e2e-salesforce-bulk-partial-${kind}`);
+    const warehouse = await makeWarehouse(kind, dir);
     await seedPeople(warehouse, 3000);
     await warehouse.query("update gold.people set email = 'bad-' || id where id in (10, 2000); update gold.people set tier = 'Gold' where id = 2999");
-    emulator = await startSalesforceEmulator({ ...SALESFORCE_ORG, bulkProcessingMs: 10 });
+    emulator = await session.start({ ...SALESFORCE_ORG, bulkProcessingMs: 10 });
     writeSalesforceConfig(dir, warehouse, emulator, { options: { bulk: "always" } }, { bulkPollIntervalMs: 100 });
     // Another transaction holds four records while the job runs.
     emulator.lockNextRecords(4);

@@ -1,26 +1,13 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { startSalesforceEmulator, type SalesforceEmulator } from "@reverse-etl/destination-salesforce/emulator";
+import { describe, expect, it } from "vitest";
+import type { SalesforceEmulator } from "@reverse-etl/destination-salesforce/emulator";
 import { projectDir } from "./support/warehouse.js";
 import { makeWarehouse } from "./support/warehouses.js";
-import { jsonOf, runCli, startCli, type CliResult } from "./support/cli.js";
-import { contactsIn, peopleIn, SALESFORCE_ENV, SALESFORCE_ORG, SALESFORCE_SECRETS, seedPeople, writeSalesforceConfig } from "./support/salesforce.js";
+import { jsonOf, startCli, type CliResult } from "./support/cli.js";
+import { contactsIn, peopleIn, requestsSince, SALESFORCE_ENV, SALESFORCE_ORG, seedPeople, useSalesforceCli, writeSalesforceConfig } from "./support/salesforce.js";
 
+const session = useSalesforceCli();
+const { cli } = session;
 let emulator: SalesforceEmulator | undefined;
-let outputs: string[] = [];
-afterEach(async () => {
-  const printed = outputs.join("\n");
-  outputs = [];
-  await emulator?.close();
-  emulator = undefined;
-  for (const secret of Object.values(SALESFORCE_SECRETS).slice(1)) expect(printed).not.toContain(secret);
-  expect(printed).not.toMatch(/00D\w{12}!/);
-});
-
-async function cli(args: string[], dir: string): Promise<CliResult> {
-  const result = await runCli(args, { cwd: dir, env: SALESFORCE_ENV });
-  outputs.push(result.stdout, result.stderr);
-  return result;
-}
 
 /** Write requests (collections and job requests) the emulator answered since `from`. */
 function writesSince(e: SalesforceEmulator, from: number): number {
@@ -40,7 +27,7 @@ async function syncAnd(dir: string, e: SalesforceEmulator, after: number, act: (
   }, 1);
   const ended = await running.done;
   clearInterval(watcher);
-  outputs.push(ended.stdout, ended.stderr);
+  session.keep(ended);
   return ended;
 }
 
@@ -49,7 +36,7 @@ describe("Salesforce faults, end to end through the CLI", () => {
     const dir = projectDir("e2e-salesforce-expiry");
     const warehouse = await makeWarehouse("duckdb", dir);
     await seedPeople(warehouse, 1500);
-    emulator = await startSalesforceEmulator(SALESFORCE_ORG);
+    emulator = await session.start(SALESFORCE_ORG);
     writeSalesforceConfig(dir, warehouse, emulator);
     const e = emulator;
     const run = await syncAnd(dir, e, 3, () => e.expireSessions());
@@ -75,7 +62,7 @@ describe("Salesforce faults, end to end through the CLI", () => {
     const dir = projectDir("e2e-salesforce-503");
     const warehouse = await makeWarehouse("duckdb", dir);
     await seedPeople(warehouse, 1200);
-    emulator = await startSalesforceEmulator(SALESFORCE_ORG);
+    emulator = await session.start(SALESFORCE_ORG);
     writeSalesforceConfig(dir, warehouse, emulator);
     const e = emulator;
     // The first requests meet a 503 burst; later, 30 records are locked.
@@ -93,7 +80,7 @@ describe("Salesforce faults, end to end through the CLI", () => {
     const dir = projectDir("e2e-salesforce-allocation");
     const warehouse = await makeWarehouse("duckdb", dir);
     await seedPeople(warehouse, 1600);
-    emulator = await startSalesforceEmulator({ ...SALESFORCE_ORG, dailyApiRequests: 100 });
+    emulator = await session.start({ ...SALESFORCE_ORG, dailyApiRequests: 100 });
     // Other integrations used 90 of the 100 requests; this sync keeps 5% free and writes one batch at a time.
     emulator.useApiRequests(90);
     writeSalesforceConfig(dir, warehouse, emulator, {}, { apiReserve: 0.05, maxConcurrency: 1 });
@@ -120,7 +107,7 @@ describe("Salesforce faults, end to end through the CLI", () => {
     const dir = projectDir("e2e-salesforce-kill");
     const warehouse = await makeWarehouse("duckdb", dir);
     await seedPeople(warehouse, 5000);
-    emulator = await startSalesforceEmulator({ ...SALESFORCE_ORG, bulkProcessingMs: 200 });
+    emulator = await session.start({ ...SALESFORCE_ORG, bulkProcessingMs: 200 });
     const e = emulator;
     writeSalesforceConfig(dir, warehouse, e, { mode: "mirror" }, { bulkPollIntervalMs: 100 });
     const baseline = await cli(["sync", "--json"], dir);
@@ -136,15 +123,7 @@ describe("Salesforce faults, end to end through the CLI", () => {
          delete from gold.people where id between ${4900 - round * 30} and ${4910 - round * 30}`,
       );
       writeSalesforceConfig(dir, warehouse, e, { mode: "mirror", options: { bulk } }, { bulkPollIntervalMs: 100 });
-      const mark = e.requestLog.length;
-      const running = startCli(["sync"], { cwd: dir, env: SALESFORCE_ENV });
-      const watcher = setInterval(() => {
-        if (writesSince(e, mark) >= after) running.child.kill("SIGKILL");
-      }, 1);
-      const ended = await running.done;
-      clearInterval(watcher);
-      outputs.push(ended.stdout, ended.stderr);
-      expect(ended.signal, `round ${round} ended before the kill:\n${ended.stderr}`).toBe("SIGKILL");
+      await killWhen(dir, e, (mark) => writesSince(e, mark) >= after, `round ${round}`);
     }
     writeSalesforceConfig(dir, warehouse, e, { mode: "mirror" }, { bulkPollIntervalMs: 100 });
     const final = await cli(["sync", "--json"], dir);
@@ -154,4 +133,92 @@ describe("Salesforce faults, end to end through the CLI", () => {
     const again = await cli(["sync", "--json"], dir);
     expect(jsonOf(again).syncs[0].counts).toMatchObject({ added: 0, changed: 0, removed: 0 });
   }, 240_000);
+
+  it("a Bulk API job that outlives a killed run: the next run waits for it before writing, so it neither overwrites newer values nor brings back deleted records (mirror)", async () => {
+    const dir = projectDir("e2e-salesforce-orphan-mirror");
+    const warehouse = await makeWarehouse("duckdb", dir);
+    await seedPeople(warehouse, 400);
+    // Jobs take a while to run: the killed run's job is still in progress when the next run starts.
+    emulator = await session.start({ ...SALESFORCE_ORG, bulkProcessingMs: 4000 });
+    const e = emulator;
+    writeSalesforceConfig(dir, warehouse, e, { mode: "mirror" });
+    expect((await cli(["sync", "--json"], dir)).code).toBe(0);
+
+    await warehouse.query("update gold.people set ltv = ltv + 1");
+    writeSalesforceConfig(dir, warehouse, e, { mode: "mirror", options: { bulk: "always" } }, { bulkPollIntervalMs: 100 });
+    await killAfterJobClosed(dir, e);
+
+    // Meanwhile the model moves on: the job holds stale values of row 5 and rows 7 and 8, now gone.
+    await warehouse.query("update gold.people set tier = 'Free', ltv = 1 where id = 5; delete from gold.people where id in (7, 8)");
+    writeSalesforceConfig(dir, warehouse, e, { mode: "mirror" });
+    const mark = e.requestLog.length;
+    const next = await cli(["sync", "--json"], dir);
+    expect(next.code, next.stderr).toBe(0);
+    expect(jsonOf(next).syncs[0]).toMatchObject({ status: "succeeded", counts: { changed: 398, removed: 2 } });
+    // It listed the org's jobs and waited for the running one before its first write.
+    const log = requestsSince(e, mark);
+    expect(log[0]).toBe("GET /services/data/jobs/ingest 200");
+    expect(log.findIndex((r) => r.startsWith("PATCH /services/data/composite"))).toBeGreaterThan(log.lastIndexOf("GET /services/data/jobs/ingest/ID 200"));
+    await jobsFinished(e);
+    expect(contactsIn(e)).toEqual(await peopleIn(warehouse));
+    const again = await cli(["sync", "--json"], dir);
+    expect(jsonOf(again).syncs[0].counts).toMatchObject({ added: 0, changed: 0, removed: 0 });
+    expect(contactsIn(e)).toEqual(await peopleIn(warehouse));
+  }, 180_000);
+
+  it("insert mode after a killed run whose Bulk API job went on: records it created are found by their external id, not created twice", async () => {
+    const dir = projectDir("e2e-salesforce-orphan-insert");
+    const warehouse = await makeWarehouse("duckdb", dir);
+    await seedPeople(warehouse, 400);
+    emulator = await session.start({ ...SALESFORCE_ORG, bulkProcessingMs: 1500 });
+    const e = emulator;
+    const insert = (bulk: string) => ({
+      mode: "insert",
+      match: undefined,
+      fields: { external_id: "External_Id__c", email: "Email", first_name: "FirstName", last_name: "LastName", tier: "Tier__c", ltv: "Lifetime_Value__c" },
+      options: { bulk },
+    });
+    writeSalesforceConfig(dir, warehouse, e, insert("always"), { bulkPollIntervalMs: 100 });
+    await killAfterJobClosed(dir, e);
+    await jobsFinished(e);
+    expect(e.dump("Contact")).toHaveLength(400);
+
+    // The job created every record, but no state says so: the next run looks them up instead of inserting again.
+    await warehouse.query("insert into gold.people select i, 'P-' || i, 'new' || i || '@example.com', 'New' || i, 'Row' || i, 'Starter', 1.5 from range(401, 411) t(i)");
+    for (const bulk of ["never", "always"]) {
+      writeSalesforceConfig(dir, warehouse, e, insert(bulk), { bulkPollIntervalMs: 100 });
+      const next = await cli(["sync", "--json"], dir);
+      expect(next.code, next.stderr).toBe(0);
+      expect(jsonOf(next).syncs[0]).toMatchObject({ status: "succeeded", results: { succeeded: bulk === "never" ? 410 : 0, rejected: 0, failed: 0 } });
+      expect(contactsIn(e)).toEqual(await peopleIn(warehouse));
+    }
+  }, 180_000);
 });
+
+/** Run `sync` and kill -9 it once `due(mark)` holds, `mark` being the emulator's request count at the start. */
+async function killWhen(dir: string, e: SalesforceEmulator, due: (mark: number) => boolean, what = "the run"): Promise<void> {
+  const mark = e.requestLog.length;
+  const running = startCli(["sync"], { cwd: dir, env: SALESFORCE_ENV });
+  const watcher = setInterval(() => {
+    if (due(mark)) running.child.kill("SIGKILL");
+  }, 1);
+  const ended = await running.done;
+  clearInterval(watcher);
+  session.keep(ended);
+  expect(ended.signal, `${what} ended before the kill:\n${ended.stderr}`).toBe("SIGKILL");
+}
+
+/** Run a Bulk API sync and kill -9 it once its job is created, uploaded and closed. */
+function killAfterJobClosed(dir: string, e: SalesforceEmulator): Promise<void> {
+  return killWhen(dir, e, (mark) => e.requestLog.slice(mark).some((r) => r.method === "PATCH" && /jobs\/ingest\/\w+$/.test(r.path)));
+}
+
+/** Wait until every ingest job of the org has ended. */
+async function jobsFinished(e: SalesforceEmulator): Promise<void> {
+  for (;;) {
+    const answer = await fetch(`${e.url}/services/data/v${e.apiVersion}/jobs/ingest`, { headers: { authorization: `Bearer ${e.accessToken}` } });
+    const { records } = (await answer.json()) as { records: Array<{ state: string }> };
+    if (records.every((j) => ["JobComplete", "Failed", "Aborted"].includes(j.state))) return;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}

@@ -1,35 +1,20 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { startSalesforceEmulator, type SalesforceEmulator } from "@reverse-etl/destination-salesforce/emulator";
+import { describe, expect, it } from "vitest";
+import type { SalesforceEmulator } from "@reverse-etl/destination-salesforce/emulator";
 import { projectDir } from "./support/warehouse.js";
 import { makeWarehouse, WAREHOUSES } from "./support/warehouses.js";
-import { jsonOf, runCli, type CliResult } from "./support/cli.js";
-import { contactsIn, peopleIn, requestsSince, SALESFORCE_ENV, SALESFORCE_ORG, SALESFORCE_SECRETS, seedPeople, writeSalesforceConfig } from "./support/salesforce.js";
+import { jsonOf } from "./support/cli.js";
+import { contactsIn, peopleIn, requestsSince, SALESFORCE_ORG, seedPeople, useSalesforceCli, writeSalesforceConfig } from "./support/salesforce.js";
 
+const session = useSalesforceCli();
+const { cli } = session;
 let emulator: SalesforceEmulator | undefined;
-/** Everything the CLI printed in the current test, checked for secrets after each test. */
-let outputs: string[] = [];
-afterEach(async () => {
-  const printed = outputs.join("\n");
-  outputs = [];
-  await emulator?.close();
-  emulator = undefined;
-  for (const secret of Object.values(SALESFORCE_SECRETS).slice(1)) expect(printed).not.toContain(secret);
-  // No access token (the org id, "!", then the opaque part) either.
-  expect(printed).not.toMatch(/00D\w{12}!/);
-});
-
-async function cli(args: string[], dir: string): Promise<CliResult> {
-  const result = await runCli(args, { cwd: dir, env: SALESFORCE_ENV });
-  outputs.push(result.stdout, result.stderr);
-  return result;
-}
 
 describe.each(WAREHOUSES)("sync %s to Salesforce Contacts, end to end through the CLI against the emulator", (kind) => {
   it("creates, then sends nothing, then updates exactly the changed records, then mirror deletes exactly the removed ones", async () => {
     const dir = projectDir(`e2e-salesforce-${kind}`);
     const warehouse = await makeWarehouse(kind, dir);
     await seedPeople(warehouse, 250);
-    emulator = await startSalesforceEmulator(SALESFORCE_ORG);
+    emulator = await session.start(SALESFORCE_ORG);
     writeSalesforceConfig(dir, warehouse, emulator);
 
     const first = await cli(["sync", "--json"], dir);
@@ -80,7 +65,7 @@ describe.each(WAREHOUSES)("sync %s to Salesforce Contacts, end to end through th
        update gold.people set tier = 'Platinum' where id = 64;
        update gold.people set last_name = repeat('x', 81) where id = 101`,
     );
-    emulator = await startSalesforceEmulator(SALESFORCE_ORG);
+    emulator = await session.start(SALESFORCE_ORG);
     writeSalesforceConfig(dir, warehouse, emulator);
 
     const first = await cli(["sync", "--json"], dir);
@@ -119,7 +104,7 @@ describe("validate against Salesforce", () => {
     const dir = projectDir("e2e-salesforce-validate");
     const warehouse = await makeWarehouse("duckdb", dir);
     await seedPeople(warehouse, 10);
-    emulator = await startSalesforceEmulator(SALESFORCE_ORG);
+    emulator = await session.start(SALESFORCE_ORG);
     writeSalesforceConfig(dir, warehouse, emulator, { fields: { email: "Email", first_name: "Favourite_Colour__c", last_name: "LastName", tier: "CreatedDate" } });
 
     const result = await cli(["validate", "--json"], dir);
@@ -140,6 +125,35 @@ describe("validate against Salesforce", () => {
     ]);
     const sync = await cli(["sync"], dir);
     expect(sync.code).toBe(2);
+    expect(requestsSince(emulator, 0)).toEqual([]);
+    expect(emulator.dump("Contact")).toEqual([]);
+  });
+
+  it.each(WAREHOUSES)("validate (exit 2) and plan catch a %s model's text longer than its field before any write, naming row, field, object, length and limit", async (kind) => {
+    const dir = projectDir(`e2e-salesforce-length-${kind}`);
+    const warehouse = await makeWarehouse(kind, dir);
+    await seedPeople(warehouse, 30);
+    // LastName takes 80 characters, External_Id__c 40; multi-byte characters count once.
+    await warehouse.query(`update gold.people set last_name = repeat('é', 81) where id = 12; update gold.people set last_name = repeat('ü', 80) where id = 13;
+                           update gold.people set external_id = 'P-' || repeat('9', 39) where id = 20`);
+    emulator = await session.start(SALESFORCE_ORG);
+    writeSalesforceConfig(dir, warehouse, emulator);
+
+    const result = await cli(["validate", "--json"], dir);
+    expect(result.code).toBe(2);
+    expect(jsonOf(result).syncs[0].problems).toEqual([
+      '/syncs/people_to_contacts/fields/last_name: column "last_name" holds text longer than field "LastName" of object "Contact" takes (80 characters): 1 row (key "12") has up to 81 characters; shorten them in the model\'s SQL (e.g. left(last_name, 80))',
+      '/syncs/people_to_contacts/match/External_Id__c: column "external_id" holds text longer than field "External_Id__c" of object "Contact" takes (40 characters): 1 row (key "20") has up to 41 characters; shorten them in the model\'s SQL (e.g. left(external_id, 40))',
+    ]);
+    const text = await cli(["validate"], dir);
+    expect(text.code).toBe(2);
+    expect(text.stdout).toContain('field "LastName" of object "Contact" takes (80 characters): 1 row (key "12")');
+
+    const plan = await cli(["plan", "--json"], dir);
+    expect(plan.code, plan.stderr).toBe(0);
+    expect(jsonOf(plan).syncs[0].warnings).toEqual(
+      expect.arrayContaining([expect.stringContaining('column "last_name" holds text longer than field "LastName" of object "Contact" takes (80 characters)')]),
+    );
     expect(requestsSince(emulator, 0)).toEqual([]);
     expect(emulator.dump("Contact")).toEqual([]);
   });

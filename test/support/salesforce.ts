@@ -1,6 +1,8 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { SalesforceEmulator, SalesforceEmulatorOptions } from "@reverse-etl/destination-salesforce/emulator";
+import { afterEach, expect } from "vitest";
+import { startSalesforceEmulator, type SalesforceEmulator, type SalesforceEmulatorOptions } from "@reverse-etl/destination-salesforce/emulator";
+import { runCli, type CliResult } from "./cli.js";
 import type { TestWarehouse } from "./warehouses.js";
 
 /** Credentials that look like real ones; tests check that nothing the CLI prints holds them. */
@@ -24,6 +26,46 @@ export const SALESFORCE_ORG: SalesforceEmulatorOptions = {
 
 /** The environment the CLI gets: the secrets, only there. */
 export const SALESFORCE_ENV = { SF_CLIENT_ID: SALESFORCE_SECRETS.clientId, SF_CLIENT_SECRET: SALESFORCE_SECRETS.clientSecret, SF_REFRESH_TOKEN: SALESFORCE_SECRETS.refreshToken };
+
+/** How a test file drives the CLI against emulators. */
+export interface SalesforceCliSession {
+  /** Start an emulator; it is closed after the test. */
+  start(options: SalesforceEmulatorOptions): Promise<SalesforceEmulator>;
+  /** Run `reverse-etl ARGS` in `dir`, the secrets in its environment. */
+  cli(args: string[], dir: string): Promise<CliResult>;
+  /** Keep what a CLI process started another way printed, for the check after the test. */
+  keep(result: CliResult): void;
+}
+
+/**
+ * Call at the top of a test file: after each test, closes the emulators the test started and checks that
+ * nothing the CLI printed holds a secret or an access token (the org id, "!", then the opaque part).
+ */
+export function useSalesforceCli(): SalesforceCliSession {
+  const emulators: SalesforceEmulator[] = [];
+  let outputs: string[] = [];
+  afterEach(async () => {
+    const printed = outputs.join("\n");
+    outputs = [];
+    await Promise.all(emulators.splice(0).map((e) => e.close()));
+    for (const secret of Object.values(SALESFORCE_SECRETS).slice(1)) expect(printed).not.toContain(secret);
+    expect(printed).not.toMatch(/00D\w{12}!/);
+  });
+  const keep = (result: CliResult) => void outputs.push(result.stdout, result.stderr);
+  return {
+    async start(options) {
+      const emulator = await startSalesforceEmulator(options);
+      emulators.push(emulator);
+      return emulator;
+    },
+    async cli(args, dir) {
+      const result = await runCli(args, { cwd: dir, env: SALESFORCE_ENV });
+      keep(result);
+      return result;
+    },
+    keep,
+  };
+}
 
 /** Create `gold.people` with `rows` deterministic rows: id, external_id, email, first and last name, tier, ltv. */
 export async function seedPeople(warehouse: TestWarehouse, rows: number): Promise<void> {

@@ -323,6 +323,16 @@ export function testSourceContract<Options = Record<string, unknown>>(options: S
       expect(await selectValue(connection.functions.toText(sql`${sql.lit("x")}`))).toBe("x");
     });
 
+    it("functions.textLength, when the source has it, counts characters, not bytes", async (context) => {
+      const textLength = connection.functions.textLength?.bind(connection.functions);
+      if (!textLength) return context.skip();
+      const measure = async (value: string) => Number(await selectValue(textLength(sql<string>`cast(${sql.lit(value)} as varchar(100))`)));
+      expect(await measure("hello")).toBe(5);
+      expect(await measure("héllo wörld")).toBe(11);
+      expect(await measure("")).toBe(0);
+      expect(await selectValue(textLength(sql<string>`cast(null as varchar(100))`))).toBeNull();
+    });
+
     it("closes safely twice", async () => {
       const other = await options.connect();
       await other.close();

@@ -21,9 +21,16 @@ export interface JobInfo {
   readonly errorMessage?: string;
 }
 
-/** A job that was created, uploaded and closed. */
-export interface SentJob {
+/** A job whose state is polled until it ends. */
+export interface PolledJob {
   readonly id: string;
+  info?: JobInfo;
+  /** Why polling stopped for this job, when it did before the job ended. */
+  failure?: string;
+}
+
+/** A job that was created, uploaded and closed. */
+export interface SentJob extends PolledJob {
   readonly operation: string;
   /** Column results are matched by; undefined for inserts (matched by the whole row). */
   readonly keyColumn?: string;
@@ -32,9 +39,6 @@ export interface SentJob {
   /** Match key -> record keys, in upload order. */
   readonly keys: Map<string, string[]>;
   readonly records: number;
-  info?: JobInfo;
-  /** Why polling stopped for this job, when it did before the job ended. */
-  failure?: string;
 }
 
 const TERMINAL = new Set(["JobComplete", "Failed", "Aborted"]);
@@ -55,7 +59,7 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 }
 
 /** Poll the jobs with backoff until each has ended, polling stops for it, or `timeoutMs` passes. */
-export async function waitForJobs(api: SalesforceApi, jobs: readonly SentJob[], settings: { pollInitialMs: number; pollMaxMs: number; timeoutMs: number }, context: SyncContext): Promise<void> {
+export async function waitForJobs(api: SalesforceApi, jobs: readonly PolledJob[], settings: { pollInitialMs: number; pollMaxMs: number; timeoutMs: number }, context: SyncContext): Promise<void> {
   const deadline = Date.now() + settings.timeoutMs;
   let wait = settings.pollInitialMs;
   let pending = jobs.filter((j) => !TERMINAL.has(j.info?.state ?? ""));

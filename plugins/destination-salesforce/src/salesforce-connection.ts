@@ -1,6 +1,7 @@
 import { ConnectionError } from "@reverse-etl/core";
 import type {
   DescribeContext,
+  Logger,
   DestinationCapabilities,
   DestinationConnection,
   FlushOutcome,
@@ -18,6 +19,7 @@ import { SalesforceApiFailure } from "./salesforce-api-error.js";
 import { outcomeOfFailure, writeCollections } from "./salesforce-collections.js";
 import type { DescribeAnswer, ObjectShape } from "./salesforce-describe.js";
 import { objectDescription, shapeOf } from "./salesforce-describe.js";
+import { insertMissing, RunRecovery } from "./salesforce-recovery.js";
 
 /**
  * Records a run sends at which `bulk: "auto"` switches to the Bulk API: Salesforce recommends it above
@@ -35,6 +37,9 @@ const DESCRIBE_ATTEMPTS = 5;
 export class SalesforceConnection implements DestinationConnection {
   readonly #shapes = new Map<string, Promise<ObjectShape>>();
   readonly #bulk: BulkWriter;
+  readonly #recovery: RunRecovery;
+  /** Warnings already logged, by run: once each. */
+  readonly #warned = new Set<string>();
   #closed = false;
 
   constructor(
@@ -42,8 +47,10 @@ export class SalesforceConnection implements DestinationConnection {
     readonly capabilities: DestinationCapabilities,
     private readonly destination: string,
     bulk: BulkSettings,
+    private readonly logger: Logger,
   ) {
     this.#bulk = new BulkWriter(api, bulk);
+    this.#recovery = new RunRecovery(api, bulk, logger);
   }
 
   async check(): Promise<void> {
@@ -75,8 +82,19 @@ export class SalesforceConnection implements DestinationConnection {
       if (error instanceof SalesforceApiFailure && error.kind !== "not-found" && error.kind !== "refused") return outcomeOfFailure(error);
       return { type: "fatal", message: this.#connectionError(error, `describing ${context.object}`, context.object).message };
     }
-    if (operation !== "delete" && usesBulk(context)) return this.#bulk.write(shape, operation, records, context);
-    return writeCollections({ api: this.api, shape, acquireRequests: context.acquireRequests }, operation, records);
+    try {
+      // After an interrupted run: its Bulk API jobs finish before this run writes anything.
+      const stop = await this.#recovery.prepare(shape, context);
+      if (stop) return { type: "stop", message: stop };
+      const send = (batch: readonly OutgoingRecord[]) =>
+        operation !== "delete" && usesBulk(context) ? this.#bulk.write(shape, operation, batch, context) : writeCollections({ api: this.api, shape, acquireRequests: context.acquireRequests }, operation, batch);
+      // Inserts are not idempotent: what the interrupted run created is found, not created again.
+      if (operation === "insert" && context.interrupted) return await insertMissing(this.api, shape, records, context, (message) => this.#warnOnce(context.runId, message), send);
+      return await send(records);
+    } catch (error) {
+      if (error instanceof SalesforceApiFailure) return outcomeOfFailure(error);
+      throw error;
+    }
   }
 
   async flush(context: SyncContext): Promise<FlushOutcome> {
@@ -87,6 +105,13 @@ export class SalesforceConnection implements DestinationConnection {
   async close(): Promise<void> {
     this.#closed = true;
     this.#bulk.discard();
+  }
+
+  #warnOnce(runId: string, message: string): void {
+    const key = `${runId}\u0000${message}`;
+    if (this.#warned.has(key)) return;
+    this.#warned.add(key);
+    this.logger.warn(message);
   }
 
   /** The describe of an object, read once. */

@@ -109,6 +109,9 @@ export function objectDescription(shape: ObjectShape, mode: SyncMode): ObjectDes
     type: coreType(f.type),
     ...(writable(f, mode) ? {} : { readOnly: true }),
     ...(required.has(f.name) ? { required: true } : {}),
+    // Salesforce refuses a longer text with STRING_TOO_LONG; core measures the model's texts against it.
+    // Ids and references have a fixed length and are checked by Salesforce itself.
+    ...(f.length > 0 && f.type !== "id" && f.type !== "reference" ? { length: f.length } : {}),
     // Only a restricted picklist refuses other values; core checks the model's values against these.
     ...(f.restrictedPicklist && f.picklistValues.length > 0 && f.type === "picklist" ? { options: f.picklistValues } : {}),
   }));

@@ -101,22 +101,23 @@ testDestinationContract({
 });
 
 describe("salesforce destination", () => {
-  it("describes an sObject for the mode: identifiers, fields that cannot be written, restricted picklist values, types", async () => {
+  it("describes an sObject for the mode: identifiers, fields that cannot be written, restricted picklist values, text lengths, types", async () => {
     const connection = await connect(await emulator());
     const upsert = await connection.describe("Contact", { mode: "upsert" });
     const fields = new Map(upsert.fields.map((f) => [f.name, f]));
     expect(upsert.identifiers).toEqual(["External_Id__c"]);
     expect(upsert.requiresMatch).toBe(true);
-    expect(fields.get("Email")).toEqual({ name: "Email", type: "email" });
-    expect(fields.get("Tier__c")).toEqual({ name: "Tier__c", type: "enumeration", options: ["Free", "Pro"] });
+    expect(fields.get("Email")).toEqual({ name: "Email", type: "email", length: 80 });
+    expect(fields.get("Tier__c")).toEqual({ name: "Tier__c", type: "enumeration", length: 255, options: ["Free", "Pro"] });
+    expect(fields.get("AccountId")).toEqual({ name: "AccountId", type: "reference" });
     expect(fields.get("Seats__c")).toEqual({ name: "Seats__c", type: "number" });
     expect(fields.get("Name")).toMatchObject({ readOnly: true });
-    expect(fields.get("LastName")).toEqual({ name: "LastName", type: "string", required: true });
+    expect(fields.get("LastName")).toEqual({ name: "LastName", type: "string", length: 80, required: true });
     expect(fields.get("CreatedDate")).toMatchObject({ readOnly: true });
     // Created but never updated: read-only to upserts and updates, writable by inserts.
     expect(fields.get("Created_Only__c")).toMatchObject({ readOnly: true });
     const insert = await connection.describe("Contact", { mode: "insert" });
-    expect(insert.fields.find((f) => f.name === "Created_Only__c")).toEqual({ name: "Created_Only__c", type: "string" });
+    expect(insert.fields.find((f) => f.name === "Created_Only__c")).toEqual({ name: "Created_Only__c", type: "string", length: 255 });
     expect(insert.requiresMatch).toBe(false);
     expect((await connection.describe("Contact", { mode: "update" })).identifiers).toEqual(["Id", "External_Id__c"]);
     await expect(connection.describe("Nope__c", { mode: "upsert" })).rejects.toThrow(/object "Nope__c" does not exist in the org/);
@@ -211,6 +212,31 @@ describe("salesforce destination", () => {
     const outcome = await write(connection, "insert", [person(1), { key: "2", keyValue: 2, match: {}, fields: { FirstName: "No last name" } }]);
     expect(statuses(outcome)).toEqual(["ok", "rejected"]);
     expect(e.dump("Contact").map((c) => [c.External_Id__c, c.LastName])).toEqual([["p-1", "Last1"]]);
+  });
+
+  it("inserts after an interrupted run only the records not found by their unique external id; without one, warns and inserts", async () => {
+    const e = await emulator();
+    const [existing] = e.seed("Contact", [{ External_Id__c: "p-1", LastName: "Last1" }]);
+    const warnings: string[] = [];
+    const logger = { ...silentLogger, warn: (message: string) => void warnings.push(message) };
+    const connection = await salesforceDestination.connect({ instanceUrl: e.url, loginUrl: e.url, apiVersion: "62.0", accessToken: e.accessToken }, { configDir: process.cwd(), name: "crm", logger });
+    const interrupted = { ...context(), interrupted: true };
+    const outcome = await connection.write("insert", [person(1), person(2)], interrupted);
+    expect(outcome).toEqual({ type: "results", results: [{ status: "ok", id: existing }, { status: "ok", id: expect.stringMatching(/^003/) }] });
+    expect(e.dump("Contact").map((c) => c.External_Id__c).sort()).toEqual(["p-1", "p-2"]);
+    // The org's jobs were listed once for the run, the records looked up, and only p-2 created.
+    expect(e.requestLog.map((r) => `${r.method} ${r.path.replace(/\/v\d+\.\d/, "")}`).filter((r) => /jobs|query|composite/.test(r))).toEqual([
+      "GET /services/data/jobs/ingest",
+      "GET /services/data/query",
+      "POST /services/data/composite/sobjects",
+    ]);
+    expect(warnings.filter((w) => w.includes("unique"))).toEqual([]);
+
+    const noUnique = (i: number) => ({ key: String(i), keyValue: i, match: {}, fields: { LastName: `Last${i}` } });
+    expect(statuses(await connection.write("insert", [noUnique(3)], interrupted))).toEqual(["ok"]);
+    expect(statuses(await connection.write("insert", [noUnique(4)], interrupted))).toEqual(["ok"]);
+    // Once for the run, not once a batch.
+    expect(warnings.filter((w) => w.includes("writes no unique field of Contact, so records it created may be created again"))).toHaveLength(1);
   });
 
   it("deletes by external id for mirror syncs: finds the Ids, deletes them, counts records already gone as deleted", async () => {

@@ -37,6 +37,7 @@ export const salesforceDestination = defineDestinationPlugin<SalesforceDestinati
       { modes: ["upsert", "update", "insert", "mirror"], maxBatchSize: MAX_BATCH_SIZE, maxConcurrency: options.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY },
       context.name,
       { ...DEFAULT_BULK_SETTINGS, ...(options.bulkPollIntervalMs !== undefined ? { pollInitialMs: options.bulkPollIntervalMs } : {}), ...(options.bulkTimeoutMs !== undefined ? { timeoutMs: options.bulkTimeoutMs } : {}) },
+      context.logger,
     );
   },
 });

@@ -34,4 +34,8 @@ export const duckDbFunctions: SqlFunctions = {
   toText(value) {
     return sql<string>`CAST(${value} AS VARCHAR)`;
   },
+  textLength(text) {
+    // length() counts characters; strlen() would count bytes.
+    return sql<number>`length(${text})`;
+  },
 };

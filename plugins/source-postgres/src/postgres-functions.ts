@@ -59,6 +59,10 @@ export const postgresFunctions: SqlFunctions = {
   toText(value) {
     return sql<string>`CAST(${value} AS text)`;
   },
+  textLength(text) {
+    // char_length counts characters in the database's encoding; octet_length would count bytes.
+    return sql<number>`char_length(${text})`;
+  },
 };
 
 /** PostgreSQL 14 added `hash_record_extended`. */

@@ -43,4 +43,16 @@ describe("renderValidationChecklist", () => {
     expect(text).toContain('! c.ts /destinations/crm/accessToken: "accessToken" is a secret option');
     expect(text).toMatch(/All checks passed\.$/);
   });
+
+  it("shows under a sync the checks that could not be made", () => {
+    const text = renderValidationChecklist({
+      file: "c.ts",
+      offline: false,
+      ok: true,
+      connections: [],
+      syncs: [{ name: "people", ok: true, problems: [], notes: ['lengths not checked: source "warehouse" cannot measure text in SQL'] }],
+      warnings: [],
+    });
+    expect(text).toContain('✔ sync people: mappings ok\n    note: lengths not checked: source "warehouse" cannot measure text in SQL');
+  });
 });

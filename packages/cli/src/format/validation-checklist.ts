@@ -14,6 +14,7 @@ export function renderValidationChecklist(report: ValidationReport): string {
     for (const s of report.syncs) {
       lines.push(`${mark(s.ok)} sync ${s.name}: ${s.ok ? "mappings ok" : `${s.problems.length} problem${s.problems.length === 1 ? "" : "s"}`}`);
       for (const problem of s.problems) lines.push(`    - ${problem}`);
+      for (const note of s.notes ?? []) lines.push(`    note: ${note}`);
     }
   }
   lines.push("", report.ok ? "All checks passed." : "Some checks failed.");

@@ -69,6 +69,7 @@ async function runSync(ctx: ApplyContext, runId: string): Promise<SyncRunReport>
   try {
     const recovered = await store.recoverInterrupted(def.name, runId);
     if (recovered > 0) ctx.logger.warn("closed runs interrupted by a crash", { sync: def.name, runs: recovered });
+    const interrupted = await store.interruptedSinceSuccess(def.name);
     await store.startRun({ runId, sync: def.name, full: ctx.full, pendingTable: snapshot.table });
     try {
       const phase = phaseTimer(ctx.logger, def.name);
@@ -96,7 +97,7 @@ async function runSync(ctx: ApplyContext, runId: string): Promise<SyncRunReport>
       // 4. Send and commit.
       const total = plan.operations.write + plan.operations.delete;
       ctx.onProgress?.({ sync: def.name, phase: "sending", done: 0, total });
-      const outcome = await sendSnapshot({ ...ctx, snapshot, commits, runId, total, tally });
+      const outcome = await sendSnapshot({ ...ctx, snapshot, commits, runId, total, tally, interrupted });
       phase("sent and committed", { ...tally });
       if (await refreshState(ctx, tally.succeeded, synced)) phase("refreshed the state table");
       error = outcome.error;

@@ -120,6 +120,7 @@ async function callWrite(ctx: DeliveryContext, operation: WriteOperation, batch:
       options: context.options,
       runId: context.runId,
       total: context.total,
+      ...(context.interrupted ? { interrupted: true } : {}),
       signal: context.signal,
       acquireRequests: context.acquireRequests,
       // Computed on first use: destinations without idempotency support never pay for hashing the batch.

@@ -20,6 +20,8 @@ export interface SendContext {
   runId: string;
   /** Records the run sends (the plan's writes and deletes), for progress. */
   total: number;
+  /** A run of the sync was interrupted since its last successful run (`SyncContext.interrupted`). */
+  interrupted?: boolean;
   tally: Tally;
   signal?: AbortSignal;
   onProgress?: (event: ProgressEvent) => void;
@@ -55,6 +57,7 @@ export async function sendSnapshot(ctx: SendContext): Promise<{ error?: string; 
     options: def.options,
     runId: ctx.runId,
     total: ctx.total,
+    ...(ctx.interrupted ? { interrupted: true } : {}),
     signal: abort.signal,
     acquireRequests: (count = 1) => limiter.acquire(abort.signal, count),
   };

@@ -45,6 +45,13 @@ export interface SyncContext {
    * by volume (a bulk API for large runs, a batch endpoint for small ones) reads it.
    */
   readonly total?: number;
+  /**
+   * True when a run of this sync was interrupted (its process died) since the sync's last successful run.
+   * What that run sent may have landed without state recording it, so its rows are sent again: harmless
+   * for idempotent writes, but a destination whose inserts are not idempotent, or whose asynchronous jobs
+   * may still be running, looks for what landed before writing.
+   */
+  readonly interrupted?: boolean;
   /** Aborted when the run is cancelled. */
   readonly signal: AbortSignal;
   /**
@@ -146,6 +153,11 @@ export interface FieldDescription {
   readonly readOnly?: boolean;
   /** Allowed values for enumerations. */
   readonly options?: readonly string[];
+  /**
+   * The most characters a text value of this field may hold (Salesforce's describe `length`). Before any
+   * write, core measures the model's text values in the warehouse and refuses longer ones, naming a row.
+   */
+  readonly length?: number;
   /**
    * A record cannot be created without a value for it (Salesforce's not-nillable fields without a
    * default): a sync that creates records (insert, upsert, mirror) must map it.

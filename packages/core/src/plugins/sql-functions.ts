@@ -34,4 +34,11 @@ export interface SqlFunctions {
   bucket?(text: Expression<string>, buckets: number): RawBuilder<number>;
   /** An expression cast to the warehouse's text type. */
   toText(value: Expression<unknown>): RawBuilder<string>;
+  /**
+   * Optional: the length of a text in characters (not bytes), null for null: DuckDB `length(x)`, Postgres
+   * `char_length(x)`. Core measures the model's values with it before any write, against the length a
+   * destination field takes (`FieldDescription.length`). Without it, that check is skipped and the check's
+   * output says so.
+   */
+  textLength?(text: Expression<string>): RawBuilder<number>;
 }

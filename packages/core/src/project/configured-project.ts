@@ -11,6 +11,7 @@ import { defineSync, type SyncDefinition } from "../plan/sync-definition.js";
 import type { PlanReport, RunError, RunRecord, SyncReport } from "../reports.js";
 import { readRun, readRunErrors } from "../state/run-history.js";
 import { redactingLogger } from "./redacting-logger.js";
+import type { ValueChecks } from "./value-checks.js";
 import type { LoadedPlugin, LoadedPlugins } from "./load-project-plugins.js";
 import type { PlanOptions, PluginInfo, Project, SyncOptions, ValidationReport } from "./project.js";
 import { ProjectConnections } from "./project-connections.js";
@@ -87,8 +88,14 @@ export class ConfiguredProject implements Project {
       }
       try {
         const compiled = await this.#checks.compile(def, true);
-        const issues = [...compiled.issues, ...(await this.#checks.valueIssues(compiled.def))];
-        report.syncs.push({ name: def.name, ok: issues.length === 0, problems: issues.map((i) => `${i.path}: ${i.message}`) });
+        const values = await this.#checks.valueChecks(compiled.def);
+        const issues = [...compiled.issues, ...values.issues];
+        report.syncs.push({
+          name: def.name,
+          ok: issues.length === 0,
+          problems: issues.map((i) => `${i.path}: ${i.message}`),
+          ...(values.notes.length > 0 ? { notes: values.notes } : {}),
+        });
       } catch (error) {
         report.syncs.push({ name: def.name, ok: false, problems: [messageOf(error)] });
       }
@@ -206,8 +213,9 @@ export class ConfiguredProject implements Project {
    */
   async #driftAndValueWarnings(def: SyncDefinition, strict: boolean): Promise<string[]> {
     const warnings = await this.#checks.driftWarnings(def, await this.#connections.store());
-    const values = strict ? await this.#checks.valueIssues(def) : await this.#checks.valueIssues(def).catch(() => []);
-    warnings.push(...values.map((i) => `${i.path}: ${i.message}; those rows will be rejected`));
+    const none: ValueChecks = { issues: [], notes: [] };
+    const values = strict ? await this.#checks.valueChecks(def) : await this.#checks.valueChecks(def).catch(() => none);
+    warnings.push(...values.issues.map((i) => `${i.path}: ${i.message}; those rows will be rejected`), ...values.notes);
     return warnings;
   }
 

@@ -47,7 +47,13 @@ export interface ValidationReport {
   /** Per source/destination connection checks (online only). */
   connections: Array<{ kind: "source" | "destination"; name: string; ok: boolean; error?: string }>;
   /** Per sync mapping checks (online only). */
-  syncs: Array<{ name: string; ok: boolean; problems: string[] }>;
+  syncs: Array<{
+    name: string;
+    ok: boolean;
+    problems: string[];
+    /** Checks that could not be made for this sync, and why (e.g. text lengths, on a source that cannot measure them). */
+    notes?: string[];
+  }>;
   /** What is allowed but unwise, by JSON path: secrets written literally in the config instead of with `env()`. */
   warnings: ConfigIssue[];
   ok: boolean;

@@ -1,4 +1,3 @@
-import { sql } from "kysely";
 import { ConfigError, ReverseEtlError, type ConfigIssue } from "../errors.js";
 import { mappingChangeWarnings } from "../plan/mapping-change.js";
 import { modelColumn, withModelColumns, type SyncDefinition } from "../plan/sync-definition.js";
@@ -6,6 +5,7 @@ import { secrets } from "../secrets/redactor.js";
 import type { StateStore } from "../state/state-store.js";
 import { checkMapping } from "./check-mapping.js";
 import type { ProjectConnections } from "./project-connections.js";
+import { enumerationIssues, lengthIssues, type ValueChecks } from "./value-checks.js";
 
 /** A sync compiled against its model's columns, or the problems that stop it. */
 export type CompiledSync = { def: SyncDefinition; issues: ConfigIssue[] };
@@ -53,35 +53,15 @@ export class SyncChecks {
 
   /**
    * Model values a destination field cannot take, found in the warehouse before any write: values of an
-   * enumeration that are not among its options (up to five shown). Multi-select values (`a;b`) are left
-   * to the destination.
+   * enumeration that are not among its options, texts longer than their field. `notes` names the checks
+   * the source could not make.
    */
-  async valueIssues(def: SyncDefinition): Promise<ConfigIssue[]> {
+  async valueChecks(def: SyncDefinition): Promise<ValueChecks> {
     const description = await this.connections.describe(def);
-    if (description.acceptsAnyField) return [];
+    if (description.acceptsAnyField) return { issues: [], notes: [] };
     const source = await this.connections.source(def.sourceName);
-    const issues: ConfigIssue[] = [];
-    for (const [column, field] of def.fields) {
-      const known = description.fields.find((f) => f.name === field);
-      if (known?.type !== "enumeration" || !known.options?.length) continue;
-      if (def.columnKinds?.[column] !== "text") continue;
-      const ref = sql.id("m", modelColumn(def, column));
-      const value = source.functions.toText(ref);
-      const rows = await sql<{ v: string }>`
-        select distinct ${value} as v from (${sql.raw(def.modelSql)}) as m
-        where ${ref} is not null and ${value} not in (${sql.join(known.options)})
-          and not ${source.adapter.contains(value, sql.lit(";"))}
-        limit 5`.execute(source.db);
-      if (rows.rows.length === 0) continue;
-      const objectName = def.object ? `object "${def.object}"` : "the destination";
-      issues.push({
-        path: `/syncs/${def.name}/fields/${column}`,
-        message:
-          `column "${column}" holds values that are not options of enumeration "${field}" of ${objectName}: ` +
-          `${rows.rows.map((r) => JSON.stringify(r.v)).join(", ")}; its options: ${known.options.slice(0, 12).join(", ")}${known.options.length > 12 ? ", ..." : ""}`,
-      });
-    }
-    return issues;
+    const lengths = await lengthIssues(source, def, description);
+    return { issues: [...(await enumerationIssues(source, def, description)), ...lengths.issues], notes: lengths.notes };
   }
 
   /** A mapping or column types changed since the sync last ran: their rows may all be resent. */

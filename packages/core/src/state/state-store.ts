@@ -8,6 +8,9 @@ import { migrateStateSchema } from "./migrations.js";
 import { readRuns } from "./run-history.js";
 import type { StateDatabase } from "./state-tables.js";
 
+
+/** How the error of a run closed after its process died begins. */
+const INTERRUPTED = "interrupted";
 /** Final figures of a run, for `sync_runs`. */
 export interface RunOutcome {
   status: RunStatus;
@@ -149,11 +152,30 @@ export class StateStore {
       if (run.pending_table) await this.dropTable(run.pending_table);
       await this.db
         .updateTable("sync_runs")
-        .set({ status: "failed", error: "interrupted: the process stopped before the run finished", finished_at: sql`current_timestamp` })
+        .set({ status: "failed", error: `${INTERRUPTED}: the process stopped before the run finished`, finished_at: sql`current_timestamp` })
         .where("run_id", "=", run.run_id)
         .execute();
     }
     return stale.length;
+  }
+
+  /**
+   * Whether a run of `sync` was interrupted (its process died) after the sync's last successful run: what
+   * it sent may have landed in the destination without its state being recorded.
+   */
+  async interruptedSinceSuccess(sync: string): Promise<boolean> {
+    const row = await this.db
+      .selectFrom("sync_runs as r")
+      .select("r.run_id")
+      .where("r.sync_name", "=", sync)
+      .where("r.status", "=", "failed")
+      .where("r.error", "like", `${INTERRUPTED}:%`)
+      .where(({ not, exists, selectFrom }) =>
+        not(exists(selectFrom("sync_runs as s").select("s.run_id").where("s.sync_name", "=", sync).where("s.status", "=", "succeeded").whereRef("s.started_at", ">", "r.started_at"))),
+      )
+      .limit(1)
+      .executeTakeFirst();
+    return row !== undefined;
   }
 
   /** Drop a snapshot table of the state schema if it exists. */

@@ -54,4 +54,8 @@ export const __nameCamel__Functions: SqlFunctions = {
   toText(value) {
     return sql<string>`cast(${value} as text)`;
   },
+  // Characters, not bytes: validate measures model texts against destination field lengths with it.
+  textLength(text) {
+    return sql<number>`char_length(${text})`;
+  },
 };
