@@ -45,4 +45,8 @@ export const snowflakeFunctions: SqlFunctions = {
   toText(value) {
     return sql<string>`TO_VARCHAR(${value})`;
   },
+  textLength(text) {
+    // LENGTH counts characters (Unicode code points), not bytes (https://docs.snowflake.com/en/sql-reference/functions/length).
+    return sql<number>`LENGTH(${text})`;
+  },
 };
