@@ -8,12 +8,20 @@ export const nullDestinationStats = { batches: 0, records: 0, byOperation: { ups
 
 // One shared, frozen result: allocating a result per record would be the destination's cost, not core's.
 const OK = Object.freeze({ status: "ok" });
+const DEFERRED = Object.freeze({ status: "deferred" });
+
+/**
+ * BENCH_NULL_ACK=flush answers like a bulk job instead: every write `deferred`, then one result per record
+ * at `flush()`, so core commits the run's state by key (the path of Salesforce's Bulk API) at the end.
+ */
+const ackAtFlush = process.env.BENCH_NULL_ACK === "flush";
 
 /** The null destination plugin: every mode, batches of 10,000, two writes in flight, no rate limit. */
 const nullDestination = defineDestinationPlugin({
   name: "null",
   optionsSchema: { type: "object", properties: {}, additionalProperties: false },
   async connect() {
+    const deferredKeys = [];
     return {
       capabilities: { modes: ["upsert", "update", "insert", "mirror"], maxBatchSize: 10000, maxConcurrency: 2 },
       async check() {},
@@ -24,8 +32,15 @@ const nullDestination = defineDestinationPlugin({
         nullDestinationStats.batches += 1;
         nullDestinationStats.records += records.length;
         nullDestinationStats.byOperation[operation] += records.length;
-        return { type: "results", results: new Array(records.length).fill(OK) };
+        if (!ackAtFlush) return { type: "results", results: new Array(records.length).fill(OK) };
+        for (const record of records) deferredKeys.push(record.key);
+        return { type: "results", results: new Array(records.length).fill(DEFERRED) };
       },
+      ...(ackAtFlush ? { async flush() {
+        const results = new Map(deferredKeys.map((key) => [key, OK]));
+        deferredKeys.length = 0;
+        return { type: "results", results };
+      } } : {}),
       async close() {},
     };
   },

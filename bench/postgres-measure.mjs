@@ -36,7 +36,8 @@ const onProgress = progressLogger(phase, 10_000);
  */
 const queries = new Map();
 const stateCommit = { statements: 0, ms: 0 };
-const STATE_WRITE = new RegExp(`^\\s*(insert into|delete from)\\s+"${STATE_SCHEMA}"\\."sync_state"`, "i");
+// Writes of sync_state, and the staging of the keys a flush acknowledged (the temporary table `<snapshot>_keys`).
+const STATE_WRITE = new RegExp(`^\\s*((insert into|delete from)\\s+"${STATE_SCHEMA}"\\."sync_state"|(create temporary table|insert into|drop table)\\s+"[^"]+_keys")`, "i");
 const record = (text, ms) => {
   const key = text.replace(/\s+/g, " ").trim().slice(0, 110);
   const entry = queries.get(key) ?? { sql: key, count: 0, ms: 0 };

@@ -5,6 +5,7 @@
 //   BENCH_TIMEOUT_S=600 npm run bench:postgres          # give up on a measurement after 10 minutes (default 900)
 //   BENCH_POSTGRES_URL=postgres://... npm run bench:postgres  # use that database (schemas bench and reverse_etl_bench are dropped!)
 //   BENCH_RESULTS=/tmp/r.json npm run bench:postgres    # write the figures elsewhere than bench/.data/postgres-results.json
+//   BENCH_NULL_ACK=flush npm run bench:postgres         # the null destination acknowledges at flush, by key, as a bulk job does
 //
 // It starts a throwaway cluster with startPostgres() from @reverse-etl/testkit (initdb + pg_ctl on a free port,
 // stopped at the end) unless BENCH_POSTGRES_URL is set. For each size: generate bench.customers in the server,

@@ -9,8 +9,13 @@ import { dirname, join } from "node:path";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const run = (cmd, args) => spawnSync(cmd, args, { cwd: root, stdio: "inherit" }).status ?? 1;
 
-// Build the packages, then type-check the tests themselves (vitest only strips their types).
-if (run("npx", ["tsc", "-b"]) !== 0 || run("npx", ["tsc", "-p", "tsconfig.test.json"]) !== 0) {
+// Build the packages and the CLI's command manifest, then type-check the tests themselves (vitest only
+// strips their types).
+if (
+  run("npx", ["tsc", "-b"]) !== 0 ||
+  run("node", ["packages/cli/scripts/write-manifest.mjs"]) !== 0 ||
+  run("npx", ["tsc", "-p", "tsconfig.test.json"]) !== 0
+) {
   console.log("0 passed, 1 failed");
   console.error("build failed: fix the TypeScript errors above");
   process.exit(1);

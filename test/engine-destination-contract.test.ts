@@ -10,14 +10,16 @@ import {
   type WriteOperation,
 } from "@reverse-etl/core";
 import duckdb from "@reverse-etl/source-duckdb";
+import postgres from "@reverse-etl/source-postgres";
 import { duck, projectDir, seedCustomers } from "./support/warehouse.js";
+import { makeWarehouse, seedCustomersIn, WAREHOUSES, type TestWarehouse } from "./support/warehouses.js";
 
 /**
  * A destination that learns each record's outcome only at `flush()`, as a bulk job does (Salesforce Bulk
  * API 2.0: per-record successful, failed and unprocessed results once the job ends). Its records live in
  * `held`; `answer` decides each deferred record's result at flush.
  */
-function bulkDestination(answer: (key: string) => FlushRecordResult | undefined) {
+function bulkDestination(answer: (key: string) => FlushRecordResult | undefined, maxBatchSize = 7) {
   const held = new Map<string, Record<string, unknown>>();
   const writes: Array<{ operation: WriteOperation; keys: string[]; options: Readonly<Record<string, unknown>> }> = [];
   let job: Array<{ key: string; fields: Record<string, unknown> }> = [];
@@ -31,7 +33,7 @@ function bulkDestination(answer: (key: string) => FlushRecordResult | undefined)
     },
     async connect() {
       return {
-        capabilities: { modes: ["upsert", "mirror"], maxBatchSize: 7 },
+        capabilities: { modes: ["upsert", "mirror"], maxBatchSize },
         async check() {},
         async describe() {
           return { object: undefined, fields: [], identifiers: [], acceptsAnyField: true };
@@ -145,6 +147,49 @@ describe("per-record results at flush", () => {
     expect(run.results).toEqual({ succeeded: 5, rejected: 1, failed: 0 });
     const plan = (await open(dir, bulkDestination(() => ({ status: "ok" })).plugin, { retryRejected: false }).plan()).syncs[0]!;
     expect(plan.counts).toMatchObject({ added: 0, changed: 0, unchanged: 6 });
+  });
+});
+
+/** A sync of `gold.customers` on `warehouse` to `plugin`, through the warehouse's own source plugin. */
+function openOn(dir: string, warehouse: TestWarehouse, plugin: unknown, sync: Partial<SyncConfig> = {}): ConfiguredProject {
+  const { plugin: pluginPackage, ...sourceOptions } = warehouse.source as { plugin: string } & Record<string, unknown>;
+  const config: ReverseEtlConfig = {
+    sources: { warehouse: warehouse.source as ReverseEtlConfig["sources"][string] },
+    destinations: { target: { plugin: "bulk" } },
+    models: { customers: { source: "warehouse", primaryKey: "id", sql: "select id, email, plan from gold.customers" } },
+    syncs: { s: { model: "customers", destination: "target", fields: { email: "email", plan: "plan" }, ...sync } },
+  };
+  const project = new ConfiguredProject(
+    { file: join(dir, "reverse-etl.config.json"), dir, config },
+    {
+      sources: new Map([["warehouse", { plugin: (warehouse.kind === "duckdb" ? duckdb : postgres) as never, options: sourceOptions, package: pluginPackage }]]),
+      destinations: new Map([["target", { plugin: plugin as never, options: {}, package: "bulk" }]]),
+    },
+  );
+  projects.push(project);
+  return project;
+}
+
+describe.each(WAREHOUSES)("per-record results at flush, in bulk, on %s", (kind) => {
+  it("commits and remembers thousands of keys answered at flush (more than one statement binds), and only those", async () => {
+    const dir = projectDir(`flush-results-bulk-${kind}`);
+    const warehouse = await makeWarehouse(kind, dir);
+    await seedCustomersIn(warehouse, 12_000);
+    // Over 5,000 keys each way: PostgreSQL stages them (adapter.textValues), DuckDB binds them in chunks.
+    const bulk = bulkDestination((key) => (Number(key) % 2 === 0 ? { status: "rejected", message: "DUPLICATE_VALUE" } : { status: "ok" }), 1000);
+    const run = (await openOn(dir, warehouse, bulk.plugin, { retryRejected: false }).sync()).syncs[0]!;
+    expect(run.results).toEqual({ succeeded: 6000, rejected: 6000, failed: 0 });
+    await projects.splice(0)[0]!.close();
+
+    const state = await warehouse.query<{ status: string; n: string | number; odd: string | number }>(
+      "select status, count(*) as n, sum(cast(row_key as integer) % 2) as odd from reverse_etl.sync_state where sync_name = 's' group by status order by status",
+    );
+    expect(state.map((r) => [r.status, Number(r.n), Number(r.odd)])).toEqual([
+      ["rejected", 6000, 0],
+      ["synced", 6000, 6000],
+    ]);
+    const plan = (await openOn(dir, warehouse, bulkDestination(() => ({ status: "ok" })).plugin, { retryRejected: false }).plan()).syncs[0]!;
+    expect(plan.counts).toMatchObject({ added: 0, changed: 0, unchanged: 12_000 });
   });
 });
 

@@ -29,7 +29,7 @@ function selectRows(rows: readonly KeyedRow[]): RawBuilder<unknown> {
 /**
  * The statements of the source's `adapter`, run on their own against tables of a schema like core's state
  * schema: `upsert` (how every commit writes `sync_state`), `createTableAs` (each run's snapshot),
- * `createTemporaryTableAs`, `contains` (literal text search) and `refreshTable`, and the planner hints.
+ * `createTemporaryTableAs`, `contains` (literal text search), `textValues` and `refreshTable`, and the planner hints.
  */
 export function describeAdapterStatements(open: () => OpenContractSource): void {
   describe("adapter statements", () => {
@@ -144,6 +144,14 @@ export function describeAdapterStatements(open: () => OpenContractSource): void 
         cases.map(([text, search], i) => sql`${connection.adapter.contains(sql.lit(text), sql.lit(search))} as ${sql.id(`c${i}`)}`),
       )}`.execute(db);
       expect(cases.map((_, i) => found.rows[0]![`c${i}`])).toEqual(cases.map(([, , expected]) => expected));
+    });
+
+    it("textValues, when the source has it, selects every value as given, quotes, commas and braces included", async () => {
+      const textValues = connection.adapter.textValues?.bind(connection.adapter);
+      if (!textValues) return;
+      const values = ["plain", "it's", 'say "hi"', "a,b", "{x}", "back\\slash", "NULL", "", "Zoë ✓", ...Array.from({ length: 5000 }, (_, i) => `k${i}`)];
+      const { rows } = await sql<{ row_key: string }>`select row_key from (${textValues("row_key", values)}) as t`.execute(db);
+      expect(rows.map((r) => r.row_key).sort()).toEqual([...values].sort());
     });
 
     it("refreshTable, when the source has it, runs on a table outside any transaction", async () => {

@@ -32,7 +32,7 @@ export async function leaseDuckDbInstance(path: string, config: Record<string, s
   if (entry && entry.configKey !== configKey) {
     throw new ConnectionError(
       `[reverse-etl] [duckdb] warehouse file ${path} is already open in this process with other options; ` +
-        "give every source on the same file the same readOnly, threads and memoryLimit",
+        "give every source on the same file the same readOnly, threads, memoryLimit and tempDirectory",
     );
   }
   if (!entry) {

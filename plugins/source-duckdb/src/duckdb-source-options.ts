@@ -17,6 +17,13 @@ export interface DuckDbSourceOptions {
    * Larger work spills to DuckDB's temp directory.
    */
   memoryLimit?: string;
+  /**
+   * Where DuckDB spills what does not fit in `memoryLimit` (sorts, hash tables, the snapshot of a large
+   * sync), relative to the config file's directory. Default: DuckDB's own, `<path>.tmp` beside the database
+   * file; for `:memory:`, a `reverse-etl-duckdb` directory in the system's temporary directory (DuckDB's
+   * own would be `.tmp` in whatever directory the command runs from).
+   */
+  tempDirectory?: string;
 }
 
 /** JSON schema of `DuckDbSourceOptions`, type-checked against it. `connectDuckDbSource` applies the defaults. */
@@ -35,6 +42,12 @@ export const duckDbSourceOptionsSchema = defineOptionsSchema<DuckDbSourceOptions
       pattern: "^\\s*\\d+(\\.\\d+)?\\s*([KMGT]i?B|B|bytes)?\\s*$",
       nullable: true,
       description: "DuckDB's memory limit, e.g. `1GB`. Default 1GB.",
+    },
+    tempDirectory: {
+      type: "string",
+      minLength: 1,
+      nullable: true,
+      description: "Where DuckDB spills what does not fit in memoryLimit. Default: `<path>.tmp`, or the system's temporary directory for `:memory:`.",
     },
   },
   required: ["path"],

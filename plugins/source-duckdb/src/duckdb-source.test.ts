@@ -391,6 +391,25 @@ describe("options", () => {
     await reader.close();
   });
 
+  it("gives DuckDB its memory limit and a place to spill: the given tempDirectory, or the system's for :memory:", async () => {
+    const settings = async (options: Parameters<typeof duckDbSourcePlugin.connect>[0]) => {
+      const source = await duckDbSourcePlugin.connect(options, context);
+      const db = new Kysely<Record<string, never>>({ dialect: source.dialect });
+      try {
+        const { rows } = await sql<{ limit: string; temp: string }>`select current_setting('memory_limit') as "limit", current_setting('temp_directory') as temp`.execute(db);
+        return rows[0]!;
+      } finally {
+        await db.destroy();
+        await source.close();
+      }
+    };
+    const given = await settings({ path: join(dir, "spill.duckdb"), memoryLimit: "300MB", tempDirectory: "spill" });
+    expect(given.temp).toBe(join(dir, "spill"));
+    expect(given.limit).toMatch(/^(286\.1 MiB|300\.0 MB)$/);
+    const memory = await settings({ path: ":memory:" });
+    expect(memory.temp).toBe(join(tmpdir(), "reverse-etl-duckdb"));
+  });
+
   it("explains a file it cannot open", async () => {
     await expect(connect(join(dir, "missing-dir", "w.duckdb"))).rejects.toThrow(
       /\[reverse-etl\] \[duckdb\] could not open warehouse file .*missing-dir/,

@@ -9,7 +9,8 @@ import {
   valueKindOfTypeName,
 } from "@reverse-etl/core";
 import type { Dialect } from "kysely";
-import { isAbsolute, resolve } from "node:path";
+import { tmpdir } from "node:os";
+import { isAbsolute, join, resolve } from "node:path";
 import { DuckDbDialect } from "./duckdb-dialect.js";
 import { duckDbFunctions } from "./duckdb-functions.js";
 import { DuckDbSourceAdapter } from "./duckdb-source-adapter.js";
@@ -31,6 +32,9 @@ export async function connectDuckDbSource(
   if (options.readOnly) config.access_mode = "READ_ONLY";
   if (options.threads !== undefined) config.threads = String(options.threads);
   config.memory_limit = options.memoryLimit ?? DEFAULT_MEMORY_LIMIT;
+  // What exceeds the limit spills here; a file's default (`<path>.tmp`) is DuckDB's own.
+  if (options.tempDirectory !== undefined) config.temp_directory = resolve(context.configDir, options.tempDirectory);
+  else if (path === MEMORY) config.temp_directory = join(tmpdir(), "reverse-etl-duckdb");
   // Relative paths in model SQL (read_csv('data/x.csv'), read_parquet(...)) resolve against the config's
   // directory, like every other path in the config, wherever the command is run from.
   config.file_search_path = context.configDir;

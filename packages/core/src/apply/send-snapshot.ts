@@ -142,21 +142,42 @@ export async function sendSnapshot(ctx: SendContext): Promise<{ error?: string; 
   return stop ?? {};
 }
 
-/** The rows to send, in send order, with only what building records needs. */
-function streamSnapshot(snapshot: Snapshot): AsyncIterable<PendingRow> {
-  return snapshot.warehouse.db
+/**
+ * Rows read per query of the snapshot. One `ORDER BY` over the whole snapshot makes a column store
+ * (DuckDB) sort every row to send before returning the first, and hold them (or spill them) for as long
+ * as the run sends: most of a DuckDB sync's memory at 1e6 rows. A page of send order sorts this many
+ * rows; the snapshot is written in send order, so min/max zone maps skip the rest of the table, and a row
+ * store reads the page from its index on `_retl_seq`.
+ */
+const PAGE_ROWS = 50_000;
+
+/** The rows to send, in send order, with only what building records needs, read a page at a time. */
+async function* streamSnapshot(snapshot: Snapshot): AsyncIterable<PendingRow> {
+  const { db } = snapshot.warehouse;
+  // The last position to send, read first: pages stop there, whatever gaps the numbering might have.
+  const { last } = await db
     .selectFrom(snapshotTable(snapshot))
-    .select((eb) => [
-      "p._retl_seq",
-      "p._retl_op",
-      "p._retl_key",
-      // The JSON texts are read for deletes alone.
-      eb.case().when("p._retl_op", "=", "d").then(eb.ref("p._retl_key_value")).end().as("_retl_key_value"),
-      eb.case().when("p._retl_op", "=", "d").then(eb.ref("p._retl_state_values")).end().as("_retl_state_values"),
-      // Model column names may hold dots or spaces: quote them as identifiers, never parse them.
-      ...snapshot.def.columns.map((column) => sql<unknown>`${sql.id("p", column)}`.as(column)),
-    ])
+    .select((eb) => eb.fn.max("p._retl_seq").as("last"))
     .where("p._retl_op", "in", ["w", "d"])
-    .orderBy("p._retl_seq")
-    .stream(FETCH_ROWS) as AsyncIterable<PendingRow>;
+    .executeTakeFirstOrThrow();
+  const end = Number(last ?? 0);
+  for (let lo = 1; lo <= end; lo += PAGE_ROWS) {
+    yield* db
+      .selectFrom(snapshotTable(snapshot))
+      .select((eb) => [
+        "p._retl_seq",
+        "p._retl_op",
+        "p._retl_key",
+        // The JSON texts are read for deletes alone.
+        eb.case().when("p._retl_op", "=", "d").then(eb.ref("p._retl_key_value")).end().as("_retl_key_value"),
+        eb.case().when("p._retl_op", "=", "d").then(eb.ref("p._retl_state_values")).end().as("_retl_state_values"),
+        // Model column names may hold dots or spaces: quote them as identifiers, never parse them.
+        ...snapshot.def.columns.map((column) => sql<unknown>`${sql.id("p", column)}`.as(column)),
+      ])
+      .where("p._retl_op", "in", ["w", "d"])
+      .where("p._retl_seq", ">=", lo)
+      .where("p._retl_seq", "<", lo + PAGE_ROWS)
+      .orderBy("p._retl_seq")
+      .stream(FETCH_ROWS) as AsyncIterable<PendingRow>;
+  }
 }

@@ -57,6 +57,14 @@ export interface SourceAdapter {
   /** A boolean expression: `text` contains `search`. Default: SQL's `position(search in text) > 0`. */
   contains(text: Expression<string>, search: Expression<string>): RawBuilder<boolean>;
   /**
+   * Optional: a SELECT of one text column `name` holding `values`, sent in bulk (PostgreSQL:
+   * `unnest($1::text[])`, one parameter for any number of values). Core stages the keys it commits by key
+   * (a bulk job's per-record answers at `flush()`) into a temporary table this way, then commits them in one
+   * set-based statement; without it, it binds one parameter per key, a few thousand keys a statement, and
+   * each statement scans the run's snapshot.
+   */
+  textValues?(name: string, values: readonly string[]): RawBuilder<unknown>;
+  /**
    * Optional: a statement that brings a table a run has just rewritten in bulk up to date for the next
    * queries, run outside any transaction: PostgreSQL's `VACUUM (ANALYZE)` marks its pages all-visible (counts
    * from the index alone, no hint bits left to set) and refreshes the planner's row estimates. Core runs it

@@ -23,6 +23,9 @@ export interface RowError {
 /** Keys per commit statement at most (bind parameters are limited on some warehouses). */
 export const MAX_KEYS_PER_COMMIT = 5000;
 
+/** Keys per staging statement at most, with the adapter's `textValues`: one parameter of about 2 MB. */
+const STAGED_KEYS_PER_STATEMENT = 100_000;
+
 /** Ranges per commit statement at most. */
 const MAX_RANGES_PER_COMMIT = 200;
 
@@ -52,17 +55,15 @@ export class StateCommits {
 
   /** Commit acknowledged rows by key, whichever their operation (a bulk job's per-record answers). */
   async commitKeys(trx: Kysely<unknown>, keys: readonly string[]): Promise<void> {
-    for (const chunk of chunks(keys, MAX_KEYS_PER_COMMIT)) {
-      await this.#upsert(trx, sql<SqlBool>`p._retl_key in (${sql.join(chunk)})`, "synced");
-      await this.#deleteState(trx, sql<SqlBool>`p._retl_key in (${sql.join(chunk)})`);
-    }
+    await this.#byKeys(trx, keys, async (where) => {
+      await this.#upsert(trx, where, "synced");
+      await this.#deleteState(trx, where);
+    });
   }
 
   /** Record the state of rejected rows anyway, so they are not resent while unchanged (`retryRejected: false`). */
   async rememberRejected(trx: Kysely<unknown>, keys: readonly string[]): Promise<void> {
-    for (const chunk of chunks(keys, MAX_KEYS_PER_COMMIT)) {
-      await this.#upsert(trx, sql<SqlBool>`p._retl_key in (${sql.join(chunk)})`, "rejected");
-    }
+    await this.#byKeys(trx, keys, (where) => this.#upsert(trx, where, "rejected"));
   }
 
   /** Record why rows were not delivered, with their key values from the snapshot. */
@@ -126,6 +127,30 @@ export class StateCommits {
         .stream(10_000);
       for await (const row of rows) yield row._retl_key!;
     }
+  }
+
+  /**
+   * Run `commit` with conditions selecting the snapshot rows of `keys`. With the adapter's `textValues`, the
+   * keys are staged in bulk into a temporary table and `commit` runs once, joining it: one scan of the
+   * snapshot. Otherwise (or for a few keys) once per `MAX_KEYS_PER_COMMIT` keys bound as parameters. A
+   * failed commit rolls the transaction back, the staging table with it.
+   */
+  async #byKeys(trx: Kysely<unknown>, keys: readonly string[], commit: (where: SnapshotWhere) => Promise<void>): Promise<void> {
+    const { adapter } = this.snapshot.warehouse;
+    if (adapter.textValues === undefined || keys.length <= MAX_KEYS_PER_COMMIT) {
+      for (const chunk of chunks(keys, MAX_KEYS_PER_COMMIT)) await commit(sql<SqlBool>`p._retl_key in (${sql.join(chunk)})`);
+      return;
+    }
+    const staged = `${this.snapshot.table}_keys`;
+    let created = false;
+    for (const slice of chunks(keys, STAGED_KEYS_PER_STATEMENT)) {
+      const values = adapter.textValues("row_key", slice);
+      if (created) await sql`insert into ${sql.id(staged)} (row_key) ${values}`.execute(trx);
+      else await adapter.createTemporaryTableAs(staged, values).execute(trx);
+      created = true;
+    }
+    await commit(sql<SqlBool>`p._retl_key in (select row_key from ${sql.id(staged)})`);
+    await sql`drop table ${sql.id(staged)}`.execute(trx);
   }
 
   async #recordFailed(trx: Kysely<unknown>, where: SnapshotWhere, message: string): Promise<number> {
