@@ -16,7 +16,14 @@ export const ExitCode = {
   massDelete: 5,
   /** Some rows were rejected or failed; they are recorded and retried next run. */
   partial: 6,
+  /** Stopped by SIGINT (Ctrl-C): 128 + the signal's number, as shells report it. SIGTERM gives 143. */
+  interrupted: 130,
 } as const;
+
+/** Exit code of a run stopped by `signal`: 130 for SIGINT, 143 for SIGTERM (128 + the signal's number). */
+export function interruptedExitCode(signal: NodeJS.Signals): number {
+  return signal === "SIGTERM" ? 143 : ExitCode.interrupted;
+}
 
 /** Exit code for a finished `sync`: 5 (mass delete) or 3 (credentials, connection) when every failed sync failed that way, 1 when any other failed, else 6 when any was partial, else 0. */
 export function exitCodeForSyncReport(report: SyncReport): number {

@@ -25,7 +25,10 @@ export interface ApplyContext {
   full: boolean;
   allowMassDelete: boolean;
   sampleSize: number;
+  /** Stops the run after the batches in flight (they finish and commit). */
   signal?: AbortSignal;
+  /** Aborts the batches in flight as well. */
+  abortSignal?: AbortSignal;
   onProgress?: (event: ProgressEvent) => void;
   logger: Logger;
   retryPolicy?: RetryPolicy;

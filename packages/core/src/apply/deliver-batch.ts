@@ -19,6 +19,8 @@ export interface DeliveryContext {
   policy: RetryPolicy;
   /** The sync and run each write call is told about; its `acquireRequests` takes from `limiter`. */
   context: SyncContext;
+  /** The run is stopping: a batch in flight finishes its request but is not retried. */
+  stopSignal?: AbortSignal;
   /** Called after each write call, for logs. */
   onAttempt?: (info: { records: number; outcome: WriteOutcome["type"]; attempt: number; message?: string }) => void;
 }
@@ -91,11 +93,27 @@ export async function deliverBatch(
     }
     if (retry.length > 0) {
       if (retryAfterMs) ctx.limiter.pauseUntil(Date.now() + retryAfterMs);
-      await sleep(backoffDelay(ctx.policy, attempt, retryAfterMs), ctx.context.signal);
+      const stop = ctx.stopSignal;
+      const waited = await sleep(backoffDelay(ctx.policy, attempt, retryAfterMs), stop ? AbortSignal.any([ctx.context.signal, stop]) : ctx.context.signal).then(
+        () => true,
+        (error: unknown) => {
+          if (ctx.context.signal.aborted) throw error;
+          return false;
+        },
+      );
+      if (!waited || stop?.aborted) {
+        const message = `not retried: ${reasonOf(stop?.reason)} (last answer: ${secrets.redact(lastMessage)})`;
+        for (const i of retry) results[i] = { status: "failed", message };
+        retry = [];
+      }
     }
     todo = retry;
   }
   return results;
+}
+
+function reasonOf(reason: unknown): string {
+  return reason instanceof Error ? reason.message : typeof reason === "string" ? reason : "the run is stopping";
 }
 
 async function callWrite(ctx: DeliveryContext, operation: WriteOperation, batch: readonly OutgoingRecord[]): Promise<WriteOutcome> {

@@ -21,7 +21,10 @@ export interface SendContext {
   /** Records the run sends (the plan's writes and deletes), for progress. */
   total: number;
   tally: Tally;
+  /** Stop: no new batch starts; the batches in flight finish and commit. */
   signal?: AbortSignal;
+  /** Abort the batches in flight too. */
+  abortSignal?: AbortSignal;
   onProgress?: (event: ProgressEvent) => void;
   retryPolicy?: RetryPolicy;
 }
@@ -40,9 +43,11 @@ export async function sendSnapshot(ctx: SendContext): Promise<{ error?: string; 
   const caps = destination.capabilities;
   const batchSize = Math.max(1, caps.maxBatchSize);
   const concurrency = Math.max(1, caps.maxConcurrency ?? 1);
+  // Writes see only the abort signal: a stop lets the batches in flight finish and commit.
   const abort = new AbortController();
-  const onOuterAbort = () => abort.abort(ctx.signal?.reason ?? new Error("cancelled"));
-  ctx.signal?.addEventListener("abort", onOuterAbort, { once: true });
+  const onOuterAbort = () => abort.abort(ctx.abortSignal?.reason ?? new Error("cancelled"));
+  ctx.abortSignal?.addEventListener("abort", onOuterAbort, { once: true });
+  const stopping = () => abort.signal.aborted || ctx.signal?.aborted === true;
   const limiter = new SlidingWindowLimiter(caps.rateLimits ?? []);
   const sendQueue = new PQueue({ concurrency });
   const deferredContext = { db: snapshot.warehouse.db, commits: ctx.commits, tally, retryRejected: def.retryRejected };
@@ -84,9 +89,13 @@ export async function sendSnapshot(ctx: SendContext): Promise<{ error?: string; 
       await sendQueue.onSizeLessThan(concurrency);
       enqueue(async () => {
         // The run is stopping: this batch is never sent.
-        if (stop) return settlements.fail(opCode, lo, hi, keys, `not sent: ${stop.error}`);
+        if (stop || stopping()) return settlements.fail(opCode, lo, hi, keys, `not sent: ${stop?.error ?? stopReason()}`);
         try {
-          const results = await deliverBatch({ destination, limiter, policy: ctx.retryPolicy ?? DEFAULT_RETRY_POLICY, context: syncContext }, op, records);
+          const results = await deliverBatch(
+            { destination, limiter, policy: ctx.retryPolicy ?? DEFAULT_RETRY_POLICY, context: syncContext, stopSignal: ctx.signal },
+            op,
+            records,
+          );
           await settlements.settle(opCode, lo, hi, keys, results);
         } catch (caught) {
           stop ??= { error: secrets.redact(caught instanceof Error ? caught.message : String(caught)), cause: caught };
@@ -98,17 +107,17 @@ export async function sendSnapshot(ctx: SendContext): Promise<{ error?: string; 
     };
     let batch: PendingRow[] = [];
     for await (const row of streamSnapshot(snapshot)) {
-      if (stop || abort.signal.aborted) break;
+      if (stop || stopping()) break;
       if (batch.length > 0 && (batch.length >= batchSize || batch[0]!._retl_op !== row._retl_op)) {
         await dispatch(batch);
         batch = [];
       }
       batch.push(row);
     }
-    if (batch.length > 0 && !stop && !abort.signal.aborted) await dispatch(batch);
+    if (batch.length > 0 && !stop && !stopping()) await dispatch(batch);
     await sendQueue.onIdle();
     await settlements.idle();
-    if (abort.signal.aborted) stop ??= { error: "cancelled" };
+    if (stopping()) stop ??= { error: stopReason() };
 
     const deferred = settlements.deferred;
     if (deferred.length > 0) {
@@ -132,9 +141,14 @@ export async function sendSnapshot(ctx: SendContext): Promise<{ error?: string; 
     await settlements.drain();
     throw caught;
   } finally {
-    ctx.signal?.removeEventListener("abort", onOuterAbort);
+    ctx.abortSignal?.removeEventListener("abort", onOuterAbort);
   }
   return stop ?? {};
+
+  function stopReason(): string {
+    const reason: unknown = abort.signal.aborted ? abort.signal.reason : ctx.signal?.reason;
+    return reason instanceof Error ? reason.message : typeof reason === "string" ? reason : "cancelled";
+  }
 }
 
 /** The rows to send, in send order, with only what building records needs. */

@@ -45,7 +45,10 @@ export interface SyncContext {
    * by volume (a bulk API for large runs, a batch endpoint for small ones) reads it.
    */
   readonly total?: number;
-  /** Aborted when the run is cancelled. */
+  /**
+   * Aborted when the run must end at once (a second Ctrl-C): give up the request in flight. A first
+   * Ctrl-C does not abort it: core lets the batches in flight finish and commits them.
+   */
   readonly signal: AbortSignal;
   /**
    * Take `count` requests from the destination's `rateLimits`, waiting until they fit. Core takes one

@@ -28,8 +28,13 @@ export interface PlanOptions {
 export interface SyncOptions extends PlanOptions {
   /** Let mirror mode delete more than `maxDeleteShare` of synced records. */
   allowMassDelete?: boolean;
-  /** Stop the run cleanly. */
+  /**
+   * Stop cleanly (the first Ctrl-C): no new batch starts, the batches in flight finish and their state is
+   * committed, the rest is recorded as not sent and waits for the next run.
+   */
   signal?: AbortSignal;
+  /** Abort the batches in flight too (the second Ctrl-C): their records are resent by the next run. */
+  abortSignal?: AbortSignal;
 }
 
 /** Result of `validate`. */
