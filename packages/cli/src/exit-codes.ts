@@ -32,7 +32,7 @@ export function exitCodeForSyncReport(report: SyncReport): number {
     // One kind of failure for every failed sync: its own exit code, so scripts can tell them apart.
     const codes = new Set(failed.map((s) => s.errorCode));
     if (codes.size === 1 && codes.has("MassDeleteError")) return ExitCode.massDelete;
-    if (codes.size === 1 && (codes.has("FatalDestinationError") || codes.has("ConnectionError"))) return ExitCode.connection;
+    if (codes.size === 1 && (codes.has("FatalDestinationError") || codes.has("ConnectionError") || codes.has("DestinationUnreachableError"))) return ExitCode.connection;
     return ExitCode.failure;
   }
   if (report.syncs.some((s) => s.status === "partial")) return ExitCode.partial;

@@ -68,3 +68,9 @@ export class FatalDestinationError extends ReverseEtlError {
 export class DestinationQuotaError extends ReverseEtlError {
   override readonly exitCode = 6;
 }
+
+/**
+ * Every request of a run failed the same way before any answer (connection refused, DNS, TLS): the run
+ * stops early as failed and its rows wait for the next run.
+ */
+export class DestinationUnreachableError extends ConnectionError {}

@@ -68,6 +68,7 @@ export type {
   WriteOutcome,
 } from "./plugins/destination.js";
 export { DESTINATION_API_VERSION, defineDestinationPlugin } from "./plugins/destination.js";
+export { connectionFailureOf, describeConnectionFailure, type ConnectionFailure } from "./plugins/connection-failure.js";
 export { SecretRedactor, secrets } from "./secrets/redactor.js";
 export type {
   FieldChange,

@@ -1,9 +1,11 @@
 import { createHash } from "node:crypto";
 import { DestinationQuotaError, FatalDestinationError } from "../errors.js";
 import type { DestinationConnection, OutgoingRecord, SyncContext, WriteOperation, WriteOutcome } from "../plugins/destination.js";
+import { connectionFailureOf } from "../plugins/connection-failure.js";
 import { secrets } from "../secrets/redactor.js";
 import { sleep, type SlidingWindowLimiter } from "../transport/rate-limiter.js";
 import { backoffDelay, type RetryPolicy } from "../transport/retry-policy.js";
+import type { ReachWatch } from "./reach-watch.js";
 
 /** Final outcome of one record after retries and batch splitting. */
 export type DeliveryResult =
@@ -21,8 +23,10 @@ export interface DeliveryContext {
   context: SyncContext;
   /** The run is stopping: a batch in flight finishes its request but is not retried. */
   stopSignal?: AbortSignal;
-  /** Called after each write call, for logs. */
-  onAttempt?: (info: { records: number; outcome: WriteOutcome["type"]; attempt: number; message?: string }) => void;
+  /** Stops the run when no request of it can connect. */
+  reach?: ReachWatch;
+  /** Called before each retry of a batch, for logs. */
+  onRetry?: (info: { records: number; attempt: number; delayMs: number; message: string }) => void;
 }
 
 /**
@@ -40,7 +44,8 @@ export async function deliverBatch(
   for (let attempt = 1; todo.length > 0; attempt++) {
     const batch = todo.map((i) => records[i]!);
     const outcome = await callWrite(ctx, operation, batch);
-    ctx.onAttempt?.({ records: batch.length, outcome: outcome.type, attempt, message: "message" in outcome ? outcome.message : undefined });
+    if (outcome.type === "retry" && outcome.connection) ctx.reach?.failed(outcome.connection, outcome.message);
+    else ctx.reach?.answered();
     let retry: number[] = [];
     let retryAfterMs: number | undefined;
     let lastMessage = "";
@@ -94,7 +99,9 @@ export async function deliverBatch(
     if (retry.length > 0) {
       if (retryAfterMs) ctx.limiter.pauseUntil(Date.now() + retryAfterMs);
       const stop = ctx.stopSignal;
-      const waited = await sleep(backoffDelay(ctx.policy, attempt, retryAfterMs), stop ? AbortSignal.any([ctx.context.signal, stop]) : ctx.context.signal).then(
+      const delayMs = backoffDelay(ctx.policy, attempt, retryAfterMs);
+      if (!stop?.aborted) ctx.onRetry?.({ records: retry.length, attempt: attempt + 1, delayMs, message: secrets.redact(lastMessage) });
+      const waited = await sleep(delayMs, stop ? AbortSignal.any([ctx.context.signal, stop]) : ctx.context.signal).then(
         () => true,
         (error: unknown) => {
           if (ctx.context.signal.aborted) throw error;
@@ -138,7 +145,8 @@ async function callWrite(ctx: DeliveryContext, operation: WriteOperation, batch:
   } catch (error) {
     if (context.signal.aborted) throw error;
     // A plugin that throws is treated as a transient failure: it is retried, then reported per row.
-    return { type: "retry", message: error instanceof Error ? error.message : String(error) };
+    const connection = connectionFailureOf(error);
+    return { type: "retry", message: error instanceof Error ? error.message : String(error), ...(connection ? { connection } : {}) };
   }
 }
 

@@ -1,6 +1,7 @@
 import { sql } from "kysely";
 import PQueue from "p-queue";
 import type { DestinationConnection, SyncContext, WriteOperation } from "../plugins/destination.js";
+import type { Logger } from "../plugins/plugin-context.js";
 import type { ProgressEvent } from "../reports.js";
 import { snapshotTable, type Snapshot } from "../plan/snapshot.js";
 import { secrets } from "../secrets/redactor.js";
@@ -10,6 +11,7 @@ import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "../transport/retry-polic
 import { deliverBatch } from "./deliver-batch.js";
 import { failDeferred, settleDeferred } from "./flush-deferred.js";
 import { outgoingRecord, type PendingRow } from "./outgoing-record.js";
+import { ReachWatch } from "./reach-watch.js";
 import { Settlements, type Tally } from "./settlement.js";
 
 /** What sending a run's snapshot needs. */
@@ -25,6 +27,8 @@ export interface SendContext {
   signal?: AbortSignal;
   /** Abort the batches in flight too. */
   abortSignal?: AbortSignal;
+  /** Where retry waves are logged (info). */
+  logger?: Logger;
   onProgress?: (event: ProgressEvent) => void;
   retryPolicy?: RetryPolicy;
 }
@@ -48,6 +52,18 @@ export async function sendSnapshot(ctx: SendContext): Promise<{ error?: string; 
   const onOuterAbort = () => abort.abort(ctx.abortSignal?.reason ?? new Error("cancelled"));
   ctx.abortSignal?.addEventListener("abort", onOuterAbort, { once: true });
   const stopping = () => abort.signal.aborted || ctx.signal?.aborted === true;
+  // A run that stops on its own (a fatal answer, an unreachable destination) retries nothing more either.
+  const halt = new AbortController();
+  const stopSignal = ctx.signal ? AbortSignal.any([ctx.signal, halt.signal]) : halt.signal;
+  const reach = new ReachWatch(def.destinationName);
+  const retryWaves = new Set<number>();
+  const onRetry = (info: { records: number; attempt: number; delayMs: number; message: string }) => {
+    // One line per wave (the first batch to reach attempt N), so a long outage is visible without flooding.
+    if (retryWaves.has(info.attempt)) return;
+    retryWaves.add(info.attempt);
+    ctx.logger?.info("retrying failed batches", { sync: def.name, attempt: info.attempt, of: policy.maxAttempts, inMs: info.delayMs, reason: info.message });
+  };
+  const policy = ctx.retryPolicy ?? DEFAULT_RETRY_POLICY;
   const limiter = new SlidingWindowLimiter(caps.rateLimits ?? []);
   const sendQueue = new PQueue({ concurrency });
   const deferredContext = { db: snapshot.warehouse.db, commits: ctx.commits, tally, retryRejected: def.retryRejected };
@@ -92,16 +108,18 @@ export async function sendSnapshot(ctx: SendContext): Promise<{ error?: string; 
         if (stop || stopping()) return settlements.fail(opCode, lo, hi, keys, `not sent: ${stop?.error ?? stopReason()}`);
         try {
           const results = await deliverBatch(
-            { destination, limiter, policy: ctx.retryPolicy ?? DEFAULT_RETRY_POLICY, context: syncContext, stopSignal: ctx.signal },
+            { destination, limiter, policy, context: syncContext, stopSignal, reach, onRetry },
             op,
             records,
           );
           await settlements.settle(opCode, lo, hi, keys, results);
+          // Failed rows are not done: they wait for the next run.
+          done += results.filter((r) => r.status !== "failed").length;
         } catch (caught) {
           stop ??= { error: secrets.redact(caught instanceof Error ? caught.message : String(caught)), cause: caught };
+          halt.abort(new Error(stop.error));
           await settlements.fail(opCode, lo, hi, keys, `not sent: ${stop.error}`);
         }
-        done += keys.length;
         ctx.onProgress?.({ sync: def.name, phase: "sending", done, total: ctx.total });
       });
     };

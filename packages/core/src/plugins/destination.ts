@@ -1,3 +1,4 @@
+import type { ConnectionFailure } from "./connection-failure.js";
 import type { SyncMode } from "../config/types.js";
 import type { FieldValue } from "../values/field-value.js";
 import type { JsonSchema, PluginContext } from "./plugin-context.js";
@@ -88,8 +89,13 @@ export type WriteOutcome =
    * the batch). Core splits the batch in halves until the bad records are isolated.
    */
   | { readonly type: "batch-rejected"; readonly message: string }
-  /** The whole batch failed transiently (429, 5xx, timeout): core retries it with backoff. */
-  | { readonly type: "retry"; readonly message: string; readonly retryAfterMs?: number }
+  /**
+   * The whole batch failed transiently (429, 5xx, timeout, network): core retries it with backoff. Set
+   * `connection` when no connection could be made (`connectionFailureOf(error)` tells from the thrown
+   * error): a run whose every request fails the same such way stops early as failed, leaving its rows for
+   * the next run, instead of retrying for minutes.
+   */
+  | { readonly type: "retry"; readonly message: string; readonly retryAfterMs?: number; readonly connection?: ConnectionFailure }
   /** Retrying cannot help (bad credentials, missing scope): the run stops at once. */
   | { readonly type: "fatal"; readonly message: string }
   /**
