@@ -114,12 +114,18 @@ export function buildPlan(
 
 /** A message when mirror mode would delete more than `maxDeleteShare` of the synced rows, else undefined. */
 export function massDeleteGuard(def: SyncDefinition, deletes: number, syncedCount: number): string | undefined {
+  const over = massDeleteOverShare(def, deletes, syncedCount);
+  return over && `${over} Check the model; if this is intended, run with --allow-mass-delete.`;
+}
+
+/** How far mirror mode's deletes exceed `maxDeleteShare` (without advice), else undefined. */
+export function massDeleteOverShare(def: SyncDefinition, deletes: number, syncedCount: number): string | undefined {
   if (deletes === 0 || syncedCount === 0) return undefined;
   const share = deletes / syncedCount;
   if (share <= def.maxDeleteShare) return undefined;
   return (
     `sync "${def.name}" would delete ${deletes} of ${syncedCount} synced records (${(share * 100).toFixed(1)} %), ` +
-    `more than maxDeleteShare ${(def.maxDeleteShare * 100).toFixed(0)} %. Check the model; if this is intended, run with --allow-mass-delete.`
+    `more than maxDeleteShare ${(def.maxDeleteShare * 100).toFixed(0)} %.`
   );
 }
 
