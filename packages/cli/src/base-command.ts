@@ -73,9 +73,12 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     });
   }
 
-  /** Open the project (`--config` or the nearest config file), run `fn`, and always close it. */
-  protected async withProject<R>(fn: (project: Project) => Promise<R>): Promise<R> {
-    const project = await openProject({ configPath: this.flags.config, logger: this.logger });
+  /**
+   * Open the project (`--config` or the nearest config file), run `fn`, and always close it. With
+   * `lazyEnv`, an unset `env()` variable fails only a command that connects where it is used.
+   */
+  protected async withProject<R>(fn: (project: Project) => Promise<R>, options: { lazyEnv?: boolean } = {}): Promise<R> {
+    const project = await openProject({ configPath: this.flags.config, logger: this.logger, lazyEnv: options.lazyEnv });
     let failed = false;
     try {
       return await fn(project);

@@ -8,6 +8,8 @@ export const ExitCode = {
   failure: 1,
   /** Invalid configuration, plugins or usage (ConfigError, PluginError, SchemaDriftError). */
   invalidConfig: 2,
+  /** Wrong usage (a missing argument or confirmation, a file in the way): the same code as invalid configuration. */
+  usage: 2,
   /** Cannot connect to or authenticate with a source or destination (ConnectionError). */
   connection: 3,
   /** Another run of the same sync holds the lock (SyncLockedError). */

@@ -10,6 +10,12 @@ export interface OpenProjectOptions {
   cwd?: string;
   /** Where core logs (redacted). Default: silent. */
   logger?: Logger;
+  /**
+   * Let sources and destinations whose options use an unset `env()` variable fail only when the command
+   * connects to them (for `runs` and `state`, which use the state source alone). Default: every variable
+   * must be set.
+   */
+  lazyEnv?: boolean;
 }
 
 /** Options of `plan`. */

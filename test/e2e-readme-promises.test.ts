@@ -1,0 +1,61 @@
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { jsonOf, runCli } from "./support/cli.js";
+import { projectDir, seedCustomers, writeConfig } from "./support/warehouse.js";
+
+describe("what the README promises, through the CLI", () => {
+  it("validate --offline reports the document's problems and the plugins' option problems at once", async () => {
+    const dir = projectDir("e2e-validate-all");
+    writeFileSync(
+      join(dir, "reverse-etl.config.json"),
+      JSON.stringify({
+        state: { source: "a" },
+        sources: {
+          a: { plugin: "@reverse-etl/source-duckdb", path: "a.duckdb" },
+          b: { plugin: "@reverse-etl/source-duckdb", path: "b.duckdb", bogus: 1 },
+        },
+        destinations: { f: { plugin: "@reverse-etl/destination-file", path: "out.jsonl", format: "xml" } },
+        models: { m: { source: "b", primaryKey: "id", sql: "select 1 as id" } },
+        syncs: { s: { model: "m", destination: "f", fields: { id: "id" }, extra: true } },
+      }),
+    );
+    const result = await runCli(["validate", "--offline", "--json"], { cwd: dir });
+    expect(result.code).toBe(2);
+    const { error } = jsonOf(result);
+    expect(error.code).toBe("ConfigError");
+    expect(error.issues.map((i: { path: string }) => i.path)).toEqual(["/destinations/f/format", "/models/m/source", "/sources/b/bogus", "/syncs/s/extra"]);
+    expect(error.issues.find((i: { path: string }) => i.path === "/models/m/source").message).toContain('not the state source "a"');
+  });
+
+  it("runs, plugins and state reset work with a destination's secret unset; plan and sync name the variable", async () => {
+    const dir = projectDir("e2e-lazy-env");
+    await seedCustomers(join(dir, "warehouse.duckdb"), 5);
+    writeConfig(dir, { plugin: "@reverse-etl/destination-webhook", url: "http://127.0.0.1:9/hook", headers: { authorization: { $env: "RETL_E2E_UNSET_TOKEN" } } });
+    const env = { RETL_E2E_UNSET_TOKEN: "" };
+
+    const runs = await runCli(["runs", "--json"], { cwd: dir, env });
+    expect(runs.code, runs.stderr).toBe(0);
+    expect(jsonOf(runs)).toEqual({ runs: [] });
+    const plugins = await runCli(["plugins", "--json"], { cwd: dir, env });
+    expect(plugins.code, plugins.stderr).toBe(0);
+    expect(jsonOf(plugins).plugins.map((p: { package: string }) => p.package)).toContain("@reverse-etl/destination-webhook");
+    expect((await runCli(["state", "reset", "customers_sync", "--yes"], { cwd: dir, env })).code).toBe(0);
+
+    for (const command of ["plan", "sync"]) {
+      const refused = await runCli([command, "--json"], { cwd: dir, env });
+      expect(refused.code, command).toBe(2);
+      expect(jsonOf(refused).error.issues).toEqual([
+        { path: "/destinations/target/headers/authorization", message: expect.stringContaining("environment variable RETL_E2E_UNSET_TOKEN is empty") },
+      ]);
+    }
+  });
+
+  it("REVERSE_ETL_CONFIG naming a missing file says to check the variable", async () => {
+    const dir = projectDir("e2e-config-env");
+    const result = await runCli(["plan"], { cwd: dir, env: { REVERSE_ETL_CONFIG: "nowhere/reverse-etl.config.ts" } });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("config file not found; check the REVERSE_ETL_CONFIG environment variable");
+    expect(result.stderr).not.toContain("--config");
+  });
+});
