@@ -58,4 +58,19 @@ describe("what the README promises, through the CLI", () => {
     expect(result.stderr).toContain("config file not found; check the REVERSE_ETL_CONFIG environment variable");
     expect(result.stderr).not.toContain("--config");
   });
+
+  it("a read-only DuckDB state source: plan works, sync refuses naming the option to change (exit 2)", async () => {
+    const dir = projectDir("e2e-read-only");
+    await seedCustomers(join(dir, "warehouse.duckdb"), 5);
+    writeConfig(dir, { plugin: "@reverse-etl/destination-file", path: "out/c.jsonl" }, {}, { plugin: "@reverse-etl/source-duckdb", path: "warehouse.duckdb", readOnly: true });
+    const plan = await runCli(["plan", "--json"], { cwd: dir });
+    expect(plan.code, plan.stderr).toBe(0);
+    expect(jsonOf(plan).syncs[0].counts.added).toBe(5);
+    const sync = await runCli(["sync", "--json"], { cwd: dir });
+    expect(sync.code).toBe(2);
+    expect(jsonOf(sync).error).toMatchObject({
+      code: "ConfigError",
+      issues: [{ path: "/sources/warehouse/readOnly", message: expect.stringMatching(/read-only, but it is the state source.*set readOnly to false/) }],
+    });
+  });
 });

@@ -95,6 +95,15 @@ export class ProjectConnections {
     const source = await this.source(this.stateSourceName);
     const store = new StateStore(source.db as never, source.connection, this.stateSchema);
     if (migrate && !this.#migrated.has(this.stateSourceName)) {
+      const option = source.connection.readOnlyOption;
+      if (option) {
+        throw new ConfigError(this.loaded.file, [
+          {
+            path: jsonPath("sources", this.stateSourceName, option),
+            message: `opens source "${this.stateSourceName}" read-only, but it is the state source: sync writes its state there (schema ${this.stateSchema}); set ${option} to false, or set state.source to a writable source`,
+          },
+        ]);
+      }
       await store.migrate();
       this.#migrated.add(this.stateSourceName);
     }
