@@ -1,4 +1,6 @@
 import { writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { jsonOf, runCli } from "./support/cli.js";
@@ -72,5 +74,26 @@ describe("what the README promises, through the CLI", () => {
       code: "ConfigError",
       issues: [{ path: "/sources/warehouse/readOnly", message: expect.stringMatching(/read-only, but it is the state source.*set readOnly to false/) }],
     });
+  });
+
+  it("a fatal destination answer that is not about credentials exits 1, not 3: a webhook's 302, a file path under a file", async () => {
+    const dir = projectDir("e2e-fatal-exit");
+    await seedCustomers(join(dir, "warehouse.duckdb"), 5);
+    const redirecting = createServer((_request, response) => response.writeHead(302, { location: "https://elsewhere.example/hook" }).end());
+    await new Promise<void>((resolve) => redirecting.listen(0, "127.0.0.1", resolve));
+    try {
+      const { port } = redirecting.address() as AddressInfo;
+      writeConfig(dir, { plugin: "@reverse-etl/destination-webhook", url: `http://127.0.0.1:${port}/hook` });
+      const redirected = await runCli(["sync", "--json"], { cwd: dir });
+      expect(redirected.code, redirected.stderr).toBe(1);
+      expect(jsonOf(redirected).syncs[0]).toMatchObject({ status: "failed", errorCode: "FatalDestinationError" });
+    } finally {
+      await new Promise((resolve) => redirecting.close(resolve));
+    }
+    writeFileSync(join(dir, "not-a-dir"), "");
+    writeConfig(dir, { plugin: "@reverse-etl/destination-file", path: "not-a-dir/out.jsonl" });
+    const underFile = await runCli(["sync", "--json"], { cwd: dir });
+    expect(underFile.code, underFile.stderr).toBe(1);
+    expect(jsonOf(underFile).syncs[0]).toMatchObject({ status: "failed", errorCode: "FatalDestinationError" });
   });
 });

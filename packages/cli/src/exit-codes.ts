@@ -27,6 +27,9 @@ export function interruptedExitCode(signal: NodeJS.Signals): number {
   return signal === "SIGTERM" ? 143 : ExitCode.interrupted;
 }
 
+/** Errors that mean a source or destination cannot be reached or refused the credentials: exit 3. */
+const CONNECTION_ERRORS = ["ConnectionError", "DestinationAuthError", "DestinationUnreachableError"];
+
 /** Exit code for a finished `sync`: 5 (mass delete) or 3 (credentials, connection) when every failed sync failed that way, 1 when any other failed, else 6 when any was partial, else 0. */
 export function exitCodeForSyncReport(report: SyncReport): number {
   const failed = report.syncs.filter((s) => s.status === "failed");
@@ -34,7 +37,7 @@ export function exitCodeForSyncReport(report: SyncReport): number {
     // One kind of failure for every failed sync: its own exit code, so scripts can tell them apart.
     const codes = new Set(failed.map((s) => s.errorCode));
     if (codes.size === 1 && codes.has("MassDeleteError")) return ExitCode.massDelete;
-    if (codes.size === 1 && (codes.has("FatalDestinationError") || codes.has("ConnectionError") || codes.has("DestinationUnreachableError"))) return ExitCode.connection;
+    if (codes.size === 1 && (CONNECTION_ERRORS.some((code) => codes.has(code)))) return ExitCode.connection;
     return ExitCode.failure;
   }
   if (report.syncs.some((s) => s.status === "partial")) return ExitCode.partial;

@@ -59,10 +59,13 @@ export class MassDeleteError extends ReverseEtlError {
   override readonly exitCode = 5;
 }
 
-/** The destination said retrying cannot help (bad credentials, a missing scope): the run stops at once. */
+/** The destination said retrying cannot help (an object gone, an unexpected answer): the run stops at once. */
 export class FatalDestinationError extends ReverseEtlError {
-  override readonly exitCode = 3;
+  override readonly exitCode = 1;
 }
+
+/** The destination refused the credentials mid-run (HTTP 401/403): the run stops at once. */
+export class DestinationAuthError extends ConnectionError {}
 
 /** The destination will take no more for now (a quota is spent): the run ends as partial, rows wait for the next run. */
 export class DestinationQuotaError extends ReverseEtlError {

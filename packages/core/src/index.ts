@@ -22,6 +22,8 @@ export {
   ConfigError,
   ConnectionError,
   DestinationQuotaError,
+  DestinationAuthError,
+  DestinationUnreachableError,
   FatalDestinationError,
   MassDeleteError,
   PluginError,

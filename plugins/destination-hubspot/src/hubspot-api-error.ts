@@ -51,6 +51,7 @@ export function outcomeOfFailure(error: unknown, what: string): WriteOutcome {
   if (error.code === 401) {
     return {
       type: "fatal",
+      credentials: true,
       message:
         `[reverse-etl] [hubspot] ${what}: HubSpot refused the access token (${detail}). ` +
         `Check the accessToken option: a private app token, or an OAuth access token that has not expired.`,
@@ -60,6 +61,7 @@ export function outcomeOfFailure(error: unknown, what: string): WriteOutcome {
     const scopes = (body.errors ?? []).flatMap((e) => e.context?.requiredGranularScopes ?? e.context?.requiredScopes ?? []);
     return {
       type: "fatal",
+      credentials: true,
       message:
         `[reverse-etl] [hubspot] ${what}: the access token lacks a scope (HTTP 403 ${body.category ?? ""})` +
         `${scopes.length > 0 ? `; required: ${scopes.join(", ")}` : ""}. Grant it to the private app (or OAuth app) and rerun.`,

@@ -9,7 +9,7 @@ export type AnswerOutcome =
   /** Transient (429, 5xx, no answer): core retries, no sooner than `retryAfterMs`. */
   | { readonly type: "retry"; readonly message: string; readonly retryAfterMs?: number }
   /** Retrying cannot help (the credentials or the host are wrong). */
-  | { readonly type: "fatal"; readonly message: string };
+  | { readonly type: "fatal"; readonly message: string; readonly credentials?: boolean };
 
 const PREFIX = "[reverse-etl] [segment]";
 
@@ -36,7 +36,7 @@ export function outcomeOfAnswer(request: RequestRecord | undefined, what: string
     return { type: "retry", message: `${PREFIX} ${what}: HTTP ${status}${said}` };
   }
   if (status === 401 || status === 403) {
-    return { type: "fatal", message: `${PREFIX} Segment refused the credentials (HTTP ${status}${said}): check the writeKey option.` };
+    return { type: "fatal", credentials: true, message: `${PREFIX} Segment refused the credentials (HTTP ${status}${said}): check the writeKey option.` };
   }
   if (status === 404 || status === 405 || status === 501 || status === 505) {
     return { type: "fatal", message: `${PREFIX} ${baseUrl}/v1/batch answered HTTP ${status}: check that baseUrl is Segment's Tracking API host.` };

@@ -138,7 +138,7 @@ export class SegmentConnection implements DestinationConnection {
           for (const p of sendable.slice(start)) results[p.index] = { status: "retryable", message: outcome.message, ...(outcome.retryAfterMs ? { retryAfterMs: outcome.retryAfterMs } : {}) };
           return { type: "results", results: results.map((r) => r!) };
         case "fatal":
-          return { type: "fatal", message: outcome.message };
+          return { type: "fatal", message: outcome.message, ...(outcome.credentials ? { credentials: true } : {}) };
       }
     }
     return {

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { DestinationQuotaError, FatalDestinationError } from "../errors.js";
+import { DestinationAuthError, DestinationQuotaError, FatalDestinationError } from "../errors.js";
 import type { DestinationConnection, OutgoingRecord, SyncContext, WriteOperation, WriteOutcome } from "../plugins/destination.js";
 import { connectionFailureOf } from "../plugins/connection-failure.js";
 import { secrets } from "../secrets/redactor.js";
@@ -51,6 +51,7 @@ export async function deliverBatch(
     let lastMessage = "";
     switch (outcome.type) {
       case "fatal":
+        if (outcome.credentials) throw new DestinationAuthError(`destination refused the credentials: ${secrets.redact(outcome.message)}`);
         throw new FatalDestinationError(`destination refused the run: ${secrets.redact(outcome.message)}`);
       case "stop":
         throw new DestinationQuotaError(`destination stopped taking records: ${secrets.redact(outcome.message)}; the rest wait for the next run`);

@@ -96,8 +96,12 @@ export type WriteOutcome =
    * the next run, instead of retrying for minutes.
    */
   | { readonly type: "retry"; readonly message: string; readonly retryAfterMs?: number; readonly connection?: ConnectionFailure }
-  /** Retrying cannot help (bad credentials, missing scope): the run stops at once. */
-  | { readonly type: "fatal"; readonly message: string }
+  /**
+   * Retrying cannot help (bad credentials, missing scope, an object that does not exist): the run stops at
+   * once. Set `credentials` when the destination refused the credentials (HTTP 401/403): the CLI then exits
+   * 3 ("cannot authenticate"), else 1.
+   */
+  | { readonly type: "fatal"; readonly message: string; readonly credentials?: boolean }
   /**
    * The destination will take no more for now (e.g. a daily API quota is spent): the run ends cleanly as
    * `partial`, and the rows not sent stay pending for the next run.
