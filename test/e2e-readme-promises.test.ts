@@ -1,10 +1,10 @@
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { jsonOf, runCli } from "./support/cli.js";
-import { projectDir, seedCustomers, writeConfig } from "./support/warehouse.js";
+import { duck, projectDir, seedCustomers, writeConfig } from "./support/warehouse.js";
 
 describe("what the README promises, through the CLI", () => {
   it("validate --offline reports the document's problems and the plugins' option problems at once", async () => {
@@ -95,5 +95,29 @@ describe("what the README promises, through the CLI", () => {
     const underFile = await runCli(["sync", "--json"], { cwd: dir });
     expect(underFile.code, underFile.stderr).toBe(1);
     expect(jsonOf(underFile).syncs[0]).toMatchObject({ status: "failed", errorCode: "FatalDestinationError" });
+  });
+
+  it("a mapped column gone since the last sync is a SchemaDriftError (exit 2) naming the column and the path to fix", async () => {
+    const dir = projectDir("e2e-drift");
+    const warehouse = join(dir, "warehouse.duckdb");
+    await seedCustomers(warehouse, 5);
+    writeConfig(dir, { plugin: "@reverse-etl/destination-file", path: "out/c.jsonl" });
+    expect((await runCli(["sync"], { cwd: dir })).code).toBe(0);
+    await duck(warehouse, "alter table gold.customers rename column plan to tier");
+    writeFileSync(
+      join(dir, "reverse-etl.config.json"),
+      readFileSync(join(dir, "reverse-etl.config.json"), "utf8").replace("select id, email, name, plan, ltv", "select id, email, name, tier, ltv"),
+    );
+    for (const command of ["plan", "sync"]) {
+      const drifted = await runCli([command, "--json"], { cwd: dir });
+      expect(drifted.code, command).toBe(2);
+      expect(jsonOf(drifted).error).toMatchObject({
+        code: "SchemaDriftError",
+        exitCode: 2,
+        issues: [{ path: "/syncs/customers_sync/fields/plan", message: expect.stringMatching(/^schema drift: column "plan" \(VARCHAR\) was in model "customers"/) }],
+      });
+    }
+    const human = await runCli(["sync"], { cwd: dir });
+    expect(human.stderr).toMatch(/^\[reverse-etl\] Schema drift \(1 problem\):/);
   });
 });

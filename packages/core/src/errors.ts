@@ -27,10 +27,12 @@ export class ConfigError extends ReverseEtlError {
     readonly file: string | undefined,
     /** Every problem found. */
     readonly issues: readonly ConfigIssue[],
+    /** What the problems are, for the first line. */
+    title = "Invalid configuration",
   ) {
     const where = file ?? "config";
     const lines = issues.map((i) => `  ${where}: ${i.path || "/"}: ${i.message}`);
-    super(`Invalid configuration (${issues.length} problem${issues.length === 1 ? "" : "s"}):\n${lines.join("\n")}`);
+    super(`${title} (${issues.length} problem${issues.length === 1 ? "" : "s"}):\n${lines.join("\n")}`);
   }
 }
 
@@ -49,9 +51,14 @@ export class SyncLockedError extends ReverseEtlError {
   override readonly exitCode = 4;
 }
 
-/** The model no longer matches the sync (a mapped column or the key is gone). */
-export class SchemaDriftError extends ReverseEtlError {
-  override readonly exitCode = 2;
+/**
+ * The model no longer matches the sync: a mapped or key column it last ran with is gone. A `ConfigError`
+ * (exit 2) whose issues name each column and the config path to fix.
+ */
+export class SchemaDriftError extends ConfigError {
+  constructor(file: string | undefined, issues: readonly ConfigIssue[]) {
+    super(file, issues, "Schema drift");
+  }
 }
 
 /** Mirror mode would delete more records than the sync allows. */

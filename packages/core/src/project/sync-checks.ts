@@ -1,10 +1,10 @@
 import { sql } from "kysely";
-import { ConfigError, ReverseEtlError, type ConfigIssue } from "../errors.js";
+import { ConfigError, ReverseEtlError, SchemaDriftError, type ConfigIssue } from "../errors.js";
 import { mappingChangeWarnings } from "../plan/mapping-change.js";
 import { withModelColumns, type SyncDefinition } from "../plan/sync-definition.js";
 import { secrets } from "../secrets/redactor.js";
 import type { StateStore } from "../state/state-store.js";
-import { checkMapping } from "./check-mapping.js";
+import { checkMapping, SCHEMA_DRIFT } from "./check-mapping.js";
 import type { ProjectConnections } from "./project-connections.js";
 
 /** A sync compiled against its model's columns, or the problems that stop it. */
@@ -47,6 +47,7 @@ export class SyncChecks {
   /** `compile`, throwing a `ConfigError` with every problem when there is one. */
   async compileOrThrow(def: SyncDefinition, withDestination: boolean): Promise<SyncDefinition> {
     const { def: compiled, issues } = await this.compile(def, withDestination);
+    if (issues.some((issue) => issue.message.includes(SCHEMA_DRIFT))) throw new SchemaDriftError(this.file, issues);
     if (issues.length > 0) throw new ConfigError(this.file, issues);
     return compiled;
   }
