@@ -25,7 +25,10 @@ describe("a destination that cannot be reached", () => {
     expect(human.code, human.stderr).toBe(3);
     expect(human.stdout).toMatch(/failed in/);
     expect(human.stdout).toMatch(/error: .*destination "target" cannot be reached: the connection was refused.*ECONNREFUSED/);
-    expect(human.stdout).toContain("0 succeeded, 0 rejected, 30 failed");
+    // Only the first batches went out before the run stopped: the sent line says so, not what was planned.
+    expect(human.stdout).toMatch(/sent: \d+ of 30 writes, 0 deletes -> 0 succeeded, 0 rejected, 30 failed/);
+    // The destination's message is quoted without a second [reverse-etl] prefix.
+    expect(human.stdout).not.toMatch(/\[reverse-etl\].*\[reverse-etl\]/);
     // Each retry wave is logged at info, with its reason.
     expect(human.stderr).toMatch(/retrying failed batches.*ECONNREFUSED/);
 
@@ -34,6 +37,10 @@ describe("a destination that cannot be reached", () => {
     const run = jsonOf(json).syncs[0];
     expect(run).toMatchObject({ status: "failed", errorCode: "DestinationUnreachableError", results: { succeeded: 0, rejected: 0, failed: 30 } });
     expect(run.error).toContain("cannot be reached");
+    // The summary and `runs` agree on how long the run took.
+    const listed = jsonOf(await runCli(["runs", "--json", "--limit", "1"], { cwd: dir })).runs[0];
+    expect(listed.runId).toBe(run.runId);
+    expect(Date.parse(listed.finishedAt) - Date.parse(listed.startedAt)).toBe(run.durationMs);
 
     // State untouched: the next plan still sends every row; each undelivered row says why in sync_errors.
     const plan = jsonOf(await runCli(["plan", "--json"], { cwd: dir })).syncs[0];

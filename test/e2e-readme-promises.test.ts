@@ -3,6 +3,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { startWebhookReceiver } from "@reverse-etl/destination-webhook/emulator";
 import { jsonOf, runCli } from "./support/cli.js";
 import { duck, projectDir, seedCustomers, writeConfig } from "./support/warehouse.js";
 
@@ -119,5 +120,22 @@ describe("what the README promises, through the CLI", () => {
     }
     const human = await runCli(["sync"], { cwd: dir });
     expect(human.stderr).toMatch(/^\[reverse-etl\] Schema drift \(1 problem\):/);
+  });
+
+  it("the summary of a partial run with retryRejected: false does not promise to retry rejected rows", async () => {
+    const dir = projectDir("e2e-retry-rejected");
+    await seedCustomers(join(dir, "warehouse.duckdb"), 10);
+    const receiver = await startWebhookReceiver();
+    try {
+      receiver.rejectRecord((record) => record.key === "2", "plan_tier is not allowed");
+      writeConfig(dir, { plugin: "@reverse-etl/destination-webhook", url: receiver.url }, { retryRejected: false });
+      const run = await runCli(["sync"], { cwd: dir });
+      expect(run.code, run.stderr).toBe(6);
+      expect(run.stdout).toContain("sent: 10 writes, 0 deletes -> 9 succeeded, 1 rejected, 0 failed");
+      expect(run.stdout).toMatch(/rejected rows are recorded in sync_errors \(run \S+\) and sent again only once they change \(retryRejected: false\)/);
+      expect(run.stdout).not.toContain("retried on the next run");
+    } finally {
+      await receiver.close();
+    }
   });
 });

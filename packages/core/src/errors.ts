@@ -11,6 +11,11 @@ export class ReverseEtlError extends Error {
   }
 }
 
+/** A message of ours (or a plugin's) without its leading `[reverse-etl] `, to quote inside another message. */
+export function withoutPrefix(message: string): string {
+  return message.replace(/^\[reverse-etl\] /, "");
+}
+
 /** One problem in a config document. */
 export interface ConfigIssue {
   /** JSON path of the offending value, e.g. `/syncs/customers/fields/plan`. */

@@ -9,7 +9,7 @@ import { createBarProgress, createLogProgress, type ProgressReporter } from "../
 export default class Sync extends BaseCommand<typeof Sync> {
   static override summary = "Send the rows that changed since the last successful sync.";
 
-  static override description = `Plans each sync (see \`plan\`), then streams the added, changed and (in mirror mode) removed rows to the destination in batches, and commits state in the warehouse after each acknowledged batch. A rejected row keeps its old state, is recorded in sync_errors and is retried on the next run. Every run is recorded in sync_runs (see \`runs\`). Only one run of a sync at a time: a concurrent run exits with code 4.
+  static override description = `Plans each sync (see \`plan\`), then streams the added, changed and (in mirror mode) removed rows to the destination in batches, and commits state in the warehouse after each acknowledged batch. A rejected row keeps its old state, is recorded in sync_errors and is retried on the next run (with retryRejected: false on the sync, only once it changes). Every run is recorded in sync_runs (see \`runs\`). Only one run of a sync at a time: a concurrent run exits with code 4.
 
 Exit code: 0 when every sync succeeded, 6 when any was partial (rows rejected or failed), 1 when any failed, 3 when a source or destination cannot be reached or refused the credentials, 5 when mirror mode would delete too many records, 4 when the sync is locked by another run, 130 (143 for SIGTERM) when interrupted. Ctrl-C (SIGINT or SIGTERM) stops cleanly: no new batch starts, the batches in flight finish and are committed, the rest is sent by the next run; a second Ctrl-C quits at once.
 

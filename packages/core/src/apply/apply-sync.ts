@@ -57,6 +57,7 @@ export async function applySync(ctx: ApplyContext): Promise<SyncRunReport> {
   let status: RunStatus = "failed";
   let error: string | undefined;
   let errorCode: string | undefined;
+  let durationMs: number | undefined;
   const release = await store.acquireLock(def.name, runId);
   try {
     const recovered = await store.recoverInterrupted(def.name, runId);
@@ -110,7 +111,8 @@ export async function applySync(ctx: ApplyContext): Promise<SyncRunReport> {
       if (!(caught instanceof ReverseEtlError)) ctx.logger.warn("run failed", { sync: def.name, error });
       status = "failed";
     } finally {
-      await store.finishRun(runId, { status, ...tally, error: error ?? null });
+      // The duration as sync_runs records it, so that `runs` and the summary agree.
+      durationMs = await store.finishRun(runId, { status, ...tally, error: error ?? null });
       await dropSnapshot(ctx.warehouse, store.schema, snapshot.table);
     }
   } finally {
@@ -122,9 +124,11 @@ export async function applySync(ctx: ApplyContext): Promise<SyncRunReport> {
     runId,
     status,
     results: { succeeded: tally.succeeded, rejected: tally.rejected, failed: tally.failed },
+    sent: tally.sent,
     ...(error ? { error } : {}),
     ...(errorCode ? { errorCode } : {}),
-    durationMs: Date.now() - started,
+    durationMs: durationMs ?? Date.now() - started,
+    retryRejected: def.retryRejected,
   };
 }
 

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { DestinationAuthError, DestinationQuotaError, FatalDestinationError } from "../errors.js";
+import { DestinationAuthError, DestinationQuotaError, FatalDestinationError, withoutPrefix } from "../errors.js";
 import type { DestinationConnection, OutgoingRecord, SyncContext, WriteOperation, WriteOutcome } from "../plugins/destination.js";
 import { connectionFailureOf } from "../plugins/connection-failure.js";
 import { secrets } from "../secrets/redactor.js";
@@ -51,10 +51,10 @@ export async function deliverBatch(
     let lastMessage = "";
     switch (outcome.type) {
       case "fatal":
-        if (outcome.credentials) throw new DestinationAuthError(`destination refused the credentials: ${secrets.redact(outcome.message)}`);
-        throw new FatalDestinationError(`destination refused the run: ${secrets.redact(outcome.message)}`);
+        if (outcome.credentials) throw new DestinationAuthError(`destination refused the credentials: ${quoted(outcome.message)}`);
+        throw new FatalDestinationError(`destination refused the run: ${quoted(outcome.message)}`);
       case "stop":
-        throw new DestinationQuotaError(`destination stopped taking records: ${secrets.redact(outcome.message)}; the rest wait for the next run`);
+        throw new DestinationQuotaError(`destination stopped taking records: ${quoted(outcome.message)}; the rest wait for the next run`);
       case "retry":
         retry = todo;
         retryAfterMs = outcome.retryAfterMs;
@@ -93,7 +93,7 @@ export async function deliverBatch(
       }
     }
     if (retry.length > 0 && attempt >= ctx.policy.maxAttempts) {
-      const message = `gave up after ${attempt} attempts: ${secrets.redact(lastMessage)}`;
+      const message = `gave up after ${attempt} attempts: ${quoted(lastMessage)}`;
       for (const i of retry) results[i] = { status: "failed", message };
       retry = [];
     }
@@ -110,7 +110,7 @@ export async function deliverBatch(
         },
       );
       if (!waited || stop?.aborted) {
-        const message = `not retried: ${reasonOf(stop?.reason)} (last answer: ${secrets.redact(lastMessage)})`;
+        const message = `not retried: ${reasonOf(stop?.reason)} (last answer: ${quoted(lastMessage)})`;
         for (const i of retry) results[i] = { status: "failed", message };
         retry = [];
       }
@@ -118,6 +118,11 @@ export async function deliverBatch(
     todo = retry;
   }
   return results;
+}
+
+/** A destination's message, redacted, to quote inside one of ours. */
+function quoted(message: string): string {
+  return withoutPrefix(secrets.redact(message));
 }
 
 function reasonOf(reason: unknown): string {

@@ -1,4 +1,4 @@
-import { DestinationUnreachableError } from "../errors.js";
+import { DestinationUnreachableError, withoutPrefix } from "../errors.js";
 import { describeConnectionFailure, type ConnectionFailure } from "../plugins/connection-failure.js";
 import { secrets } from "../secrets/redactor.js";
 
@@ -40,7 +40,7 @@ export class ReachWatch {
     if (this.#failures < this.threshold) return;
     this.#error = new DestinationUnreachableError(
       `destination "${this.destination}" cannot be reached: ${describeConnectionFailure(failure)} on each of the first ${this.#failures} requests ` +
-        `(${secrets.redact(message).replace(/^\[reverse-etl\] /, "").replace(/\.$/, "")}); the run stopped early and its rows wait for the next run: check that the destination is up and its address in the config`,
+        `(${withoutPrefix(secrets.redact(message)).replace(/\.$/, "")}); the run stopped early and its rows wait for the next run: check that the destination is up and its address in the config`,
     );
     throw this.#error;
   }

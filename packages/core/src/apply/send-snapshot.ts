@@ -4,6 +4,7 @@ import type { DestinationConnection, SyncContext, WriteOperation } from "../plug
 import type { Logger } from "../plugins/plugin-context.js";
 import type { ProgressEvent } from "../reports.js";
 import { snapshotTable, type Snapshot } from "../plan/snapshot.js";
+import { withoutPrefix } from "../errors.js";
 import { secrets } from "../secrets/redactor.js";
 import type { StateCommits } from "../state/state-commits.js";
 import { SlidingWindowLimiter } from "../transport/rate-limiter.js";
@@ -101,11 +102,11 @@ export async function sendSnapshot(ctx: SendContext): Promise<{ error?: string; 
       const records = pending.map((row) => outgoingRecord(def, row));
       const keys = records.map((r) => r.key);
       lastDispatchedSeq = hi;
-      tally.sent += records.length;
       await sendQueue.onSizeLessThan(concurrency);
       enqueue(async () => {
         // The run is stopping: this batch is never sent.
-        if (stop || stopping()) return settlements.fail(opCode, lo, hi, keys, `not sent: ${stop?.error ?? stopReason()}`);
+        if (stop || stopping()) return settlements.fail(opCode, lo, hi, keys, `not sent: ${withoutPrefix(stop?.error ?? stopReason())}`);
+        tally.sent += records.length;
         try {
           const results = await deliverBatch(
             { destination, limiter, policy, context: syncContext, stopSignal, reach, onRetry },
@@ -118,7 +119,7 @@ export async function sendSnapshot(ctx: SendContext): Promise<{ error?: string; 
         } catch (caught) {
           stop ??= { error: secrets.redact(caught instanceof Error ? caught.message : String(caught)), cause: caught };
           halt.abort(new Error(stop.error));
-          await settlements.fail(opCode, lo, hi, keys, `not sent: ${stop.error}`);
+          await settlements.fail(opCode, lo, hi, keys, `not sent: ${withoutPrefix(stop.error)}`);
         }
         ctx.onProgress?.({ sync: def.name, phase: "sending", done, total: ctx.total });
       });
@@ -151,7 +152,7 @@ export async function sendSnapshot(ctx: SendContext): Promise<{ error?: string; 
       }
     }
     if (stop) {
-      const message = `not sent: ${stop.error}`;
+      const message = `not sent: ${withoutPrefix(stop.error)}`;
       tally.failed += await ctx.commits.recordUnsent(snapshot.warehouse.db, lastDispatchedSeq, message);
     }
   } catch (caught) {

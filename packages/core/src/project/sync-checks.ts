@@ -1,5 +1,5 @@
 import { sql } from "kysely";
-import { ConfigError, ReverseEtlError, SchemaDriftError, type ConfigIssue } from "../errors.js";
+import { ConfigError, ReverseEtlError, SchemaDriftError, withoutPrefix, type ConfigIssue } from "../errors.js";
 import { mappingChangeWarnings } from "../plan/mapping-change.js";
 import { withModelColumns, type SyncDefinition } from "../plan/sync-definition.js";
 import { secrets } from "../secrets/redactor.js";
@@ -112,5 +112,5 @@ export function modelOutsideState(def: SyncDefinition, stateSource: string): str
 /** An error's message for a report: without the `[reverse-etl]` prefix, secrets redacted. */
 export function messageOf(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
-  return secrets.redact(error instanceof ReverseEtlError ? text.replace(/^\[reverse-etl\] /, "") : text);
+  return secrets.redact(withoutPrefix(text));
 }

@@ -156,8 +156,8 @@ export class StateStore {
     await this.db.updateTable("sync_runs").set({ ...counts }).where("run_id", "=", runId).execute();
   }
 
-  /** Record the end of a run. */
-  async finishRun(runId: string, outcome: RunOutcome): Promise<void> {
+  /** Record the end of a run; returns its duration as `sync_runs` holds it (what `runs` shows). */
+  async finishRun(runId: string, outcome: RunOutcome): Promise<number> {
     await this.db
       .updateTable("sync_runs")
       .set({
@@ -172,6 +172,8 @@ export class StateStore {
       })
       .where("run_id", "=", runId)
       .execute();
+    const times = await this.db.selectFrom("sync_runs").select(["started_at", "finished_at"]).where("run_id", "=", runId).executeTakeFirst();
+    return times?.finished_at == null ? 0 : Date.parse(toIso(times.finished_at)) - Date.parse(toIso(times.started_at));
   }
 
   /** Number of rows the sync has delivered (and not since deleted). */
