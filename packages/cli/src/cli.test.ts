@@ -75,6 +75,11 @@ describe("reverse-etl (built CLI)", () => {
     expect(existsSync(join(dir, "yaml-proj", "reverse-etl.config.ts"))).toBe(true);
   });
 
+  it.each([["plan"], ["sync"], ["validate"], ["runs"], ["plugins"], ["state", "reset"]])("%s --help lists every config file name discovered, .cts and .cjs too", async (...command) => {
+    const { stdout } = await cli([...command, "--help"], dir);
+    expect(stdout).toContain("reverse-etl.config.{ts,mts,cts,js,mjs,cjs,json,yaml,yml}");
+  });
+
   it("state reset without a terminal requires --yes (usage, exit 2)", async () => {
     const { stderr, code } = await cli(["state", "reset", "customers_to_file"], dir);
     expect(code).toBe(2);

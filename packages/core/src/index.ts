@@ -11,7 +11,7 @@ export type {
 } from "./config/types.js";
 export { SYNC_MODES } from "./config/types.js";
 export { defineConfig, env, isEnvReference } from "./config/define-config.js";
-export { CONFIG_FILE_NAMES, findConfigFile, loadConfig, readConfigDocument } from "./config/load-config.js";
+export { CONFIG_FILE_NAMES, CONFIG_FILE_PATTERN, findConfigFile, loadConfig, readConfigDocument } from "./config/load-config.js";
 export type { LoadConfigOptions, LoadedConfig } from "./config/load-config.js";
 export { checkConfigDocument, validateConfigDocument } from "./config/validate-config.js";
 export type { ConfigCheck } from "./config/validate-config.js";

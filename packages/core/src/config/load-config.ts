@@ -20,6 +20,9 @@ export const CONFIG_FILE_NAMES: readonly string[] = [
   "reverse-etl.config.yml",
 ];
 
+/** The names searched for, in one glob-like pattern for messages: `reverse-etl.config.{ts,mts,...}`. */
+export const CONFIG_FILE_PATTERN = `reverse-etl.config.{${CONFIG_FILE_NAMES.map((name) => name.replace("reverse-etl.config.", "")).join(",")}}`;
+
 /** How to find the config. */
 export interface LoadConfigOptions {
   /** Explicit config file (`--config`), relative to `cwd`. */
@@ -201,7 +204,7 @@ export async function checkConfig(options: LoadConfigOptions = {}): Promise<Chec
       throw new ConfigError(undefined, [
         {
           path: "",
-          message: `no reverse-etl.config.{ts,mts,cts,js,mjs,cjs,json,yaml,yml} found in ${cwd} or its parent directories; run \`reverse-etl init\` to create one, or pass --config PATH`,
+          message: `no ${CONFIG_FILE_PATTERN} found in ${cwd} or its parent directories; run \`reverse-etl init\` to create one, or pass --config PATH`,
         },
       ]);
     }
