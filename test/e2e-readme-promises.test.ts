@@ -138,4 +138,17 @@ describe("what the README promises, through the CLI", () => {
       await receiver.close();
     }
   });
+
+  it("plan shows its sample rows in key order", async () => {
+    const dir = projectDir("e2e-sample-order");
+    await seedCustomers(join(dir, "warehouse.duckdb"), 2000);
+    writeConfig(dir, { plugin: "@reverse-etl/destination-file", path: "out/c.jsonl" });
+    const plan = jsonOf(await runCli(["plan", "--json", "--samples", "8"], { cwd: dir })).syncs[0];
+    const keys: number[] = plan.samples.added.map((s: { key: number }) => s.key);
+    expect(keys).toHaveLength(8);
+    expect(keys).toEqual([...keys].sort((a, b) => a - b));
+    const table = (await runCli(["plan", "--samples", "8"], { cwd: dir })).stdout;
+    const shown = [...table.matchAll(/^ +\+ (\d+) /gm)].map((m) => Number(m[1]));
+    expect(shown).toEqual(keys);
+  });
 });

@@ -6,6 +6,7 @@ import type { SyncDefinition } from "./sync-definition.js";
 import type { Warehouse } from "./warehouse.js";
 import { toFieldValue } from "../values/field-value.js";
 import { countDiff, type DiffCounts } from "./count-diff.js";
+import { inKeyOrder } from "./sample-order.js";
 
 /** What planning a sync needs. */
 export interface PlanContext {
@@ -107,7 +108,7 @@ export function buildPlan(
     full,
     counts,
     operations: { write: sum(send.write), delete: deletes },
-    samples,
+    samples: inKeyOrder(samples),
     warnings,
   };
 }
