@@ -79,7 +79,8 @@ export async function sendSnapshot(ctx: SendContext): Promise<{ error?: string; 
     acquireRequests: (count = 1) => limiter.acquire(abort.signal, count),
   };
   const writeOperation: WriteOperation = def.mode === "mirror" ? "upsert" : def.mode;
-  let stop: { error: string; cause?: unknown } | undefined;
+  // `interrupted`: stopped by the caller's stop signal alone; what was delivered is still flushed and committed.
+  let stop: { error: string; cause?: unknown; interrupted?: boolean } | undefined;
   let lastDispatchedSeq = 0;
   let done = 0;
 
@@ -136,17 +137,18 @@ export async function sendSnapshot(ctx: SendContext): Promise<{ error?: string; 
     if (batch.length > 0 && !stop && !stopping()) await dispatch(batch);
     await sendQueue.onIdle();
     await settlements.idle();
-    if (stopping()) stop ??= { error: stopReason() };
+    if (stopping()) stop ??= { error: stopReason(), interrupted: !abort.signal.aborted };
 
     const deferred = settlements.deferred;
     if (deferred.length > 0) {
-      if (stop) {
+      if (stop && !stop.interrupted) {
         // Deferred records were never confirmed: none of them counts as delivered.
         await failDeferred(deferredContext, deferred, `not delivered: ${stop.error}`);
       } else if (!destination.flush) {
         await failDeferred(deferredContext, deferred, "not delivered: the destination deferred records but has no flush() to confirm them (a plugin bug)");
       } else {
         ctx.onProgress?.({ sync: def.name, phase: "finishing", done, total: ctx.total });
+        // A first Ctrl-C lets the batches written so far be confirmed and committed, as those in flight are.
         const error = await settleDeferred(deferredContext, deferred, await destination.flush(syncContext));
         if (error) stop = { error };
       }
