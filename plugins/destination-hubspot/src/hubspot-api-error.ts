@@ -1,4 +1,4 @@
-import { ConnectionError } from "@reverse-etl/core";
+import { ConnectionError, connectionFailureOf } from "@reverse-etl/core";
 import type { WriteOutcome } from "@reverse-etl/core";
 
 /**
@@ -44,7 +44,8 @@ export function retryAfterMs(error: HubSpotApiError): number {
 /** The write outcome of a request that failed as a whole. */
 export function outcomeOfFailure(error: unknown, what: string): WriteOutcome {
   if (!isApiError(error)) {
-    return { type: "retry", message: `[reverse-etl] [hubspot] ${what}: no answer from HubSpot (${networkReason(error)}).` };
+    const connection = connectionFailureOf(error);
+    return { type: "retry", message: `[reverse-etl] [hubspot] ${what}: no answer from HubSpot (${networkReason(error)}).`, ...(connection ? { connection } : {}) };
   }
   const body = errorBodyOf(error);
   const detail = `HTTP ${error.code}${body.category ? ` ${body.category}` : ""}${body.message ? `: ${body.message}` : ""}`;
