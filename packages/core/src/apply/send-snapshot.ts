@@ -53,10 +53,15 @@ export async function sendSnapshot(ctx: SendContext): Promise<{ error?: string; 
   const onOuterAbort = () => abort.abort(ctx.abortSignal?.reason ?? new Error("cancelled"));
   ctx.abortSignal?.addEventListener("abort", onOuterAbort, { once: true });
   const stopping = () => abort.signal.aborted || ctx.signal?.aborted === true;
+  const stopReason = (): string => {
+    const reason: unknown = abort.signal.aborted ? abort.signal.reason : ctx.signal?.reason;
+    return reason instanceof Error ? reason.message : typeof reason === "string" ? reason : "cancelled";
+  };
   // A run that stops on its own (a fatal answer, an unreachable destination) retries nothing more either.
   const halt = new AbortController();
   const stopSignal = ctx.signal ? AbortSignal.any([ctx.signal, halt.signal]) : halt.signal;
   const reach = new ReachWatch(def.destinationName);
+  const policy = ctx.retryPolicy ?? DEFAULT_RETRY_POLICY;
   const retryWaves = new Set<number>();
   const onRetry = (info: { records: number; attempt: number; delayMs: number; message: string }) => {
     // One line per wave (the first batch to reach attempt N), so a long outage is visible without flooding.
@@ -64,7 +69,6 @@ export async function sendSnapshot(ctx: SendContext): Promise<{ error?: string; 
     retryWaves.add(info.attempt);
     ctx.logger?.info("retrying failed batches", { sync: def.name, attempt: info.attempt, of: policy.maxAttempts, inMs: info.delayMs, reason: info.message });
   };
-  const policy = ctx.retryPolicy ?? DEFAULT_RETRY_POLICY;
   const limiter = new SlidingWindowLimiter(caps.rateLimits ?? []);
   const sendQueue = new PQueue({ concurrency });
   const deferredContext = { db: snapshot.warehouse.db, commits: ctx.commits, tally, retryRejected: def.retryRejected };
@@ -165,11 +169,6 @@ export async function sendSnapshot(ctx: SendContext): Promise<{ error?: string; 
     ctx.abortSignal?.removeEventListener("abort", onOuterAbort);
   }
   return stop ?? {};
-
-  function stopReason(): string {
-    const reason: unknown = abort.signal.aborted ? abort.signal.reason : ctx.signal?.reason;
-    return reason instanceof Error ? reason.message : typeof reason === "string" ? reason : "cancelled";
-  }
 }
 
 /** The rows to send, in send order, with only what building records needs. */
