@@ -12,7 +12,7 @@ const SRC = join(CORE, "src");
  * one, so a reader following a run only ever looks down. Top-level files (`errors.ts`, `reports.ts`,
  * `index.ts`) are layers of their own.
  */
-const LAYERS = ["errors", "values", "secrets", "runtime", "config", "reports", "plugins", "transport", "plan", "state", "apply", "project", "index"];
+const LAYERS = ["errors", "values", "secrets", "runtime", "config", "reports", "plugins", "transport", "plan", "state", "apply", "alerts", "project", "index"];
 
 /** Largest source file core keeps, in lines: one concept a file. */
 const MAX_LINES = 300;

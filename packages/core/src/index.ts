@@ -8,8 +8,13 @@ export type {
   StateConfig,
   SyncConfig,
   SyncMode,
+  ScheduleConfig,
+  AlertConfig,
+  AlertEvent,
 } from "./config/types.js";
-export { SYNC_MODES } from "./config/types.js";
+export { ALERT_EVENTS, SYNC_MODES } from "./config/types.js";
+export { checkTimezone, cronOf, parseDuration, syncSchedule } from "./config/sync-schedule.js";
+export type { SyncSchedule } from "./config/sync-schedule.js";
 export { defineConfig, env, isEnvReference } from "./config/define-config.js";
 export { CONFIG_FILE_NAMES, CONFIG_FILE_PATTERN, findConfigFile, loadConfig, readConfigDocument } from "./config/load-config.js";
 export type { LoadConfigOptions, LoadedConfig } from "./config/load-config.js";
@@ -39,7 +44,7 @@ export { defineOptionsSchema } from "./plugins/options-schema.js";
 export type { ColumnInfo, SourceConnection, SourcePlugin } from "./plugins/source.js";
 export { SOURCE_API_VERSION, defineSourcePlugin } from "./plugins/source.js";
 export type { NamedValue, SqlFunctions } from "./plugins/sql-functions.js";
-export type { SourceAdapter, TableName } from "./plugins/source-adapter.js";
+export type { SourceAdapter, TableName, UpsertOptions } from "./plugins/source-adapter.js";
 export { SourceAdapterBase } from "./plugins/source-adapter.js";
 export type { EmulatorOption, PluginEmulator, RunningEmulator, StartEmulatorOptions } from "./plugins/emulator.js";
 export { defineEmulator, isPluginEmulator } from "./plugins/emulator.js";
@@ -72,12 +77,15 @@ export type {
 export { DESTINATION_API_VERSION, defineDestinationPlugin } from "./plugins/destination.js";
 export { connectionFailureOf, describeConnectionFailure, type ConnectionFailure } from "./plugins/connection-failure.js";
 export { SecretRedactor, secrets } from "./secrets/redactor.js";
+export { secretOptionValues } from "./plugins/secret-options.js";
+export type { SecretOption } from "./plugins/secret-options.js";
 export type {
   FieldChange,
   PlanCounts,
   PlanReport,
   PlanSample,
   ProgressEvent,
+  RunError,
   RunRecord,
   RunStatus,
   SyncPlan,
@@ -90,4 +98,11 @@ export { DEFAULT_STATE_SCHEMA } from "./project/project-connections.js";
 export type { StateDatabase, SyncErrorRow, SyncRunRow, SyncStateRow } from "./state/state-tables.js";
 export type { RetryPolicy } from "./transport/retry-policy.js";
 export { openProject } from "./project/open-project.js";
+export { newRunId } from "./apply/apply-sync.js";
+export { alertEventFor } from "./alerts/alert-transition.js";
+export type { RunFigures } from "./alerts/alert-transition.js";
+export { slackMessage } from "./alerts/alert-message.js";
+export type { AlertPayload } from "./alerts/alert-message.js";
 export { HEAP_GROWING_PERCENT, limitHeapGrowth } from "./runtime/heap-growth.js";
+export { currentSyncRun, inSyncRun } from "./runtime/sync-run-context.js";
+export type { SyncRunContext } from "./runtime/sync-run-context.js";

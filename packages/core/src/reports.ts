@@ -71,8 +71,8 @@ export interface SyncRunReport extends SyncPlan {
   status: RunStatus;
   /** Row counts by outcome. */
   results: { succeeded: number; rejected: number; failed: number };
-  /** Records actually handed to the destination (less than the plan's operations when the run stopped early). */
-  sent?: number;
+  /** Records handed to the destination (`sync_runs.sent`; less than the plan's operations when the run stopped early). */
+  sent: number;
   /** False when the sync keeps rejected rows until they change (`retryRejected: false`). */
   retryRejected?: boolean;
   /** Why the run failed, when it did. */
@@ -105,6 +105,16 @@ export interface RunRecord {
   rejected: number;
   failed: number;
   error: string | null;
+}
+
+/** A row a run did not deliver, from `sync_errors`. */
+export interface RunError {
+  /** Primary key value (an object of the key columns for a composite key). */
+  key: unknown;
+  /** `rejected` by the destination, `failed` (retries exhausted or run stopped), or `invalid` (null or duplicate key). */
+  kind: "rejected" | "failed" | "invalid";
+  /** The destination's message, or why the row was not sent. */
+  message: string;
 }
 
 /** Progress of long work, for progress bars and logs. */

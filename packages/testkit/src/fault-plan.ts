@@ -26,6 +26,13 @@ export interface FaultAction {
    * `{"error":"fault proxy: injected HTTP <status>"}`.
    */
   readonly body?: string | FaultJson;
+  /**
+   * With `status`: answer with the whole request echoed back (method, URL, every header, body), as some API
+   * gateways and proxies do in their error answers, in a JSON body whose `message`, `error` and
+   * `errors[0].message` hold it as text (the fields vendors' error envelopes use, so a plugin quoting the
+   * error quotes the request). Tests that no form of a credential reaches any output (`testSecretsNeverLeak`).
+   */
+  readonly echoRequest?: boolean;
   /** Cut the connection instead of answering: `drop` closes it (FIN), `reset` aborts it (TCP RST). */
   readonly connection?: "drop" | "reset";
   /** Pass the answer's body on in chunks of `chunkBytes` bytes every `intervalMs`: a slow download. */
@@ -121,7 +128,8 @@ function checkRule(rule: FaultRule, index: number): void {
   }
   if (typeof fault !== "object" || fault === null) throw new Error(`${where}: fault must be "drop", "reset" or an object.`);
   if (fault.status !== undefined && fault.connection !== undefined) throw new Error(`${where}: a fault answers a status or cuts the connection, not both.`);
-  const answerParts = (["retryAfterSeconds", "headers", "body"] as const).filter((p) => fault[p] !== undefined);
+  if (fault.echoRequest && fault.body !== undefined) throw new Error(`${where}: give body or echoRequest, not both.`);
+  const answerParts = (["retryAfterSeconds", "headers", "body", "echoRequest"] as const).filter((p) => fault[p] !== undefined);
   if (fault.status === undefined && answerParts.length > 0) throw new Error(`${where}: ${answerParts.join(", ")} need a status to answer.`);
   if (fault.slowBody !== undefined && !(fault.slowBody.chunkBytes >= 1 && fault.slowBody.intervalMs >= 0)) {
     throw new Error(`${where}: slowBody needs chunkBytes of 1 or more and intervalMs of 0 or more.`);

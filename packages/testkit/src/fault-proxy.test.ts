@@ -92,6 +92,24 @@ describe("startFaultProxy", () => {
     expect(p.stats).toEqual({ requests: 10, forwarded: 8, faulted: 2 });
   });
 
+  it("echoes the whole request back in an error answer: method, URL, every header and the body", async () => {
+    const t = await target();
+    const p = await proxy({ target: t.url, faults: [{ method: "POST", fault: { status: 400, echoRequest: true } }] });
+    const response = await fetch(`${p.url}/v1/batch?k=1`, { method: "POST", headers: { authorization: "Basic c3ZjOnB3", "x-api-key": "k3y" }, body: '{"a":1}' });
+    expect(response.status).toBe(400);
+    const echo = (await response.json()) as { message: string; error: string; errors: Array<{ message: string }>; request: { method: string; url: string; headers: Record<string, string>; body: string } };
+    expect(echo.request).toMatchObject({ method: "POST", url: "/v1/batch?k=1", body: '{"a":1}' });
+    expect(echo.request.headers).toMatchObject({ authorization: "Basic c3ZjOnB3", "x-api-key": "k3y" });
+    for (const text of [echo.message, echo.error, echo.errors[0]!.message]) {
+      expect(text).toContain("POST /v1/batch?k=1");
+      expect(text).toContain("authorization: Basic c3ZjOnB3");
+      expect(text).toContain('body: {"a":1}');
+    }
+    expect((await fetch(p.url)).status).toBe(201);
+    expect(t.seen.map((s) => s.method)).toEqual(["GET"]);
+    expect(() => new FaultPlan([{ fault: { echoRequest: true } }])).toThrow(/echoRequest need a status/);
+  });
+
   it("drops and resets the nth requests before they reach the target", async () => {
     const t = await target();
     const p = await proxy({ target: t.url, faults: [{ nth: [2], fault: "drop" }, { nth: [3], fault: "reset" }] });

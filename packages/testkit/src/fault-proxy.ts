@@ -1,7 +1,7 @@
 import { Agent, createServer, request as httpRequest } from "node:http";
 import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
-import type { Fault, FaultAction, FaultRule } from "./fault-plan.js";
+import type { Fault, FaultAction, FaultJson, FaultRule } from "./fault-plan.js";
 import { FaultPlan } from "./fault-plan.js";
 
 /** Options of {@link startFaultProxy}. */
@@ -162,14 +162,15 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     if (!after) await wait(action.delayMs ?? 0);
     if (closed) return cut(res, entry, "drop");
     if (!after && action.connection !== undefined) return cut(res, entry, action.connection);
-    if (!after && action.status !== undefined) return send(res, entry, injected(action), method, action.slowBody);
+    const request = { method, url, headers: req.headers, body: Buffer.concat(chunks) };
+    if (!after && action.status !== undefined) return send(res, entry, injected(action, request), method, action.slowBody);
 
     let answer: Answer;
     try {
       stats.forwarded++;
       entry.forwarded = true;
       // The request goes on even when the client gave up meanwhile: a server that got it still acts on it.
-      answer = await forward(req, Buffer.concat(chunks));
+      answer = await forward(req, request.body);
     } catch {
       // The target cut the connection or is down: the client sees the same network failure as without the proxy.
       return cut(res, entry, "drop");
@@ -177,7 +178,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     if (after) await wait(action.delayMs ?? 0);
     if (closed) return cut(res, entry, "drop");
     if (after && action.connection !== undefined) return cut(res, entry, action.connection);
-    return send(res, entry, after && action.status !== undefined ? injected(action) : answer, method, action.slowBody);
+    return send(res, entry, after && action.status !== undefined ? injected(action, request) : answer, method, action.slowBody);
   }
 
   const server = createServer((req, res) => {
@@ -219,10 +220,33 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   };
 }
 
+/** A request as the proxy received it. */
+interface ReceivedRequest {
+  readonly method: string;
+  readonly url: string;
+  readonly headers: IncomingHttpHeaders;
+  readonly body: Buffer;
+}
+
+/** The echo of `request` (`echoRequest`): the request as text in the fields error envelopes use, and as JSON. */
+function echoOf(status: number, request: ReceivedRequest): FaultJson {
+  const headers = Object.entries(request.headers).map(([name, value]) => `${name}: ${Array.isArray(value) ? value.join(", ") : (value ?? "")}`);
+  const text = `fault proxy echo of ${request.method} ${request.url} | ${headers.join(" | ")} | body: ${request.body.toString("utf8")}`;
+  const echoedHeaders = Object.fromEntries(Object.entries(request.headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(", ") : (value ?? "")]));
+  return {
+    status: "error",
+    message: text,
+    error: text,
+    errorCode: `ECHO_HTTP_${status}`,
+    errors: [{ message: text }],
+    request: { method: request.method, url: request.url, headers: echoedHeaders, body: request.body.toString("utf8") },
+  };
+}
+
 /** The answer a fault with a `status` gives. */
-function injected(fault: FaultAction): Answer {
+function injected(fault: FaultAction, request: ReceivedRequest): Answer {
   const status = fault.status ?? 500;
-  const body = fault.body ?? { error: `fault proxy: injected HTTP ${status}` };
+  const body = fault.echoRequest ? echoOf(status, request) : (fault.body ?? { error: `fault proxy: injected HTTP ${status}` });
   const isText = typeof body === "string";
   return {
     status,

@@ -8,3 +8,5 @@ export type { SourceContractOptions } from "./source-contract.js";
 export type { ContractColumnType } from "./source-contract-seed.js";
 export { createDatabase, startPostgres, TEST_POSTGRES_URL_ENV } from "./postgres-server.js";
 export type { PostgresServer, StartPostgresOptions } from "./postgres-server.js";
+export { testSecretsNeverLeak } from "./secrets-never-leak.js";
+export type { LeakTestDestination, LeakTestEmulator, SecretsNeverLeakOptions } from "./secrets-never-leak.js";

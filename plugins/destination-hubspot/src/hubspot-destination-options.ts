@@ -35,7 +35,7 @@ export const HUBSPOT_API_URL = "https://api.hubapi.com";
 export const hubspotDestinationOptionsSchema = defineOptionsSchema<HubSpotDestinationOptions>({
   type: "object",
   properties: {
-    accessToken: { type: "string", minLength: 1, description: "Private app or OAuth access token; use env(\"HUBSPOT_TOKEN\")." },
+    accessToken: { type: "string", minLength: 1, secret: true, description: "Private app or OAuth access token; use env(\"HUBSPOT_TOKEN\")." },
     baseUrl: { type: "string", minLength: 1, default: HUBSPOT_API_URL, nullable: true, description: "API host. Default https://api.hubapi.com." },
     rateLimit: {
       type: "object",

@@ -37,7 +37,7 @@ export const SEGMENT_DEFAULTS = { batchSize: 500, maxConcurrency: 2, requestsPer
 export const segmentDestinationOptionsSchema = defineOptionsSchema<SegmentDestinationOptions>({
   type: "object",
   properties: {
-    writeKey: { type: "string", minLength: 1, description: "Write key of the Segment source; use env(\"SEGMENT_WRITE_KEY\")." },
+    writeKey: { type: "string", minLength: 1, secret: true, description: "Write key of the Segment source; use env(\"SEGMENT_WRITE_KEY\")." },
     baseUrl: {
       type: "string",
       minLength: 1,

@@ -79,7 +79,7 @@ export const postgresSourceOptionsSchema = defineOptionsSchema<PostgresSourceOpt
     port: { type: "integer", minimum: 1, maximum: 65535, nullable: true, description: "Server port. Default 5432." },
     database: { type: "string", minLength: 1, nullable: true, description: "Database name." },
     user: { type: "string", minLength: 1, nullable: true, description: "Role to connect as." },
-    password: { type: "string", nullable: true, description: "The role's password; use env(\"...\")." },
+    password: { type: "string", nullable: true, secret: true, description: "The role's password; use env(\"...\")." },
     sslmode: {
       type: "string",
       enum: ["disable", "prefer", "require", "verify-ca", "verify-full"],

@@ -15,6 +15,7 @@ describe("renderValidationChecklist", () => {
         { name: "customers_to_crm", ok: false, problems: ['/syncs/customers_to_crm/fields/plan: column "plan" is not in model "customers"'] },
         { name: "accounts_to_crm", ok: true, problems: [] },
       ],
+      warnings: [],
     });
     expect(text).toContain("✔ config /p/reverse-etl.config.ts is valid");
     expect(text).toContain("✔ source warehouse: connected");
@@ -25,8 +26,21 @@ describe("renderValidationChecklist", () => {
   });
 
   it("says what was not checked offline", () => {
-    const text = renderValidationChecklist({ file: "c.ts", offline: true, ok: true, connections: [], syncs: [] });
+    const text = renderValidationChecklist({ file: "c.ts", offline: true, ok: true, connections: [], syncs: [], warnings: [] });
     expect(text).toContain("not checked (--offline)");
+    expect(text).toMatch(/All checks passed\.$/);
+  });
+
+  it("names the file and the option of each warning, such as a secret written literally", () => {
+    const text = renderValidationChecklist({
+      file: "c.ts",
+      offline: true,
+      ok: true,
+      connections: [],
+      syncs: [],
+      warnings: [{ path: "/destinations/crm/accessToken", message: '"accessToken" is a secret option of @reverse-etl/destination-hubspot but holds a literal value' }],
+    });
+    expect(text).toContain('! c.ts /destinations/crm/accessToken: "accessToken" is a secret option');
     expect(text).toMatch(/All checks passed\.$/);
   });
 });

@@ -4,6 +4,7 @@ import type { ValidationReport } from "@reverse-etl/core";
 export function renderValidationChecklist(report: ValidationReport): string {
   const mark = (ok: boolean) => (ok ? "✔" : "✖");
   const lines = [`${mark(true)} config ${report.file} is valid`];
+  for (const warning of report.warnings) lines.push(`! ${report.file} ${warning.path}: ${warning.message}`);
   if (report.offline) {
     lines.push("- connections and mappings not checked (--offline)");
   } else {

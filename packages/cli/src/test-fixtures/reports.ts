@@ -17,9 +17,10 @@ export function sampleSyncReport(): SyncReport {
         runId: "run-7",
         status: "partial",
         results: { succeeded: 118, rejected: 2, failed: 0 },
+        sent: 120,
         durationMs: 2345,
       },
-      { ...upToDatePlan(), runId: "run-8", status: "succeeded", results: { succeeded: 0, rejected: 0, failed: 0 }, durationMs: 120 },
+      { ...upToDatePlan(), runId: "run-8", status: "succeeded", results: { succeeded: 0, rejected: 0, failed: 0 }, sent: 0, durationMs: 120 },
     ],
   };
 }

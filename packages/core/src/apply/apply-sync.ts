@@ -8,10 +8,12 @@ import { countSnapshot, dropSnapshot, emptySamples, snapshotSamples, takeSnapsho
 import type { SyncDefinition } from "../plan/sync-definition.js";
 import type { Warehouse } from "../plan/warehouse.js";
 import type { ProgressEvent, RunStatus, SyncPlan, SyncRunReport } from "../reports.js";
+import { inSyncRun } from "../runtime/sync-run-context.js";
 import { secrets } from "../secrets/redactor.js";
 import { StateCommits } from "../state/state-commits.js";
 import type { StateStore } from "../state/state-store.js";
 import type { RetryPolicy } from "../transport/retry-policy.js";
+import type { RetryEvent } from "./deliver-batch.js";
 import { sendSnapshot } from "./send-snapshot.js";
 import type { Tally } from "./settlement.js";
 
@@ -32,6 +34,10 @@ export interface ApplyContext {
   onProgress?: (event: ProgressEvent) => void;
   logger: Logger;
   retryPolicy?: RetryPolicy;
+  /** Called before records are sent again (metrics of retries and 429s). */
+  onRetry?: (event: RetryEvent) => void;
+  /** Id the run is recorded under; default a new one. A scheduler picks it first, to answer it before the run ends. */
+  runId?: string;
 }
 
 /**
@@ -41,9 +47,14 @@ export interface ApplyContext {
  * the next run resends only what was not.
  */
 export async function applySync(ctx: ApplyContext): Promise<SyncRunReport> {
+  const runId = ctx.runId ?? newRunId();
+  // Plugins that label their requests (Snowflake's QUERY_TAG) read the sync and run from here.
+  return inSyncRun({ sync: ctx.def.name, runId }, () => runSync(ctx, runId));
+}
+
+async function runSync(ctx: ApplyContext, runId: string): Promise<SyncRunReport> {
   const { def, store } = ctx;
   const started = Date.now();
-  const runId = newRunId();
   const snapshot: Snapshot = {
     warehouse: ctx.warehouse,
     def,

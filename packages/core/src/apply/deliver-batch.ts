@@ -25,8 +25,23 @@ export interface DeliveryContext {
   stopSignal?: AbortSignal;
   /** Stops the run when no request of it can connect. */
   reach?: ReachWatch;
-  /** Called before each retry of a batch, for logs. */
-  onRetry?: (info: { records: number; attempt: number; delayMs: number; message: string }) => void;
+  /** Called after each write call, for logs. */
+  onAttempt?: (info: { records: number; outcome: WriteOutcome["type"]; attempt: number; message?: string }) => void;
+  /** Called before each retry of records, for logs and metrics; `rateLimited` when the destination said so (429, Retry-After). */
+  onRetry?: (info: RetryEvent) => void;
+}
+
+/** Records about to be sent again. */
+export interface RetryEvent {
+  records: number;
+  /** The destination asked to slow down (HTTP 429 or a Retry-After), rather than failing transiently. */
+  rateLimited: boolean;
+  /** The attempt about to be made (2 for the first retry). */
+  attempt: number;
+  /** How long until it is made. */
+  delayMs: number;
+  /** The last answer, redacted. */
+  message: string;
 }
 
 /**
@@ -101,7 +116,10 @@ export async function deliverBatch(
       if (retryAfterMs) ctx.limiter.pauseUntil(Date.now() + retryAfterMs);
       const stop = ctx.stopSignal;
       const delayMs = backoffDelay(ctx.policy, attempt, retryAfterMs);
-      if (!stop?.aborted) ctx.onRetry?.({ records: retry.length, attempt: attempt + 1, delayMs, message: secrets.redact(lastMessage) });
+      if (!stop?.aborted) {
+        const rateLimited = retryAfterMs !== undefined || /\b429\b|rate.?limit/i.test(lastMessage);
+        ctx.onRetry?.({ records: retry.length, rateLimited, attempt: attempt + 1, delayMs, message: secrets.redact(lastMessage) });
+      }
       const waited = await sleep(delayMs, stop ? AbortSignal.any([ctx.context.signal, stop]) : ctx.context.signal).then(
         () => true,
         (error: unknown) => {

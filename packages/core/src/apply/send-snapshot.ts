@@ -9,7 +9,7 @@ import { secrets } from "../secrets/redactor.js";
 import type { StateCommits } from "../state/state-commits.js";
 import { SlidingWindowLimiter } from "../transport/rate-limiter.js";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "../transport/retry-policy.js";
-import { deliverBatch } from "./deliver-batch.js";
+import { deliverBatch, type RetryEvent } from "./deliver-batch.js";
 import { failDeferred, settleDeferred } from "./flush-deferred.js";
 import { outgoingRecord, type PendingRow } from "./outgoing-record.js";
 import { ReachWatch } from "./reach-watch.js";
@@ -32,6 +32,8 @@ export interface SendContext {
   logger?: Logger;
   onProgress?: (event: ProgressEvent) => void;
   retryPolicy?: RetryPolicy;
+  /** Called before records are sent again. */
+  onRetry?: (event: RetryEvent) => void;
 }
 
 /** Rows streamed from the snapshot per fetch. */
@@ -63,7 +65,8 @@ export async function sendSnapshot(ctx: SendContext): Promise<{ error?: string; 
   const reach = new ReachWatch(def.destinationName);
   const policy = ctx.retryPolicy ?? DEFAULT_RETRY_POLICY;
   const retryWaves = new Set<number>();
-  const onRetry = (info: { records: number; attempt: number; delayMs: number; message: string }) => {
+  const onRetry = (info: RetryEvent) => {
+    ctx.onRetry?.(info);
     // One line per wave (the first batch to reach attempt N), so a long outage is visible without flooding.
     if (retryWaves.has(info.attempt)) return;
     retryWaves.add(info.attempt);

@@ -8,10 +8,15 @@ import { didYouMean } from "./closest-names.js";
  * An ajv instance set up for readable config issues: every error at once (`allErrors`), with the failing
  * schema and data attached (`verbose`) so messages can list allowed keys and values. Unknown keywords and
  * formats in plugin schemas are tolerated (`strict: false`, no format validation) rather than crashing.
- * With `useDefaults`, `default` values of the schema are filled into the validated data.
+ * With `useDefaults`, `default` values of the schema are filled into the validated data. The `secret`
+ * keyword (a boolean annotation) is known.
  */
 export function createConfigAjv(options: { useDefaults?: boolean } = {}): Ajv {
-  return new Ajv({ allErrors: true, verbose: true, strict: false, validateFormats: false, useDefaults: options.useDefaults ?? false });
+  const ajv = new Ajv({ allErrors: true, verbose: true, strict: false, validateFormats: false, useDefaults: options.useDefaults ?? false });
+  // `secret: true` marks an option whose value core redacts everywhere (see plugins/secret-options.ts);
+  // registered so that a schema writing `secret: "yes"` fails to compile instead of leaking quietly.
+  ajv.addKeyword({ keyword: "secret", schemaType: "boolean" });
+  return ajv;
 }
 
 /** Escape one JSON-pointer segment (`~` and `/`). */

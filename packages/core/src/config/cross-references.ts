@@ -1,28 +1,10 @@
 import type { ConfigIssue } from "../errors.js";
 import { jsonPath, showValue } from "./ajv-issues.js";
-import { didYouMean } from "./closest-names.js";
+import { entries, names, unknownName, type Node } from "./document-entries.js";
+import { alertIssues, scheduleIssues } from "./schedule-references.js";
 
 /** What names of sources, destinations, models and syncs may look like: usable as CLI arguments and in SQL values. */
 export const CONFIG_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
-
-type Node = Record<string, unknown>;
-
-function entries(value: unknown): Array<[string, Node]> {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) return [];
-  return Object.entries(value as Node).filter((e): e is [string, Node] => typeof e[1] === "object" && e[1] !== null && !Array.isArray(e[1]));
-}
-
-function names(value: unknown): string[] {
-  return typeof value === "object" && value !== null && !Array.isArray(value) ? Object.keys(value) : [];
-}
-
-/** `source "x" does not exist; did you mean "y"?` or the list of defined names. */
-function unknownName(kind: string, name: string, defined: string[], section: string): string {
-  const hint = didYouMean(name, defined);
-  if (hint) return `${kind} ${showValue(name)} does not exist${hint}`;
-  if (defined.length === 0) return `${kind} ${showValue(name)} does not exist; no ${kind}s are defined: add one under ${section}`;
-  return `${kind} ${showValue(name)} does not exist; defined ${kind}s: ${defined.join(", ")}`;
-}
 
 const blank = (value: unknown): boolean => typeof value === "string" && value.trim() === "";
 
@@ -140,15 +122,7 @@ export function crossReferenceIssues(document: unknown): ConfigIssue[] {
     if (typeof share === "number" && !(share >= 0 && share <= 1)) {
       issues.push({ path: jsonPath("syncs", name, "maxDeleteShare"), message: `must be between 0 and 1 (a share of synced records, e.g. 0.5); got ${share}` });
     }
-    if (typeof sync.schedule === "string") {
-      const fields = sync.schedule.trim().split(/\s+/).filter(Boolean);
-      if (fields.length < 5 || fields.length > 6) {
-        issues.push({
-          path: jsonPath("syncs", name, "schedule"),
-          message: `must be a cron expression of 5 fields (minute hour day month weekday), e.g. "0 * * * *"; got ${showValue(sync.schedule)}`,
-        });
-      }
-    }
   }
+  issues.push(...scheduleIssues(doc), ...alertIssues(doc));
   return issues;
 }

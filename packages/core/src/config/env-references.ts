@@ -12,6 +12,8 @@ export interface EnvResolution {
   unresolved: Set<string>;
   /** Of `unresolved`, the well-formed references whose variable is unset or empty. */
   unset: Set<string>;
+  /** JSON paths of every reference: values the config does not write literally. */
+  references: Set<string>;
 }
 
 const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -29,6 +31,7 @@ export function resolveEnvReferences(document: unknown, environment: NodeJS.Proc
   const issues: ConfigIssue[] = [];
   const unresolved = new Set<string>();
   const unset = new Set<string>();
+  const references = new Set<string>();
 
   const visit = (node: unknown, keys: string[]): unknown => {
     if (Array.isArray(node)) return node.map((item, i) => visit(item, [...keys, String(i)]));
@@ -37,6 +40,7 @@ export function resolveEnvReferences(document: unknown, environment: NodeJS.Proc
       const path = jsonPath(...keys);
       const name = node.$env;
       unresolved.add(path);
+      references.add(path);
       if (Object.keys(node).length !== 1 || typeof name !== "string" || !VARIABLE_NAME.test(name)) {
         issues.push({
           path,
@@ -62,5 +66,5 @@ export function resolveEnvReferences(document: unknown, environment: NodeJS.Proc
     return out;
   };
 
-  return { value: visit(document, []), issues, unresolved, unset };
+  return { value: visit(document, []), issues, unresolved, unset, references };
 }

@@ -45,6 +45,10 @@ export interface LoadedConfig {
   dir: string;
   /** The validated document, env references replaced by their values. */
   config: ReverseEtlConfig;
+  /** JSON paths of the values read with `env()`; the others are written literally in the file. */
+  envPaths?: ReadonlySet<string>;
+  /** What is allowed but unwise, e.g. credentials written literally; `validate` shows them. */
+  warnings?: ConfigIssue[];
   /**
    * Unset environment variables of sources' and destinations' options, left (with `lazyEnv`) to the
    * first connection to the source or destination that needs them. Their values read `env(NAME)`.
@@ -211,6 +215,6 @@ export async function checkConfig(options: LoadConfigOptions = {}): Promise<Chec
     file = found;
   }
   const document = await readConfigDocument(file);
-  const { config, issues, unsetEnv } = checkConfigDocument(document, file);
-  return { file, dir: dirname(file), config, issues, unsetEnv };
+  const { config, issues, warnings, envPaths, unsetEnv } = checkConfigDocument(document, file);
+  return { file, dir: dirname(file), config, issues, envPaths, warnings, unsetEnv };
 }

@@ -78,8 +78,18 @@ export interface SyncConfig {
    * Segment's `event`, Salesforce's `bulk`). See the destination's README.
    */
   options?: Record<string, unknown>;
-  /** Cron expression for `reverse-etl start` (informational until the scheduler lands). */
-  schedule?: string;
+  /**
+   * When `reverse-etl start` runs the sync: a cron expression of 5 fields (minute hour day month weekday)
+   * or 6 (seconds first), e.g. `"0 * * * *"`, or `{ cron, timezone }`.
+   */
+  schedule?: string | ScheduleConfig;
+  /** IANA time zone of a string `schedule`, e.g. `"Europe/Paris"`. Default: the machine's. */
+  timezone?: string;
+  /**
+   * Syncs this one runs after: `reverse-etl start` runs it once all of them have succeeded since its own
+   * last run (e.g. accounts before contacts).
+   */
+  after?: string[];
   /**
    * Resend rows that the destination rejected on the next run even when they did not change. Default true.
    * Set false for destinations that bill per call.
@@ -90,6 +100,39 @@ export interface SyncConfig {
    * unless `--allow-mass-delete` is given. Default 0.5.
    */
   maxDeleteShare?: number;
+}
+
+/** A cron schedule read in a time zone. */
+export interface ScheduleConfig {
+  /** Cron expression of 5 fields (minute hour day month weekday) or 6 (seconds first). */
+  cron: string;
+  /** IANA time zone the expression is read in, e.g. `"Europe/Paris"`. Default: the machine's. */
+  timezone?: string;
+}
+
+/** What a sync's run can tell an alert. */
+export type AlertEvent = "failed" | "partial" | "recovered" | "stale";
+
+/** Every alert event, in documentation order. */
+export const ALERT_EVENTS: readonly AlertEvent[] = ["failed", "partial", "recovered", "stale"];
+
+/**
+ * Where and when to say that a sync broke or healed. Sent by `sync` and `start`, once per transition: a sync
+ * failing on every run alerts once, then once when it recovers.
+ */
+export interface AlertConfig {
+  /** URL the alert is POSTed to (a webhook, or a Slack incoming webhook); usually `env("SLACK_WEBHOOK_URL")`. */
+  url: string;
+  /** `json`: the run's facts as one JSON document; `slack`: a readable Slack message. Default `json`. */
+  format?: "json" | "slack";
+  /** Events to send. */
+  on: AlertEvent[];
+  /** Syncs this alert watches. Default: every sync. */
+  syncs?: string[];
+  /** `stale`: no successful run for this long, e.g. `"6h"`, `"30m"`, `"2d"`. */
+  staleAfter?: string;
+  /** `partial`: only when at least this share (0..1) of the rows sent was rejected or failed. Default 0. */
+  minRejectedShare?: number;
 }
 
 /** The whole configuration document. */
@@ -106,4 +149,6 @@ export interface ReverseEtlConfig {
   models: Record<string, ModelConfig>;
   /** Syncs, by name. */
   syncs: Record<string, SyncConfig>;
+  /** Alerts, by name. */
+  alerts?: Record<string, AlertConfig>;
 }

@@ -5,6 +5,7 @@ import { createConfigAjv, schemaIssues } from "./ajv-issues.js";
 import { configSchema } from "./config-schema.js";
 import { crossReferenceIssues } from "./cross-references.js";
 import { resolveEnvReferences } from "./env-references.js";
+import { registerUrlCredentials } from "./literal-credentials.js";
 import type { ReverseEtlConfig } from "./types.js";
 
 /** The outcome of checking a config document. */
@@ -13,6 +14,10 @@ export interface ConfigCheck {
   config: ReverseEtlConfig;
   /** Every problem found, sorted by JSON path, secrets redacted. */
   issues: ConfigIssue[];
+  /** What is allowed but unwise: credentials written literally in the config (which lives in git). */
+  warnings: ConfigIssue[];
+  /** JSON paths of the values the config reads with `env()`. */
+  envPaths: ReadonlySet<string>;
   /**
    * Of `issues`, the unset environment variables of a source's or destination's options: a command that
    * never connects to that source or destination can go on without them (see `LoadedConfig.unsetEnv`).
@@ -44,13 +49,15 @@ export const within = (path: string, parents: Set<string>): boolean =>
 /**
  * Check a config document completely, reporting every problem at once: the JSON schema (unknown keys,
  * wrong types, enums, missing properties), unset environment variables, and cross-references between
- * sources, destinations, models and syncs. Env values are registered as secrets and redacted from issues.
+ * sources, destinations, models and syncs. Env values and the credentials of URLs are registered as
+ * secrets and redacted from issues; credentials written literally are warnings.
  */
 export function checkConfigDocument(document: unknown, file?: string, environment: NodeJS.ProcessEnv = process.env): ConfigCheck {
   if (typeof document !== "object" || document === null || Array.isArray(document)) {
-    return { config: document as ReverseEtlConfig, issues: [emptyDocumentIssue(file)], unsetEnv: [] };
+    return { config: document as ReverseEtlConfig, issues: [emptyDocumentIssue(file)], warnings: [], envPaths: new Set(), unsetEnv: [] };
   }
   const env = resolveEnvReferences(document, environment);
+  const warnings = registerUrlCredentials(env.value, env.references);
   const schema = configSchema();
   validator ??= createConfigAjv().compile(schema);
   // A reference whose variable is unset already has its issue; its placeholder value is not a second one.
@@ -59,7 +66,7 @@ export function checkConfigDocument(document: unknown, file?: string, environmen
     .map((issue) => ({ path: issue.path, message: secrets.redact(issue.message) }))
     .sort(byPath);
   const unsetEnv = issues.filter((issue) => env.unset.has(issue.path) && connectionPathOf(issue.path) !== undefined);
-  return { config: env.value as ReverseEtlConfig, issues, unsetEnv };
+  return { config: env.value as ReverseEtlConfig, issues, warnings, envPaths: env.references, unsetEnv };
 }
 
 /** Order issues by JSON path. */

@@ -1,6 +1,6 @@
 import { sql, type RawBuilder } from "kysely";
 import type { Warehouse } from "./warehouse.js";
-import type { SyncDefinition } from "./sync-definition.js";
+import { modelColumn, type SyncDefinition } from "./sync-definition.js";
 
 /** How a model row (or a synced row that left the model) compares with the state. */
 export type RowClass = "added" | "changed" | "unchanged" | "removed" | "invalid";
@@ -39,7 +39,7 @@ export type ClassifyShape = "rows" | "classes";
  */
 /** SQL for one model row (alias `m`): its key as text, whether the key is null, and its fingerprint. */
 export function rowExpressions({ functions: fns }: Warehouse, def: SyncDefinition) {
-  const m = (column: string) => sql.id("m", column);
+  const m = (column: string) => sql.id("m", modelColumn(def, column));
   const typed = (c: string) => [c, m(c), def.columnTypes?.[c]] as const;
   const keyJson = fns.jsonObject(def.keyColumns.map(typed));
   const nullKey = sql.join(
@@ -82,7 +82,7 @@ function keyValueFilter(def: SyncDefinition, keys: readonly string[]): RawBuilde
   // Integers and texts cast back from their text to the value they were made from, in every warehouse.
   if (!column || !type || (kind !== "integer" && kind !== "text")) return sql``;
   const values = keys.map((k) => sql`cast(${sql.lit(k)} as ${sql.raw(type)})`);
-  return sql` and ${sql.id("m", column)} in (${sql.join(values)})`;
+  return sql` and ${sql.id("m", modelColumn(def, column))} in (${sql.join(values)})`;
 }
 
 export function classifyQuery(

@@ -1,7 +1,7 @@
 import { sql, type Kysely } from "kysely";
 import type { PlanCounts } from "../reports.js";
 import { rowExpressions, stateRowsQuery, type StateLocation } from "./classify-query.js";
-import type { SyncDefinition } from "./sync-definition.js";
+import { modelColumn, type SyncDefinition } from "./sync-definition.js";
 import type { Warehouse } from "./warehouse.js";
 
 /** What the one-pass count finds: rows by class, and the keys of a few rows of each class to show. */
@@ -116,7 +116,7 @@ export async function keysRepeat(db: Kysely<unknown>, def: SyncDefinition): Prom
 }
 
 async function findRepeat(db: Kysely<unknown>, def: SyncDefinition): Promise<boolean> {
-  const m = (column: string) => sql.id("m", column);
+  const m = (column: string) => sql.id("m", modelColumn(def, column));
   const keyColumns = sql.join(def.keyColumns.map((c) => m(c)));
   const notNull = sql.join(
     def.keyColumns.map((c) => sql`${m(c)} is not null`),

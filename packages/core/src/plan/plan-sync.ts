@@ -5,6 +5,7 @@ import { classesToSend, classifyQuery, type ClassifiedMeta, type RowClass, type 
 import type { SyncDefinition } from "./sync-definition.js";
 import type { Warehouse } from "./warehouse.js";
 import { toFieldValue } from "../values/field-value.js";
+import { inSyncRun } from "../runtime/sync-run-context.js";
 import { countDiff, type DiffCounts } from "./count-diff.js";
 import { inKeyOrder } from "./sample-order.js";
 
@@ -39,6 +40,10 @@ export async function countClasses(warehouse: Warehouse, def: SyncDefinition, st
  * keys repeat takes the exact full diff instead, which names the invalid rows.
  */
 export async function planSync(ctx: PlanContext): Promise<SyncPlan> {
+  return inSyncRun({ sync: ctx.def.name }, () => planInWarehouse(ctx));
+}
+
+async function planInWarehouse(ctx: PlanContext): Promise<SyncPlan> {
   const { warehouse, def, state } = ctx;
   const diff = await countDiff(warehouse, def, state, ctx.syncedCount, ctx.sampleSize);
   if (diff) return buildPlan(def, diff.counts, await fetchSamples(ctx, diff), ctx.full, ctx.syncedCount);

@@ -41,6 +41,12 @@ export interface SyncDefinition {
   readonly columnTypes?: Readonly<Record<string, string>>;
   /** Value kind of each model column, as the source named it, once the model has been described. */
   readonly columnKinds?: Readonly<Record<string, ValueKind>>;
+  /**
+   * The model's own name of each column the config names differently in case only (`id` for Snowflake's
+   * `ID`), once the model has been described. SQL reads the model's column; plans, records and state
+   * keep the name the config uses.
+   */
+  readonly modelColumns?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -97,13 +103,38 @@ export function defineSync(
   };
 }
 
-/** The definition with the types and kinds of the model's columns, as the source described them. */
+/**
+ * The definition with the types and kinds of the model's columns, as the source described them. A name
+ * the config uses that is not a column resolves to the one column it matches ignoring case, if exactly
+ * one does: warehouses that fold unquoted names (Snowflake's `select id` returns `ID`) then take the
+ * config's `id`. An exact match always wins, so quoted names keep their case.
+ */
 export function withModelColumns(def: SyncDefinition, columns: readonly ColumnInfo[]): SyncDefinition {
+  const byName = new Map(columns.map((c) => [c.name, c]));
+  const modelColumns: Record<string, string> = {};
+  for (const name of def.columns) {
+    if (byName.has(name)) continue;
+    const matches = caseInsensitiveMatches(name, columns);
+    if (matches.length === 1) modelColumns[name] = matches[0]!;
+  }
+  const resolved = Object.entries(modelColumns).map(([name, column]) => [name, byName.get(column)!] as const);
   return {
     ...def,
-    columnTypes: Object.fromEntries(columns.map((c) => [c.name, c.type])),
-    columnKinds: Object.fromEntries(columns.map((c) => [c.name, c.kind])),
+    columnTypes: Object.fromEntries([...columns.map((c) => [c.name, c.type]), ...resolved.map(([name, c]) => [name, c.type])]),
+    columnKinds: Object.fromEntries([...columns.map((c) => [c.name, c.kind]), ...resolved.map(([name, c]) => [name, c.kind])]),
+    ...(resolved.length > 0 ? { modelColumns } : {}),
   };
+}
+
+/** Columns whose name equals `name` ignoring case. */
+export function caseInsensitiveMatches(name: string, columns: readonly ColumnInfo[]): string[] {
+  const folded = name.toLowerCase();
+  return columns.filter((c) => c.name.toLowerCase() === folded).map((c) => c.name);
+}
+
+/** The model's name of a column the config names: SQL over the model (`m.<column>`) reads this one. */
+export function modelColumn(def: SyncDefinition, column: string): string {
+  return def.modelColumns?.[column] ?? column;
 }
 
 /**

@@ -6,6 +6,12 @@ export interface TableName {
   readonly name: string;
 }
 
+/** Options of `SourceAdapter.upsert`. */
+export interface UpsertOptions {
+  /** Columns a matching row gets from the new row. Default: every column but the key; `[]`: none (insert if new). */
+  readonly update?: readonly string[];
+}
+
 /**
  * How a warehouse runs core's statements: the planner hints it gains from, and the few statements whose
  * SQL differs between warehouses (state upserts, snapshot tables, text search). Extend
@@ -33,9 +39,10 @@ export interface SourceAdapter {
   /**
    * Insert the rows of `rows` (a SELECT whose columns are `columns`, in that order) into `table`, updating
    * the rows whose `key` columns match an existing row. Default: `INSERT ... ON CONFLICT (key) DO UPDATE`
-   * (PostgreSQL, DuckDB, SQLite); Snowflake, BigQuery and SQL Server use `MERGE`.
+   * (PostgreSQL, DuckDB, SQLite); Snowflake, BigQuery and SQL Server use `MERGE`. `options.update` names the
+   * columns a match updates (default: every column but the key); `[]` inserts only the rows whose key is new.
    */
-  upsert(table: TableName, key: readonly string[], columns: readonly string[], rows: RawBuilder<unknown>): RawBuilder<unknown>;
+  upsert(table: TableName, key: readonly string[], columns: readonly string[], rows: RawBuilder<unknown>, options?: UpsertOptions): RawBuilder<unknown>;
   /**
    * Create `table` with the rows of `query`. Snapshots of a run are made this way; they are dropped when
    * the run ends, or by the next run after a crash. Default: `CREATE TABLE ... AS`. A warehouse with a
@@ -72,8 +79,8 @@ export class SourceAdapterBase implements SourceAdapter {
     return false;
   }
 
-  upsert(table: TableName, key: readonly string[], columns: readonly string[], rows: RawBuilder<unknown>): RawBuilder<unknown> {
-    const updated = columns.filter((c) => !key.includes(c));
+  upsert(table: TableName, key: readonly string[], columns: readonly string[], rows: RawBuilder<unknown>, options?: UpsertOptions): RawBuilder<unknown> {
+    const updated = options?.update ?? columns.filter((c) => !key.includes(c));
     const set = sql.join(updated.map((c) => sql`${sql.id(c)} = excluded.${sql.id(c)}`));
     return sql`
       insert into ${sql.id(table.schema, table.name)} (${sql.join(columns.map((c) => sql.id(c)))})

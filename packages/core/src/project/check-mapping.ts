@@ -1,7 +1,7 @@
 import type { ConfigIssue } from "../errors.js";
 import type { DestinationCapabilities, ObjectDescription } from "../plugins/destination.js";
 import type { ColumnInfo } from "../plugins/source.js";
-import type { SyncDefinition } from "../plan/sync-definition.js";
+import { caseInsensitiveMatches, modelColumn, type SyncDefinition } from "../plan/sync-definition.js";
 import type { ValueKind } from "../values/value-kind.js";
 
 /** How the message of a problem that is schema drift (a column the last run had is gone) begins. */
@@ -22,20 +22,27 @@ export function checkMapping(
   const issues: ConfigIssue[] = [];
   const names = new Set(columns.map((c) => c.name));
   const available = columns.map((c) => c.name).join(", ");
-  const missing = (column: string) =>
+  const missing = (column: string) => {
+    const matches = caseInsensitiveMatches(column, columns);
+    return matches.length > 1
+      ? `column "${column}" is not in model "${def.modelName}", and ignoring case it matches ${matches.map((m) => `"${m}"`).join(", ")}: write the one meant with its exact case`
+      : missingOrDrifted(column);
+  };
+  const missingOrDrifted = (column: string) =>
     previous?.[column]
       ? `${SCHEMA_DRIFT} column "${column}" (${previous[column]}) was in model "${def.modelName}" at the last sync and is gone now ` +
         `(its columns: ${available}); restore it in the model's SQL or change the mapping`
       : `column "${column}" is not in model "${def.modelName}" (its columns: ${available})`;
   const keyPath = `/models/${def.modelName}/primaryKey`;
+  const present = (column: string) => names.has(modelColumn(def, column));
   for (const column of def.keyColumns) {
-    if (!names.has(column)) issues.push({ path: keyPath, message: `primary key ${missing(column)}` });
+    if (!present(column)) issues.push({ path: keyPath, message: `primary key ${missing(column)}` });
   }
   for (const [column] of def.fields) {
-    if (!names.has(column)) issues.push({ path: `/syncs/${def.name}/fields/${column}`, message: missing(column) });
+    if (!present(column)) issues.push({ path: `/syncs/${def.name}/fields/${column}`, message: missing(column) });
   }
   for (const [field, column] of def.match) {
-    if (!names.has(column)) issues.push({ path: `/syncs/${def.name}/match/${field}`, message: missing(column) });
+    if (!present(column)) issues.push({ path: `/syncs/${def.name}/match/${field}`, message: missing(column) });
   }
   for (const [option, column] of def.optionColumns) {
     if (!names.has(column)) issues.push({ path: `/syncs/${def.name}/options/${option}`, message: missing(column) });
@@ -80,11 +87,12 @@ export function checkMapping(
   const byName = new Map(columns.map((c) => [c.name, c]));
   for (const [column, field] of def.fields) {
     const known = fields.get(field);
-    const mismatch = known && typeMismatch(byName.get(column)?.kind, known.type);
+    const info = byName.get(modelColumn(def, column));
+    const mismatch = known && typeMismatch(info?.kind, known.type);
     if (mismatch) {
       issues.push({
         path: `/syncs/${def.name}/fields/${column}`,
-        message: `type mismatch: column "${column}" is ${byName.get(column)?.type} but field "${field}" of ${objectName} is ${mismatch}; cast the column in the model's SQL or map another field`,
+        message: `type mismatch: column "${column}" is ${info?.type} but field "${field}" of ${objectName} is ${mismatch}; cast the column in the model's SQL or map another field`,
       });
     }
     if (!known) {

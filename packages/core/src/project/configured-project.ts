@@ -3,11 +3,13 @@ import { ConfigError } from "../errors.js";
 import type { DestinationPlugin } from "../plugins/destination.js";
 import { silentLogger, type Logger } from "../plugins/plugin-context.js";
 import type { SourcePlugin } from "../plugins/source.js";
+import { AlertNotifier } from "../alerts/alert-notifier.js";
 import { applySync } from "../apply/apply-sync.js";
 import { mappingOf } from "../plan/mapping-change.js";
 import { planSync } from "../plan/plan-sync.js";
 import { defineSync, type SyncDefinition } from "../plan/sync-definition.js";
-import type { PlanReport, RunRecord, SyncReport } from "../reports.js";
+import type { PlanReport, RunError, RunRecord, SyncReport } from "../reports.js";
+import { readRun, readRunErrors } from "../state/run-history.js";
 import { redactingLogger } from "./redacting-logger.js";
 import type { LoadedPlugin, LoadedPlugins } from "./load-project-plugins.js";
 import type { PlanOptions, PluginInfo, Project, SyncOptions, ValidationReport } from "./project.js";
@@ -23,6 +25,7 @@ export class ConfiguredProject implements Project {
   readonly #connections: ProjectConnections;
   readonly #checks: SyncChecks;
   readonly #logger: Logger;
+  readonly #alerts: AlertNotifier;
 
   constructor(
     readonly loaded: LoadedConfig,
@@ -32,6 +35,7 @@ export class ConfiguredProject implements Project {
     this.#logger = redactingLogger(logger);
     this.#connections = new ProjectConnections(loaded, pluginSet, this.#logger);
     this.#checks = new SyncChecks(this.#connections, loaded.file);
+    this.#alerts = new AlertNotifier(loaded.config.alerts, this.#logger);
   }
 
   get file(): string {
@@ -65,7 +69,8 @@ export class ConfiguredProject implements Project {
   }
 
   async validate(options: { offline: boolean }): Promise<ValidationReport> {
-    const report: ValidationReport = { file: this.file, offline: options.offline, connections: [], syncs: [], ok: true };
+    const warnings = [...(this.loaded.warnings ?? []), ...(this.pluginSet.warnings ?? [])].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    const report: ValidationReport = { file: this.file, offline: options.offline, connections: [], syncs: [], warnings, ok: true };
     // Loading the config made every check that needs no connection.
     if (options.offline) return report;
     for (const name of Object.keys(this.config.sources)) {
@@ -118,7 +123,11 @@ export class ConfiguredProject implements Project {
   async sync(options: SyncOptions = {}): Promise<SyncReport> {
     // Every mapping is checked before the first write of any sync.
     const compiled: SyncDefinition[] = [];
-    for (const def of this.#selected(options.syncs)) compiled.push(await this.#checks.compileOrThrow(def, true));
+    const selected = this.#selected(options.syncs);
+    if (options.runId !== undefined && selected.length !== 1) {
+      throw new ConfigError(this.file, [{ path: "/syncs", message: `a run id names one run: select exactly one sync (got ${selected.length})` }]);
+    }
+    for (const def of selected) compiled.push(await this.#checks.compileOrThrow(def, true));
     const report: SyncReport = { syncs: [] };
     for (const def of compiled) {
       if (options.signal?.aborted) break;
@@ -137,12 +146,15 @@ export class ConfiguredProject implements Project {
         abortSignal: options.abortSignal,
         onProgress: options.onProgress,
         logger: this.#logger,
+        runId: options.runId,
+        onRetry: options.onRetry && ((event) => options.onRetry!({ sync: def.name, destination: def.destinationName, ...event })),
       });
       run.warnings.unshift(...warnings);
       // The columns and mapping this run synced are the reference for the next run's drift checks.
       if (run.status !== "failed" && def.columnTypes) {
         await store.recordColumns(def.name, Object.fromEntries(def.columns.map((c) => [c, def.columnTypes![c] ?? "unknown"])), mappingOf(def));
       }
+      await this.#alerts.afterRun(store, run);
       report.syncs.push(run);
     }
     return report;
@@ -153,6 +165,21 @@ export class ConfiguredProject implements Project {
     const store = await this.#connections.store();
     if (!(await store.exists())) return [];
     return store.runs(options);
+  }
+
+  async run(runId: string): Promise<RunRecord | undefined> {
+    const store = await this.#connections.store();
+    return (await store.exists()) ? readRun(store.db, runId) : undefined;
+  }
+
+  async runErrors(runId: string, limit = 100): Promise<RunError[]> {
+    const store = await this.#connections.store();
+    return (await store.exists()) ? readRunErrors(store.db, runId, limit) : [];
+  }
+
+  async checkStale(now?: Date): Promise<void> {
+    const store = await this.#connections.store();
+    if (await store.exists()) await this.#alerts.checkStale(store, Object.keys(this.config.syncs), now);
   }
 
   async resetState(sync: string): Promise<{ sync: string; deleted: number }> {

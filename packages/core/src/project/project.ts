@@ -1,6 +1,7 @@
+import type { ConfigIssue } from "../errors.js";
 import type { ReverseEtlConfig } from "../config/types.js";
 import type { Logger } from "../plugins/plugin-context.js";
-import type { PlanReport, ProgressEvent, RunRecord, SyncReport } from "../reports.js";
+import type { PlanReport, ProgressEvent, RunError, RunRecord, SyncReport } from "../reports.js";
 
 /** How to find and open a project. */
 export interface OpenProjectOptions {
@@ -41,6 +42,13 @@ export interface SyncOptions extends PlanOptions {
   signal?: AbortSignal;
   /** Abort the batches in flight too (the second Ctrl-C): their records are resent by the next run. */
   abortSignal?: AbortSignal;
+  /**
+   * Id to record the run under (see `newRunId`), so a caller can name the run before it ends (the API's
+   * trigger answers it at once). Only with exactly one sync selected.
+   */
+  runId?: string;
+  /** Called before records of a sync are sent again after a transient failure or a 429 (metrics). */
+  onRetry?: (event: { sync: string; destination: string; records: number; rateLimited: boolean }) => void;
 }
 
 /** Result of `validate`. */
@@ -51,6 +59,8 @@ export interface ValidationReport {
   connections: Array<{ kind: "source" | "destination"; name: string; ok: boolean; error?: string }>;
   /** Per sync mapping checks (online only). */
   syncs: Array<{ name: string; ok: boolean; problems: string[] }>;
+  /** What is allowed but unwise, by JSON path: secrets written literally in the config instead of with `env()`. */
+  warnings: ConfigIssue[];
   ok: boolean;
 }
 
@@ -81,6 +91,12 @@ export interface Project {
   sync(options?: SyncOptions): Promise<SyncReport>;
   /** Run history, newest first. */
   runs(options?: { sync?: string; limit?: number }): Promise<RunRecord[]>;
+  /** One run by its id, or undefined. */
+  run(runId: string): Promise<RunRecord | undefined>;
+  /** The rows a run did not deliver (`sync_errors`), rejected and failed before invalid, up to `limit` (default 100). */
+  runErrors(runId: string, limit?: number): Promise<RunError[]>;
+  /** Send the `stale` alerts due now (a sync without a success for its alert's `staleAfter`), once per last success. */
+  checkStale(now?: Date): Promise<void>;
   /** Forget what was synced for a sync, so the next run resends everything. */
   resetState(sync: string): Promise<{ sync: string; deleted: number }>;
   /**

@@ -1,7 +1,7 @@
 import { sql } from "kysely";
 import { ConfigError, ReverseEtlError, SchemaDriftError, withoutPrefix, type ConfigIssue } from "../errors.js";
 import { mappingChangeWarnings } from "../plan/mapping-change.js";
-import { withModelColumns, type SyncDefinition } from "../plan/sync-definition.js";
+import { modelColumn, withModelColumns, type SyncDefinition } from "../plan/sync-definition.js";
 import { secrets } from "../secrets/redactor.js";
 import type { StateStore } from "../state/state-store.js";
 import { checkMapping, SCHEMA_DRIFT } from "./check-mapping.js";
@@ -66,10 +66,11 @@ export class SyncChecks {
       const known = description.fields.find((f) => f.name === field);
       if (known?.type !== "enumeration" || !known.options?.length) continue;
       if (def.columnKinds?.[column] !== "text") continue;
-      const value = source.functions.toText(sql.id("m", column));
+      const ref = sql.id("m", modelColumn(def, column));
+      const value = source.functions.toText(ref);
       const rows = await sql<{ v: string }>`
         select distinct ${value} as v from (${sql.raw(def.modelSql)}) as m
-        where ${sql.id("m", column)} is not null and ${value} not in (${sql.join(known.options)})
+        where ${ref} is not null and ${value} not in (${sql.join(known.options)})
           and not ${source.adapter.contains(value, sql.lit(";"))}
         limit 5`.execute(source.db);
       if (rows.rows.length === 0) continue;

@@ -5,6 +5,7 @@ import type { RecordedMapping } from "../plan/mapping-change.js";
 import type { SourceConnection } from "../plugins/source.js";
 import type { PlanCounts, RunRecord, RunStatus } from "../reports.js";
 import { migrateStateSchema } from "./migrations.js";
+import { readRun, readRuns } from "./run-history.js";
 import type { StateDatabase } from "./state-tables.js";
 
 /** Final figures of a run, for `sync_runs`. */
@@ -21,6 +22,9 @@ export interface RunOutcome {
 export type ReleaseLock = () => Promise<void>;
 
 const HOST = hostname();
+
+/** Lifetime of a run lock without renewal; the run renews it every quarter of it. */
+const LOCK_TTL_SECONDS = 120;
 
 /**
  * The state reverse-etl keeps in the warehouse: per-row fingerprints, run history, row errors and run
@@ -59,8 +63,11 @@ export class StateStore {
 
   /**
    * Take the one-run-per-sync lock. Uses the source's session lock when it has one (released by the
-   * warehouse if the process dies); otherwise a row in `sync_locks`, inserted in one atomic statement and
-   * taken over only when the holder process on this host is gone.
+   * warehouse if the process dies); otherwise a row in `sync_locks` that lapses two minutes after its run
+   * last renewed it (`acquired_at`; the run renews it every 30 seconds while it lives), so a run that died
+   * cannot hold the sync forever, even on a warehouse without session locks or enforced keys (Snowflake). The row goes in with an insert-if-new upsert; when two rows meet anyway
+   * (a warehouse that does not serialize them), the earliest wins and the other run backs off. A lock held
+   * by a dead process on this host is taken over at once; one of another host, once it expires.
    */
   async acquireLock(sync: string, runId: string): Promise<ReleaseLock> {
     if (this.source.tryLock) {
@@ -72,31 +79,52 @@ export class StateStore {
       }
       return release;
     }
-    for (let attempt = 0; attempt < 2; attempt++) {
-      try {
-        await this.db.insertInto("sync_locks").values({ sync_name: sync, run_id: runId, pid: process.pid, host: HOST }).execute();
-        let released = false;
-        return async () => {
-          if (released) return;
-          released = true;
-          await this.db.deleteFrom("sync_locks").where("sync_name", "=", sync).where("run_id", "=", runId).execute();
-        };
-      } catch (error) {
-        const holder = await this.db.selectFrom("sync_locks").selectAll().where("sync_name", "=", sync).executeTakeFirst();
-        if (!holder) continue; // released in between: try again
-        if (holder.host === HOST && !isProcessAlive(Number(holder.pid))) {
-          // The holder died without releasing (kill -9): take the lock over, atomically by its run id.
-          await this.db.deleteFrom("sync_locks").where("sync_name", "=", sync).where("run_id", "=", holder.run_id).execute();
-          continue;
-        }
-        throw new SyncLockedError(
-          `sync "${sync}" is already running (run ${holder.run_id}, pid ${holder.pid} on ${holder.host}); ` +
-            `a second run was refused. Wait for it to finish, or if that process is gone, run \`reverse-etl state unlock ${sync}\`.`,
-          { cause: error },
-        );
+    const lapsed = sql<Date>`current_timestamp - interval '${sql.raw(String(LOCK_TTL_SECONDS))} seconds'`;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      // A lock whose run stopped renewing it (the process died, on any host) has lapsed.
+      await this.db.deleteFrom("sync_locks").where("sync_name", "=", sync).where("acquired_at", "<", lapsed).execute();
+      const ours = sql`select ${sync} as sync_name, ${runId} as run_id, ${process.pid} as pid, ${HOST} as host, current_timestamp as acquired_at`;
+      await this.source.adapter
+        .upsert({ schema: this.schema, name: "sync_locks" }, ["sync_name"], ["sync_name", "run_id", "pid", "host", "acquired_at"], ours, { update: [] })
+        .execute(this.root);
+      const holders = await this.db
+        .selectFrom("sync_locks")
+        .select(["run_id", "pid", "host"])
+        .where("sync_name", "=", sync)
+        .orderBy("acquired_at")
+        .orderBy("run_id")
+        .execute();
+      const holder = holders[0];
+      if (!holder) continue; // released in between: try again
+      if (holder.run_id === runId) return this.#heldLock(sync, runId);
+      await this.db.deleteFrom("sync_locks").where("sync_name", "=", sync).where("run_id", "=", runId).execute();
+      if (holder.host === HOST && !isProcessAlive(Number(holder.pid))) {
+        // The holder died without releasing (kill -9): take the lock over, atomically by its run id.
+        await this.db.deleteFrom("sync_locks").where("sync_name", "=", sync).where("run_id", "=", holder.run_id).execute();
+        continue;
       }
+      throw new SyncLockedError(
+        `sync "${sync}" is already running (run ${holder.run_id}, pid ${holder.pid} on ${holder.host}); ` +
+          `a second run was refused. Wait for it to finish (a lock its process stops renewing lapses ${LOCK_TTL_SECONDS / 60} minutes later), ` +
+          `or if that process is gone, run \`reverse-etl state unlock ${sync}\`.`,
+      );
     }
     throw new SyncLockedError(`sync "${sync}" lock is contended; try again.`);
+  }
+
+  /** A held row lock: renewed (`acquired_at` moved to now) every quarter of its lifetime until released. */
+  #heldLock(sync: string, runId: string): ReleaseLock {
+    const renew = () =>
+      this.db.updateTable("sync_locks").set({ acquired_at: sql`current_timestamp` }).where("sync_name", "=", sync).where("run_id", "=", runId).execute();
+    const timer = setInterval(() => void renew().catch(() => undefined), (LOCK_TTL_SECONDS * 1000) / 4);
+    timer.unref();
+    let released = false;
+    return async () => {
+      if (released) return;
+      released = true;
+      clearInterval(timer);
+      await this.db.deleteFrom("sync_locks").where("sync_name", "=", sync).where("run_id", "=", runId).execute();
+    };
   }
 
   /** Remove a lock row left by a process on another host (the CLI's `state unlock`). */
@@ -172,8 +200,8 @@ export class StateStore {
       })
       .where("run_id", "=", runId)
       .execute();
-    const times = await this.db.selectFrom("sync_runs").select(["started_at", "finished_at"]).where("run_id", "=", runId).executeTakeFirst();
-    return times?.finished_at == null ? 0 : Date.parse(toIso(times.finished_at)) - Date.parse(toIso(times.started_at));
+    const run = await readRun(this.db, runId);
+    return run?.finishedAt ? Date.parse(run.finishedAt) - Date.parse(run.startedAt) : 0;
   }
 
   /** Number of rows the sync has delivered (and not since deleted). */
@@ -188,28 +216,7 @@ export class StateStore {
 
   /** Run history, newest first. */
   async runs(options: { sync?: string; limit?: number } = {}): Promise<RunRecord[]> {
-    let q = this.db.selectFrom("sync_runs").selectAll().orderBy("started_at", "desc").orderBy("run_id", "desc");
-    if (options.sync) q = q.where("sync_name", "=", options.sync);
-    const rows = await q.limit(options.limit ?? 20).execute();
-    return rows.map((r) => ({
-      runId: r.run_id,
-      sync: r.sync_name,
-      status: r.status as RunRecord["status"],
-      startedAt: toIso(r.started_at),
-      finishedAt: r.finished_at == null ? null : toIso(r.finished_at),
-      counts: {
-        added: Number(r.added),
-        changed: Number(r.changed),
-        removed: Number(r.removed),
-        unchanged: Number(r.unchanged),
-        invalid: Number(r.invalid),
-      },
-      sent: Number(r.sent),
-      succeeded: Number(r.succeeded),
-      rejected: Number(r.rejected),
-      failed: Number(r.failed),
-      error: r.error,
-    }));
+    return readRuns(this.db, options);
   }
 
   /** The model columns (name -> type) the sync last ran with, if recorded. */
@@ -264,11 +271,4 @@ function isProcessAlive(pid: number): boolean {
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === "EPERM";
   }
-}
-
-function toIso(value: unknown): string {
-  if (value instanceof Date) return value.toISOString();
-  const text = String(value);
-  const d = new Date(text.includes("T") || text.endsWith("Z") ? text : `${text.replace(" ", "T")}Z`);
-  return Number.isNaN(d.getTime()) ? text : d.toISOString();
 }

@@ -66,6 +66,7 @@ export interface SyncLockRow {
   run_id: string;
   pid: number;
   host: string;
+  /** When the run took the lock, or last renewed it: a lock not renewed for two minutes has lapsed. */
   acquired_at: Generated<unknown>;
 }
 

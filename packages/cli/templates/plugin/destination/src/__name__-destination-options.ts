@@ -6,8 +6,9 @@ import { defineOptionsSchema } from "@reverse-etl/core";
  */
 export interface __Name__DestinationOptions {
   /**
-   * API key of the __Title__ account, e.g. `env("__NAME___API_KEY")`. A secret: never logged, never put in
-   * a message.
+   * API key of the __Title__ account, e.g. `env("__NAME___API_KEY")`. A secret (`secret: true` in the schema):
+   * core redacts it, in every form a request carries it, from every output, and `validate` warns when a
+   * config writes it literally.
    */
   apiKey: string;
   /** API host. Default `https://api.__name__.example`; the emulator's URL in tests. */
@@ -32,12 +33,13 @@ export const DEFAULT_TIMEOUT_MS = 30_000;
 /**
  * JSON schema of {@link __Name__DestinationOptions}. Core validates the user's options with it before
  * `connect` (and fills in the defaults); `defineOptionsSchema` checks it against the interface at compile
- * time: ajv's type asks each optional property for `nullable: true`.
+ * time: ajv's type asks each optional property for `nullable: true`. `secret: true` marks an option that
+ * holds a credential (a token, a password, a private key).
  */
 export const __nameCamel__DestinationOptionsSchema = defineOptionsSchema<__Name__DestinationOptions>({
   type: "object",
   properties: {
-    apiKey: { type: "string", minLength: 1, description: 'API key of the __Title__ account; write env("__NAME___API_KEY").' },
+    apiKey: { type: "string", minLength: 1, secret: true, description: 'API key of the __Title__ account; write env("__NAME___API_KEY").' },
     baseUrl: { type: "string", pattern: "^https?://", default: __NAME___API_URL, nullable: true, description: "API host." },
     requestsPerSecond: { type: "integer", minimum: 1, default: DEFAULT_REQUESTS_PER_SECOND, nullable: true, description: "Requests per second." },
     maxConcurrency: { type: "integer", minimum: 1, maximum: 16, default: DEFAULT_MAX_CONCURRENCY, nullable: true, description: "Batches in flight." },

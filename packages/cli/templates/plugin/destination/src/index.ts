@@ -1,5 +1,5 @@
 // Public API of __package__. The default export is the plugin, as core loads it.
-import { ConnectionError, defineDestinationPlugin, secrets } from "@reverse-etl/core";
+import { ConnectionError, defineDestinationPlugin } from "@reverse-etl/core";
 import { __Name__Connection } from "./__name__-connection.js";
 import {
   __NAME___API_URL,
@@ -24,8 +24,8 @@ const __nameCamel__Destination = defineDestinationPlugin<__Name__DestinationOpti
   optionsSchema: __nameCamel__DestinationOptionsSchema,
   syncOptionsSchema: __nameCamel__SyncOptionsSchema,
   async connect(options, context) {
-    // Keep the key out of every message and log line, even when the config gives it as plain text.
-    secrets.add(options.apiKey);
+    // No secrets.add(options.apiKey) here: the schema marks apiKey `secret: true`, so core redacts it from
+    // every message and log line, even when the config gives it as plain text.
     // Core fills in the schema's defaults; the fallbacks serve callers that skip validation (tests).
     const baseUrl = (options.baseUrl ?? __NAME___API_URL).replace(/\/+$/, "");
     if (!URL.canParse(baseUrl)) {

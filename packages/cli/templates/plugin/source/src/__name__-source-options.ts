@@ -17,7 +17,7 @@ export interface __Name__SourceOptions {
   database?: string;
   /** Role to connect as. */
   user?: string;
-  /** The role's password. Write `env("...")`: it is redacted from every output. */
+  /** The role's password. Write `env("...")`. A secret (`secret: true` in the schema): redacted from every output. */
   password?: string;
   /** Encrypt the connection with TLS and verify the server's certificate against Node's trusted CAs. Default false. */
   ssl?: boolean;
@@ -41,7 +41,7 @@ export const __nameCamel__SourceOptionsSchema = defineOptionsSchema<__Name__Sour
     port: { type: "integer", minimum: 1, maximum: 65535, nullable: true, description: "Server port. Default 5432." },
     database: { type: "string", minLength: 1, nullable: true, description: "Database name." },
     user: { type: "string", minLength: 1, nullable: true, description: "Role to connect as." },
-    password: { type: "string", nullable: true, description: 'The role\'s password; write env("...").' },
+    password: { type: "string", nullable: true, secret: true, description: 'The role\'s password; write env("...").' },
     ssl: { type: "boolean", nullable: true, description: "Encrypt with TLS and verify the server's certificate. Default false." },
     maxConnections: { type: "integer", minimum: 2, default: DEFAULT_MAX_CONNECTIONS, nullable: true, description: "Connections open at once." },
   },
