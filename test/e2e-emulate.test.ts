@@ -189,11 +189,14 @@ describe("reverse-etl emulate", () => {
     }
   });
 
-  it("refuses a plugin without an emulator, a destination's or a source's", async () => {
+  it("refuses a plugin without an emulator, a destination's or a source's, without advising an upgrade", async () => {
     const dir = projectDir("e2e-emulate-none");
     const file = await runCli(["emulate", "file"], { cwd: dir });
     expect(file.code).toBe(2);
     expect(file.stderr).toMatch(/^\[reverse-etl\] emulate: @reverse-etl\/destination-file ships no emulator \(no "\.\/emulator" export in its package.json\)/);
+    // No version of our own file plugin has one: upgrading it is no advice.
+    expect(file.stderr).toContain("file runs locally and needs none");
+    expect(file.stderr).not.toContain("@latest");
     const duckdb = await runCli(["emulate", "duckdb"], { cwd: dir });
     expect(duckdb.code).toBe(2);
     expect(duckdb.stderr).toMatch(/^\[reverse-etl\] emulate: @reverse-etl\/source-duckdb ships no emulator/);

@@ -26,10 +26,25 @@ describe("guards, through the CLI", () => {
     const report = jsonOf(refused).syncs[0];
     expect(report).toMatchObject({ status: "failed", errorCode: "MassDeleteError", counts: { removed: 70, unchanged: 30 } });
     expect(report.error).toMatch(/maxDeleteShare 50 %/);
+    // The guard's text is said once, as the run's error; the 70 held-back deletes are the run's failed rows.
+    expect(report.warnings.join("\n")).not.toMatch(/maxDeleteShare/);
+    expect(report.results).toEqual({ succeeded: 0, rejected: 0, failed: 70 });
     expect(lines(join(dir, "out/changes.jsonl"))).toHaveLength(100); // the first run's file, untouched
+    // Every row the stopped run did not deliver has a sync_errors row saying why.
+    const errors = await duck<{ kind: string; message: string; row_key: string }>(
+      warehouse,
+      `select kind, message, row_key from reverse_etl.sync_errors where run_id = '${report.runId}' order by row_key::int`,
+    );
+    expect(errors).toHaveLength(70);
+    expect(errors.map((e) => Number(e.row_key))).toEqual(Array.from({ length: 70 }, (_, i) => i + 31));
+    expect(errors.every((e) => e.kind === "failed" && /not sent: .*would delete 70 of 100 .*--allow-mass-delete/.test(e.message))).toBe(true);
 
     const allowed = await runCli(["sync", "--json", "--allow-mass-delete"], { cwd: dir });
     expect(allowed.code, allowed.stderr).toBe(0);
+    // A user who passed --allow-mass-delete is not told to pass it.
+    const allowedWarnings = jsonOf(allowed).syncs[0].warnings.join("\n");
+    expect(allowedWarnings).toMatch(/would delete 70 of 100 .*Allowed by --allow-mass-delete/);
+    expect(allowedWarnings).not.toMatch(/run with --allow-mass-delete/);
     const deletes = lines(join(dir, "out/changes.jsonl"));
     expect(deletes.every((l) => l.op === "delete")).toBe(true);
     expect(deletes.map((l) => l.key).sort((a, b) => a - b)).toEqual(Array.from({ length: 70 }, (_, i) => i + 31));

@@ -1,5 +1,5 @@
 import { Command, Errors, Flags, type Interfaces } from "@oclif/core";
-import { openProject, secrets, type Project } from "@reverse-etl/core";
+import { CONFIG_FILE_PATTERN, openProject, secrets, type Project } from "@reverse-etl/core";
 import { describeFailure } from "./failure.js";
 import { createCliLogger, LOG_LEVELS, type CliLogger, type LogFormat } from "./output/cli-logger.js";
 
@@ -22,7 +22,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       char: "c",
       summary: "Path to the config file.",
       description:
-        "Default: the first reverse-etl.config.{ts,mts,js,mjs,json,yaml,yml} found from the current directory upwards.",
+        `Default: the first ${CONFIG_FILE_PATTERN} found from the current directory upwards (stopping at a directory with .git). Env REVERSE_ETL_CONFIG.`,
       helpValue: "PATH",
       env: "REVERSE_ETL_CONFIG",
       helpGroup: "GLOBAL",
@@ -73,9 +73,12 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     });
   }
 
-  /** Open the project (`--config` or the nearest config file), run `fn`, and always close it. */
-  protected async withProject<R>(fn: (project: Project) => Promise<R>): Promise<R> {
-    const project = await openProject({ configPath: this.flags.config, logger: this.logger });
+  /**
+   * Open the project (`--config` or the nearest config file), run `fn`, and always close it. With
+   * `lazyEnv`, an unset `env()` variable fails only a command that connects where it is used.
+   */
+  protected async withProject<R>(fn: (project: Project) => Promise<R>, options: { lazyEnv?: boolean } = {}): Promise<R> {
+    const project = await openProject({ configPath: this.flags.config, logger: this.logger, lazyEnv: options.lazyEnv });
     let failed = false;
     try {
       return await fn(project);

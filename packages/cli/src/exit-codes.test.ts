@@ -18,4 +18,16 @@ describe("exitCodeForSyncReport", () => {
     report.syncs[1]!.status = "failed";
     expect(exitCodeForSyncReport(report)).toBe(1);
   });
+
+  it.each([
+    ["DestinationAuthError", 3],
+    ["DestinationUnreachableError", 3],
+    ["ConnectionError", 3],
+    ["FatalDestinationError", 1],
+    ["MassDeleteError", 5],
+  ])("is the code of the error when every failed sync failed with %s: %i", (errorCode, expected) => {
+    const report = sampleSyncReport();
+    for (const run of report.syncs) Object.assign(run, { status: "failed", errorCode });
+    expect(exitCodeForSyncReport(report)).toBe(expected);
+  });
 });

@@ -11,6 +11,11 @@ export class ReverseEtlError extends Error {
   }
 }
 
+/** A message of ours (or a plugin's) without its leading `[reverse-etl] `, to quote inside another message. */
+export function withoutPrefix(message: string): string {
+  return message.replace(/^\[reverse-etl\] /, "");
+}
+
 /** One problem in a config document. */
 export interface ConfigIssue {
   /** JSON path of the offending value, e.g. `/syncs/customers/fields/plan`. */
@@ -27,10 +32,12 @@ export class ConfigError extends ReverseEtlError {
     readonly file: string | undefined,
     /** Every problem found. */
     readonly issues: readonly ConfigIssue[],
+    /** What the problems are, for the first line. */
+    title = "Invalid configuration",
   ) {
     const where = file ?? "config";
     const lines = issues.map((i) => `  ${where}: ${i.path || "/"}: ${i.message}`);
-    super(`Invalid configuration (${issues.length} problem${issues.length === 1 ? "" : "s"}):\n${lines.join("\n")}`);
+    super(`${title} (${issues.length} problem${issues.length === 1 ? "" : "s"}):\n${lines.join("\n")}`);
   }
 }
 
@@ -49,9 +56,14 @@ export class SyncLockedError extends ReverseEtlError {
   override readonly exitCode = 4;
 }
 
-/** The model no longer matches the sync (a mapped column or the key is gone). */
-export class SchemaDriftError extends ReverseEtlError {
-  override readonly exitCode = 2;
+/**
+ * The model no longer matches the sync: a mapped or key column it last ran with is gone. A `ConfigError`
+ * (exit 2) whose issues name each column and the config path to fix.
+ */
+export class SchemaDriftError extends ConfigError {
+  constructor(file: string | undefined, issues: readonly ConfigIssue[]) {
+    super(file, issues, "Schema drift");
+  }
 }
 
 /** Mirror mode would delete more records than the sync allows. */
@@ -59,12 +71,21 @@ export class MassDeleteError extends ReverseEtlError {
   override readonly exitCode = 5;
 }
 
-/** The destination said retrying cannot help (bad credentials, a missing scope): the run stops at once. */
+/** The destination said retrying cannot help (an object gone, an unexpected answer): the run stops at once. */
 export class FatalDestinationError extends ReverseEtlError {
-  override readonly exitCode = 3;
+  override readonly exitCode = 1;
 }
+
+/** The destination refused the credentials mid-run (HTTP 401/403): the run stops at once. */
+export class DestinationAuthError extends ConnectionError {}
 
 /** The destination will take no more for now (a quota is spent): the run ends as partial, rows wait for the next run. */
 export class DestinationQuotaError extends ReverseEtlError {
   override readonly exitCode = 6;
 }
+
+/**
+ * Every request of a run failed the same way before any answer (connection refused, DNS, TLS): the run
+ * stops early as failed and its rows wait for the next run.
+ */
+export class DestinationUnreachableError extends ConnectionError {}

@@ -16,7 +16,7 @@ export { ALERT_EVENTS, SYNC_MODES } from "./config/types.js";
 export { checkTimezone, cronOf, parseDuration, syncSchedule } from "./config/sync-schedule.js";
 export type { SyncSchedule } from "./config/sync-schedule.js";
 export { defineConfig, env, isEnvReference } from "./config/define-config.js";
-export { CONFIG_FILE_NAMES, findConfigFile, loadConfig, readConfigDocument } from "./config/load-config.js";
+export { CONFIG_FILE_NAMES, CONFIG_FILE_PATTERN, findConfigFile, loadConfig, readConfigDocument } from "./config/load-config.js";
 export type { LoadConfigOptions, LoadedConfig } from "./config/load-config.js";
 export { checkConfigDocument, validateConfigDocument } from "./config/validate-config.js";
 export type { ConfigCheck } from "./config/validate-config.js";
@@ -27,6 +27,8 @@ export {
   ConfigError,
   ConnectionError,
   DestinationQuotaError,
+  DestinationAuthError,
+  DestinationUnreachableError,
   FatalDestinationError,
   MassDeleteError,
   PluginError,
@@ -73,6 +75,7 @@ export type {
   WriteOutcome,
 } from "./plugins/destination.js";
 export { DESTINATION_API_VERSION, defineDestinationPlugin } from "./plugins/destination.js";
+export { connectionFailureOf, describeConnectionFailure, type ConnectionFailure } from "./plugins/connection-failure.js";
 export { SecretRedactor, secrets } from "./secrets/redactor.js";
 export { secretOptionValues } from "./plugins/secret-options.js";
 export type { SecretOption } from "./plugins/secret-options.js";

@@ -71,15 +71,19 @@ export interface SyncRunReport extends SyncPlan {
   status: RunStatus;
   /** Row counts by outcome. */
   results: { succeeded: number; rejected: number; failed: number };
-  /** Records handed to the destination (`sync_runs.sent`). */
+  /** Records handed to the destination (`sync_runs.sent`; less than the plan's operations when the run stopped early). */
   sent: number;
+  /** False when the sync keeps rejected rows until they change (`retryRejected: false`). */
+  retryRejected?: boolean;
   /** Why the run failed, when it did. */
   error?: string;
   /**
-   * The kind of error that stopped the run, when there is one: `MassDeleteError`, `FatalDestinationError`
-   * (credentials refused), `ConnectionError`, ... Scripts and the CLI's exit code use it.
+   * The kind of error that stopped the run, when there is one: `MassDeleteError`, `DestinationAuthError`
+   * (credentials refused), `DestinationUnreachableError`, `FatalDestinationError`, `ConnectionError`, ...
+   * Scripts and the CLI's exit code use it.
    */
   errorCode?: string;
+  /** From the run's start to its end, as `sync_runs` records them (what `runs` shows). */
   durationMs: number;
 }
 

@@ -1,4 +1,4 @@
-import { ConnectionError } from "@reverse-etl/core";
+import { ConnectionError, connectionFailureOf } from "@reverse-etl/core";
 import type { WriteOutcome } from "@reverse-etl/core";
 
 /**
@@ -44,13 +44,15 @@ export function retryAfterMs(error: HubSpotApiError): number {
 /** The write outcome of a request that failed as a whole. */
 export function outcomeOfFailure(error: unknown, what: string): WriteOutcome {
   if (!isApiError(error)) {
-    return { type: "retry", message: `[reverse-etl] [hubspot] ${what}: no answer from HubSpot (${networkReason(error)}).` };
+    const connection = connectionFailureOf(error);
+    return { type: "retry", message: `[reverse-etl] [hubspot] ${what}: no answer from HubSpot (${networkReason(error)}).`, ...(connection ? { connection } : {}) };
   }
   const body = errorBodyOf(error);
   const detail = `HTTP ${error.code}${body.category ? ` ${body.category}` : ""}${body.message ? `: ${body.message}` : ""}`;
   if (error.code === 401) {
     return {
       type: "fatal",
+      credentials: true,
       message:
         `[reverse-etl] [hubspot] ${what}: HubSpot refused the access token (${detail}). ` +
         `Check the accessToken option: a private app token, or an OAuth access token that has not expired.`,
@@ -60,6 +62,7 @@ export function outcomeOfFailure(error: unknown, what: string): WriteOutcome {
     const scopes = (body.errors ?? []).flatMap((e) => e.context?.requiredGranularScopes ?? e.context?.requiredScopes ?? []);
     return {
       type: "fatal",
+      credentials: true,
       message:
         `[reverse-etl] [hubspot] ${what}: the access token lacks a scope (HTTP 403 ${body.category ?? ""})` +
         `${scopes.length > 0 ? `; required: ${scopes.join(", ")}` : ""}. Grant it to the private app (or OAuth app) and rerun.`,

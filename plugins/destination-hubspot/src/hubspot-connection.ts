@@ -116,7 +116,7 @@ export class HubSpotConnection implements DestinationConnection {
     } catch (error) {
       // Cancelled while waiting for the limiter: core ends the run.
       if (context.signal.aborted) throw error;
-      if (error instanceof ConnectionError) return { type: "fatal", message: error.message };
+      if (error instanceof ConnectionError) return { type: "fatal", credentials: true, message: error.message };
       return outcomeOfFailure(error, `reading the properties of ${context.object}`);
     }
     const what = `${operation} of ${records.length} ${context.object} records`;

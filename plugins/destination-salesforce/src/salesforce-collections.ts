@@ -40,7 +40,7 @@ interface SaveResult {
 export function outcomeOfFailure(failure: SalesforceApiFailure): WriteOutcome {
   switch (failure.kind) {
     case "auth":
-      return { type: "fatal", message: failure.message };
+      return { type: "fatal", credentials: true, message: failure.message };
     case "limit":
       return { type: "stop", message: failure.message };
     case "transient":

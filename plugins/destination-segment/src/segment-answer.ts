@@ -1,3 +1,4 @@
+import type { ConnectionFailure } from "@reverse-etl/core";
 import type { RequestRecord } from "./segment-transport.js";
 
 /** What one batch request's answer means for its calls. */
@@ -7,9 +8,9 @@ export type AnswerOutcome =
   /** Segment refused it whole (400: over a size limit, or invalid JSON). */
   | { readonly type: "refused"; readonly message: string }
   /** Transient (429, 5xx, no answer): core retries, no sooner than `retryAfterMs`. */
-  | { readonly type: "retry"; readonly message: string; readonly retryAfterMs?: number }
+  | { readonly type: "retry"; readonly message: string; readonly retryAfterMs?: number; readonly connection?: ConnectionFailure }
   /** Retrying cannot help (the credentials or the host are wrong). */
-  | { readonly type: "fatal"; readonly message: string };
+  | { readonly type: "fatal"; readonly message: string; readonly credentials?: boolean };
 
 const PREFIX = "[reverse-etl] [segment]";
 
@@ -25,7 +26,9 @@ export function outcomeOfAnswer(request: RequestRecord | undefined, what: string
   if (request.kind === "too-large") {
     return { type: "refused", message: `${PREFIX} ${what}: the request would be ${request.bytes} bytes, over Segment's 500 KB limit, and was not sent` };
   }
-  if (request.kind === "no-answer") return { type: "retry", message: `${PREFIX} ${what}: ${request.message}` };
+  if (request.kind === "no-answer") {
+    return { type: "retry", message: `${PREFIX} ${what}: ${request.message}`, ...(request.connection ? { connection: request.connection } : {}) };
+  }
   const { status } = request;
   const said = request.message !== undefined ? `: ${request.message}` : "";
   if (status >= 200 && status < 400) return { type: "accepted" };
@@ -36,7 +39,7 @@ export function outcomeOfAnswer(request: RequestRecord | undefined, what: string
     return { type: "retry", message: `${PREFIX} ${what}: HTTP ${status}${said}` };
   }
   if (status === 401 || status === 403) {
-    return { type: "fatal", message: `${PREFIX} Segment refused the credentials (HTTP ${status}${said}): check the writeKey option.` };
+    return { type: "fatal", credentials: true, message: `${PREFIX} Segment refused the credentials (HTTP ${status}${said}): check the writeKey option.` };
   }
   if (status === 404 || status === 405 || status === 501 || status === 505) {
     return { type: "fatal", message: `${PREFIX} ${baseUrl}/v1/batch answered HTTP ${status}: check that baseUrl is Segment's Tracking API host.` };

@@ -134,11 +134,16 @@ export class SegmentConnection implements DestinationConnection {
           results[part[0]!.index] = { status: "rejected", message: outcome.message };
           break;
         case "retry":
+          // No connection could be made and nothing of the write was settled: say so for the whole batch,
+          // so core stops a run whose destination cannot be reached.
+          if (outcome.connection && start === 0 && results.every((r) => r === undefined)) {
+            return { type: "retry", message: outcome.message, connection: outcome.connection };
+          }
           // This request and those not sent yet are retried by core; the accepted ones are done.
           for (const p of sendable.slice(start)) results[p.index] = { status: "retryable", message: outcome.message, ...(outcome.retryAfterMs ? { retryAfterMs: outcome.retryAfterMs } : {}) };
           return { type: "results", results: results.map((r) => r!) };
         case "fatal":
-          return { type: "fatal", message: outcome.message };
+          return { type: "fatal", message: outcome.message, ...(outcome.credentials ? { credentials: true } : {}) };
       }
     }
     return {

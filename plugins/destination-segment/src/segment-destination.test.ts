@@ -197,13 +197,13 @@ describe("Segment destination", () => {
     });
   });
 
-  it("reports a network failure as retryable, and check() says the host cannot be reached", async () => {
+  it("reports a refused connection as a retry of the whole batch that says so, and check() says the host cannot be reached", async () => {
     const closed = await startSegmentEmulator();
     const url = closed.url;
     await closed.close();
     const c = await segmentDestination.connect({ writeKey: KEY, baseUrl: url }, { configDir: ".", name: "cdp", logger: silentLogger });
     const outcome = await c.write("upsert", [record("1", { userId: "u1" }, {})], writeContext("identify").context);
-    expect(outcome).toEqual({ type: "results", results: [{ status: "retryable", message: "[reverse-etl] [segment] identify of 1 call: network error (ECONNREFUSED)" }] });
+    expect(outcome).toEqual({ type: "retry", connection: "refused", message: "[reverse-etl] [segment] identify of 1 call: network error (ECONNREFUSED)" });
     await expect(c.check()).rejects.toThrow(ConnectionError);
     await expect(c.check()).rejects.toThrow(`cannot reach Segment's Tracking API at ${url}`);
     await (await connect()).check();

@@ -1,3 +1,4 @@
+import { connectionFailureOf, type ConnectionFailure } from "@reverse-etl/core";
 import type { HTTPClient, HTTPClientRequest, HTTPResponse } from "@segment/analytics-node";
 import { MAX_REQUEST_BYTES } from "./segment-requests.js";
 
@@ -6,7 +7,7 @@ export type RequestRecord =
   /** Segment answered. `retryAfterMs` from `Retry-After` (or `X-RateLimit-Reset`), `message` from its JSON body. */
   | { readonly kind: "answered"; readonly status: number; readonly retryAfterMs?: number; readonly message?: string; readonly bytes: number }
   /** No answer: a network error or a timeout. */
-  | { readonly kind: "no-answer"; readonly message: string; readonly bytes: number }
+  | { readonly kind: "no-answer"; readonly message: string; readonly bytes: number; readonly connection?: ConnectionFailure }
   /** Not sent: the body was over Segment's limit (a bug in the plugin's estimate, caught before the network). */
   | { readonly kind: "too-large"; readonly bytes: number };
 
@@ -42,7 +43,8 @@ export class OneRequestTransport implements HTTPClient {
       text = await response.text();
     } catch (error) {
       const message = this.signal.aborted ? "the run was cancelled" : describeFailure(error, options.httpRequestTimeout);
-      this.requests.push({ kind: "no-answer", message, bytes });
+      const connection = this.signal.aborted ? undefined : connectionFailureOf(error);
+      this.requests.push({ kind: "no-answer", message, bytes, ...(connection ? { connection } : {}) });
       throw error;
     }
     const retryAfterMs = secondsHeader(response.headers.get("retry-after")) ?? secondsHeader(response.headers.get("x-ratelimit-reset"));

@@ -1,4 +1,4 @@
-import { ConnectionError } from "@reverse-etl/core";
+import { ConnectionError, connectionFailureOf } from "@reverse-etl/core";
 import type {
   DestinationCapabilities,
   DestinationConnection,
@@ -116,9 +116,11 @@ export class WebhookConnection implements DestinationConnection {
       if (context.signal.aborted && !timeout.aborted) {
         return { type: "retry", message: `[reverse-etl] [webhook] the request to ${this.#where} was cancelled with the run.` };
       }
+      const connection = connectionFailureOf(error);
       return {
         type: "retry",
         message: `[reverse-etl] [webhook] no answer from ${this.#where} (${networkReason(error, this.settings.timeoutMs)}).`,
+        ...(connection ? { connection } : {}),
       };
     }
   }

@@ -133,15 +133,16 @@ describe("webhook destination", () => {
     await connection.close();
   });
 
-  it("stops the run on 401 and 403 without naming the credentials", async () => {
+  it("stops the run on 401 and 403 as refused credentials, without naming them", async () => {
     // The receiver itself answers the wrong token with 401; the proxy answers the second request 403.
     const { url } = await faultyReceiver([{ nth: [2], fault: { status: 403 } }], { requiredHeaders: { authorization: "Bearer the-right-one" } });
     const connection = await connect({ url, headers: { authorization: SECRET } });
     expect(await write(connection)).toEqual({
       type: "fatal",
+      credentials: true,
       message: "[reverse-etl] [webhook] the webhook refused the credentials (HTTP 401): check the headers option.",
     });
-    expect(await write(connection)).toMatchObject({ type: "fatal", message: expect.stringContaining("HTTP 403") });
+    expect(await write(connection)).toMatchObject({ type: "fatal", credentials: true, message: expect.stringContaining("HTTP 403") });
     await connection.close();
   });
 

@@ -39,6 +39,7 @@ export function outcomeOfResponse(
   if (status === 401 || status === 403) {
     return {
       type: "fatal",
+      credentials: true,
       message: `[reverse-etl] [webhook] the webhook refused the credentials (HTTP ${status}): check the headers option.`,
     };
   }

@@ -44,7 +44,7 @@ export async function connectDuckDbSource(
   } catch (error) {
     throw openError(path, error);
   }
-  return new DuckDbSourceConnection(lease);
+  return new DuckDbSourceConnection(lease, options.readOnly === true);
 }
 
 function openError(path: string, error: unknown): ConnectionError {
@@ -74,9 +74,12 @@ class DuckDbSourceConnection implements SourceConnection {
   readonly #lease: DuckDbInstanceLease;
   readonly #connections = new Set<DuckDBConnection>();
   #closed = false;
+  /** `readOnly` when the file is opened read-only: core then keeps no state here, and says which option to change. */
+  readonly readOnlyOption: string | undefined;
 
-  constructor(lease: DuckDbInstanceLease) {
+  constructor(lease: DuckDbInstanceLease, readOnly: boolean) {
     const { instance } = lease;
+    this.readOnlyOption = readOnly ? "readOnly" : undefined;
     this.#lease = lease;
     this.#instance = instance;
     this.dialect = new DuckDbDialect({

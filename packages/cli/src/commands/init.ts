@@ -8,7 +8,7 @@ import { CONFIG_FILE_NAME, ConfigExistsError, writeScaffold, type ScaffoldResult
 export default class Init extends BaseCommand<typeof Init> {
   static override summary = "Scaffold a starter config, an example model and the data it reads.";
 
-  static override description = `Writes into DIR (default: the current directory) a ${CONFIG_FILE_NAME} with an embedded DuckDB warehouse (warehouse.duckdb), a file destination (out/customers.jsonl), one model \`customers\` and one sync, plus data/customers.csv, the example rows the model reads (DuckDB queries the file directly: nothing to load). Refuses to overwrite an existing config unless --force; existing files under models/ and data/ are never overwritten.`;
+  static override description = `Writes into DIR (default: the current directory) a ${CONFIG_FILE_NAME} with an embedded DuckDB warehouse (warehouse.duckdb), a file destination (out/customers.jsonl), one model \`customers\` and one sync, plus data/customers.csv, the example rows the model reads (DuckDB queries the file directly: nothing to load). Refuses to overwrite an existing config unless --force (exit 2); with --force, a config of another format (reverse-etl.config.yaml, ...) is moved to NAME.bak, so that the new one is the only config found. Existing files under models/ and data/ are never overwritten.`;
 
   static override examples = [
     { description: "Start a project in the current directory:", command: "<%= config.bin %> <%= command.id %>" },
@@ -21,7 +21,7 @@ export default class Init extends BaseCommand<typeof Init> {
   };
 
   static override flags = {
-    force: Flags.boolean({ summary: "Overwrite an existing reverse-etl config file.", default: false }),
+    force: Flags.boolean({ summary: "Replace an existing reverse-etl config (one of another format is moved to NAME.bak).", default: false }),
   };
 
   async run(): Promise<ScaffoldResult> {
@@ -31,7 +31,7 @@ export default class Init extends BaseCommand<typeof Init> {
       result = await writeScaffold(dir, { force: this.flags.force });
     } catch (error) {
       if (error instanceof ConfigExistsError) {
-        this.error(`[reverse-etl] ${error.message}`, { exit: ExitCode.failure, code: "ConfigExists" });
+        this.error(`[reverse-etl] ${error.message}`, { exit: ExitCode.usage, code: "ConfigExists" });
       }
       throw error;
     }
@@ -48,6 +48,7 @@ export default class Init extends BaseCommand<typeof Init> {
         `Created a reverse-etl project in ${dir}`,
         ...result.written.map((file) => `  + ${file}`),
         ...result.skipped.map((file) => `  = ${file} (exists, kept)`),
+        ...result.movedAside.map(([from, to]) => `  ~ ${from} moved to ${to} (--force: the new config replaces it)`),
         "",
         "Next steps:",
         ...steps.map((step) => `  ${step}`),

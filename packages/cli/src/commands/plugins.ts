@@ -14,7 +14,7 @@ export default class Plugins extends BaseCommand<typeof Plugins> {
   ];
 
   async run(): Promise<{ plugins: PluginInfo[] }> {
-    const plugins = await this.withProject(async (project) => project.plugins());
+    const plugins = await this.withProject(async (project) => project.plugins(), { lazyEnv: true });
     this.print(renderPluginsTable(plugins));
     return { plugins };
   }

@@ -24,7 +24,7 @@ export default class Runs extends BaseCommand<typeof Runs> {
   };
 
   async run(): Promise<{ runs: RunRecord[] }> {
-    const runs = await this.withProject((project) => project.runs({ sync: this.args.sync, limit: this.flags.limit }));
+    const runs = await this.withProject((project) => project.runs({ sync: this.args.sync, limit: this.flags.limit }), { lazyEnv: true });
     this.print(renderRunsTable(runs));
     return { runs };
   }

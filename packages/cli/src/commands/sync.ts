@@ -1,7 +1,7 @@
 import { Args, Flags } from "@oclif/core";
 import type { SyncReport } from "@reverse-etl/core";
 import { BaseCommand } from "../base-command.js";
-import { exitCodeForSyncReport } from "../exit-codes.js";
+import { exitCodeForSyncReport, interruptedExitCode } from "../exit-codes.js";
 import { renderSyncSummary } from "../format/sync-summary.js";
 import { createBarProgress, createLogProgress, type ProgressReporter } from "../output/sync-progress.js";
 
@@ -9,9 +9,9 @@ import { createBarProgress, createLogProgress, type ProgressReporter } from "../
 export default class Sync extends BaseCommand<typeof Sync> {
   static override summary = "Send the rows that changed since the last successful sync.";
 
-  static override description = `Plans each sync (see \`plan\`), then streams the added, changed and (in mirror mode) removed rows to the destination in batches, and commits state in the warehouse after each acknowledged batch. A rejected row keeps its old state, is recorded in sync_errors and is retried on the next run. Every run is recorded in sync_runs (see \`runs\`). Only one run of a sync at a time: a concurrent run exits with code 4.
+  static override description = `Plans each sync (see \`plan\`), then streams the added, changed and (in mirror mode) removed rows to the destination in batches, and commits state in the warehouse after each acknowledged batch. A rejected row keeps its old state, is recorded in sync_errors and is retried on the next run (with retryRejected: false on the sync, only once it changes). Every run is recorded in sync_runs (see \`runs\`). Only one run of a sync at a time: a concurrent run exits with code 4.
 
-Exit code: 0 when every sync succeeded, 6 when any was partial (rows rejected or failed), 1 when any failed, 5 when mirror mode would delete too many records, 4 when the sync is locked by another run. Ctrl-C stops cleanly: batches already acknowledged stay committed, the rest is sent by the next run.
+Exit code: 0 when every sync succeeded, 6 when any was partial (rows rejected or failed), 1 when any failed, 3 when a source or destination cannot be reached or refused the credentials, 5 when mirror mode would delete too many records, 4 when the sync is locked by another run, 130 (143 for SIGTERM) when interrupted. Ctrl-C (SIGINT or SIGTERM) stops cleanly: no new batch starts, the batches in flight finish and are committed, the rest is sent by the next run; a second Ctrl-C quits at once.
 
 --json prints one JSON document: {"syncs": [{"name", "mode", "counts", "status": "succeeded" | "partial" | "failed", "results": {"succeeded", "rejected", "failed"}, ...}]}.`;
 
@@ -42,14 +42,19 @@ Exit code: 0 when every sync succeeded, 6 when any was partial (rows rejected or
   async run(): Promise<SyncReport> {
     const progress: ProgressReporter =
       process.stdout.isTTY && !this.jsonEnabled() ? createBarProgress(process.stdout) : createLogProgress(this.logger);
+    // The first signal stops new batches and lets those in flight finish and commit; the second aborts them.
+    const stop = new AbortController();
     const abort = new AbortController();
+    let received: NodeJS.Signals | undefined;
     const onSignal = (signal: NodeJS.Signals) => {
-      if (abort.signal.aborted) {
+      if (stop.signal.aborted) {
         // Second Ctrl-C: the user wants out now. Acknowledged batches are committed; the rest is resent.
-        process.exit(130);
+        abort.abort(new Error(`interrupted by a second ${signal}`));
+        process.exit(interruptedExitCode(signal));
       }
+      received = signal;
       this.logger.warn(`${signal} received: stopping after the batches in flight (press Ctrl-C again to quit at once)`);
-      abort.abort(new Error(`interrupted by ${signal}`));
+      stop.abort(new Error(`interrupted by ${signal}`));
     };
     process.on("SIGINT", onSignal);
     process.on("SIGTERM", onSignal);
@@ -60,7 +65,8 @@ Exit code: 0 when every sync succeeded, 6 when any was partial (rows rejected or
           syncs: this.rest.length > 0 ? this.rest : undefined,
           full: this.flags.full,
           allowMassDelete: this.flags["allow-mass-delete"],
-          signal: abort.signal,
+          signal: stop.signal,
+          abortSignal: abort.signal,
           onProgress: (event) => progress.onProgress(event),
         }),
       );
@@ -82,7 +88,7 @@ Exit code: 0 when every sync succeeded, 6 when any was partial (rows rejected or
         durationMs: run.durationMs,
       });
     }
-    process.exitCode = exitCodeForSyncReport(report);
+    process.exitCode = received ? interruptedExitCode(received) : exitCodeForSyncReport(report);
     return report;
   }
 }

@@ -48,9 +48,13 @@ export async function loadEmulator(name: string, dir: string): Promise<LoadedEmu
   const shipping = installed.find((p) => emulatorTarget(p.manifest) !== undefined);
   if (shipping === undefined) {
     const names = installed.map((p) => p.packageName).join(" and ");
+    // Our own plugins without an emulator (file, duckdb, postgres) need none: no version of them has one.
+    const ours = installed.every((p) => p.packageName.startsWith("@reverse-etl/"));
+    const advice = ours
+      ? `${name} runs locally and needs none; emulate a plugin of a remote service instead (e.g. reverse-etl emulate webhook).`
+      : `If a newer version of it ships one, upgrade it (npm install ${installed[0]!.packageName}@latest); else choose another plugin.`;
     throw new PluginError(
-      `[reverse-etl] emulate: ${names} ships no emulator (no "./emulator" export in its package.json); only plugins of services that cannot run locally have one. ` +
-        `Upgrade it (npm install ${installed[0]!.packageName}@latest) or choose another plugin.`,
+      `[reverse-etl] emulate: ${names} ships no emulator (no "./emulator" export in its package.json); only plugins of services that cannot run locally have one. ${advice}`,
     );
   }
   const module = (await import(pathToFileURL(join(shipping.packageDir, emulatorTarget(shipping.manifest)!)).href)) as { default?: unknown };

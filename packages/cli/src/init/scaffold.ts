@@ -1,12 +1,11 @@
 import { existsSync } from "node:fs";
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, rename, writeFile } from "node:fs/promises";
 import { dirname, join, relative } from "node:path";
+import { CONFIG_FILE_NAMES } from "@reverse-etl/core";
 
 /** Name of the config file `init` writes. */
 export const CONFIG_FILE_NAME = "reverse-etl.config.ts";
 
-/** Config files `init` refuses to shadow (what cosmiconfig would load instead of, or besides, ours). */
-const EXISTING_CONFIG_NAMES = ["ts", "mts", "js", "mjs", "json", "yaml", "yml"].map((ext) => `reverse-etl.config.${ext}`);
 
 /** A file of the scaffold. */
 export interface ScaffoldFile {
@@ -34,6 +33,11 @@ export interface ScaffoldResult {
   written: string[];
   /** Paths left as they were, relative to `dir`. */
   skipped: string[];
+  /**
+   * With `force`, other config files moved aside (to `NAME.bak`, relative to `dir`) so that discovery finds
+   * the new config alone: `[from, to]`.
+   */
+  movedAside: Array<[string, string]>;
 }
 
 /** Thrown when a config exists and `force` is not set; names the file. */
@@ -46,11 +50,14 @@ export class ConfigExistsError extends Error {
 
 /** Write the starter project into `dir`, refusing to overwrite an existing config unless `force`. */
 export async function writeScaffold(dir: string, options: { force: boolean }): Promise<ScaffoldResult> {
-  if (!options.force) {
-    const existing = EXISTING_CONFIG_NAMES.map((name) => join(dir, name)).find((file) => existsSync(file));
-    if (existing) throw new ConfigExistsError(existing);
+  const existing = CONFIG_FILE_NAMES.filter((name) => existsSync(join(dir, name)));
+  if (!options.force && existing.length > 0) throw new ConfigExistsError(join(dir, existing[0]!));
+  const result: ScaffoldResult = { dir, written: [], skipped: [], movedAside: [] };
+  // Two configs in one directory: discovery would silently pick one. Keep the old one beside, inert.
+  for (const name of existing.filter((n) => n !== CONFIG_FILE_NAME)) {
+    await rename(join(dir, name), join(dir, `${name}.bak`));
+    result.movedAside.push([name, `${name}.bak`]);
   }
-  const result: ScaffoldResult = { dir, written: [], skipped: [] };
   for (const file of scaffoldFiles()) {
     const target = join(dir, file.path);
     if (file.keepExisting && existsSync(target)) {

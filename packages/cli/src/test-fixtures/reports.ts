@@ -17,7 +17,7 @@ export function sampleSyncReport(): SyncReport {
         runId: "run-7",
         status: "partial",
         results: { succeeded: 118, rejected: 2, failed: 0 },
-        sent: 120,
+        sent: 123,
         durationMs: 2345,
       },
       { ...upToDatePlan(), runId: "run-8", status: "succeeded", results: { succeeded: 0, rejected: 0, failed: 0 }, sent: 0, durationMs: 120 },

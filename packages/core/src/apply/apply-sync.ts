@@ -3,7 +3,7 @@ import { DestinationQuotaError, MassDeleteError, ReverseEtlError } from "../erro
 import type { DestinationConnection } from "../plugins/destination.js";
 import type { Logger } from "../plugins/plugin-context.js";
 import { classesToSend } from "../plan/classify-query.js";
-import { buildPlan, massDeleteGuard } from "../plan/plan-sync.js";
+import { buildPlan, massDeleteGuard, massDeleteOverShare } from "../plan/plan-sync.js";
 import { countSnapshot, dropSnapshot, emptySamples, snapshotSamples, takeSnapshot, type Snapshot } from "../plan/snapshot.js";
 import type { SyncDefinition } from "../plan/sync-definition.js";
 import type { Warehouse } from "../plan/warehouse.js";
@@ -27,7 +27,10 @@ export interface ApplyContext {
   full: boolean;
   allowMassDelete: boolean;
   sampleSize: number;
+  /** Stops the run after the batches in flight (they finish and commit). */
   signal?: AbortSignal;
+  /** Aborts the batches in flight as well. */
+  abortSignal?: AbortSignal;
   onProgress?: (event: ProgressEvent) => void;
   logger: Logger;
   retryPolicy?: RetryPolicy;
@@ -65,6 +68,7 @@ async function runSync(ctx: ApplyContext, runId: string): Promise<SyncRunReport>
   let status: RunStatus = "failed";
   let error: string | undefined;
   let errorCode: string | undefined;
+  let durationMs: number | undefined;
   const release = await store.acquireLock(def.name, runId);
   try {
     const recovered = await store.recoverInterrupted(def.name, runId);
@@ -82,19 +86,27 @@ async function runSync(ctx: ApplyContext, runId: string): Promise<SyncRunReport>
       phase("counted rows by class", { ...counts });
       await store.recordCounts(runId, counts);
 
-      // 2. Guard: mirror mode refuses to delete too much before anything is sent.
-      plan = buildPlan(def, counts, emptySamples(), ctx.full, synced);
-      const guard = massDeleteGuard(def, plan.operations.delete, synced);
-      if (guard && !ctx.allowMassDelete) throw new MassDeleteError(guard);
-
-      // 3. Report: invalid rows to sync_errors, samples to the plan.
+      // 2. Report invalid rows to sync_errors.
       const commits = new StateCommits(snapshot, runId);
       if (counts.invalid > 0) await commits.recordInvalid(ctx.warehouse.db);
+
+      // 3. Guard: mirror mode refuses to delete too much before anything is sent; every row it held back
+      // is recorded in sync_errors, saying why.
+      plan = buildPlan(def, counts, emptySamples(), ctx.full, synced);
+      const guard = massDeleteGuard(def, plan.operations.delete, synced);
+      if (guard && !ctx.allowMassDelete) {
+        plan = withGuard(plan, guard);
+        tally.failed += await commits.recordUnsent(ctx.warehouse.db, 0, `not sent: ${guard.replace(/\.$/, "")}`);
+        throw new MassDeleteError(guard);
+      }
+
+      // 4. Samples to the plan.
       const samples = await snapshotSamples(snapshot, holdsRemoved ? counts : { ...counts, removed: 0 }, ctx.sampleSize);
-      plan = buildPlan(def, counts, samples, ctx.full, synced);
+      const allowed = ctx.allowMassDelete ? massDeleteOverShare(def, plan.operations.delete, synced) : undefined;
+      plan = withGuard(buildPlan(def, counts, samples, ctx.full, synced), guard, allowed);
       phase("recorded invalid rows and samples");
 
-      // 4. Send and commit.
+      // 5. Send and commit.
       const total = plan.operations.write + plan.operations.delete;
       ctx.onProgress?.({ sync: def.name, phase: "sending", done: 0, total });
       const outcome = await sendSnapshot({ ...ctx, snapshot, commits, runId, total, tally, interrupted });
@@ -111,7 +123,8 @@ async function runSync(ctx: ApplyContext, runId: string): Promise<SyncRunReport>
       if (!(caught instanceof ReverseEtlError)) ctx.logger.warn("run failed", { sync: def.name, error });
       status = "failed";
     } finally {
-      await store.finishRun(runId, { status, ...tally, error: error ?? null });
+      // The duration as sync_runs records it, so that `runs` and the summary agree.
+      durationMs = await store.finishRun(runId, { status, ...tally, error: error ?? null });
       await dropSnapshot(ctx.warehouse, store.schema, snapshot.table);
     }
   } finally {
@@ -126,8 +139,20 @@ async function runSync(ctx: ApplyContext, runId: string): Promise<SyncRunReport>
     sent: tally.sent,
     ...(error ? { error } : {}),
     ...(errorCode ? { errorCode } : {}),
-    durationMs: Date.now() - started,
+    durationMs: durationMs ?? Date.now() - started,
+    retryRejected: def.retryRejected,
   };
+}
+
+/**
+ * The plan of a run with the mass-delete guard's text said once: a run the guard stops says it as its error;
+ * a run told `--allow-mass-delete` says the deletes were allowed, not to pass the flag.
+ */
+function withGuard(plan: SyncPlan, guard: string | undefined, allowed?: string): SyncPlan {
+  if (!guard) return plan;
+  const warnings = plan.warnings.filter((w) => w !== guard);
+  if (allowed) warnings.unshift(`${allowed} Allowed by --allow-mass-delete.`);
+  return { ...plan, warnings };
 }
 
 /**

@@ -1,9 +1,11 @@
 import { createHash } from "node:crypto";
-import { DestinationQuotaError, FatalDestinationError } from "../errors.js";
+import { DestinationAuthError, DestinationQuotaError, FatalDestinationError, withoutPrefix } from "../errors.js";
 import type { DestinationConnection, OutgoingRecord, SyncContext, WriteOperation, WriteOutcome } from "../plugins/destination.js";
+import { connectionFailureOf } from "../plugins/connection-failure.js";
 import { secrets } from "../secrets/redactor.js";
 import { sleep, type SlidingWindowLimiter } from "../transport/rate-limiter.js";
 import { backoffDelay, type RetryPolicy } from "../transport/retry-policy.js";
+import type { ReachWatch } from "./reach-watch.js";
 
 /** Final outcome of one record after retries and batch splitting. */
 export type DeliveryResult =
@@ -19,9 +21,13 @@ export interface DeliveryContext {
   policy: RetryPolicy;
   /** The sync and run each write call is told about; its `acquireRequests` takes from `limiter`. */
   context: SyncContext;
+  /** The run is stopping: a batch in flight finishes its request but is not retried. */
+  stopSignal?: AbortSignal;
+  /** Stops the run when no request of it can connect. */
+  reach?: ReachWatch;
   /** Called after each write call, for logs. */
   onAttempt?: (info: { records: number; outcome: WriteOutcome["type"]; attempt: number; message?: string }) => void;
-  /** Called before each retry of records, for metrics; `rateLimited` when the destination said so (429, Retry-After). */
+  /** Called before each retry of records, for logs and metrics; `rateLimited` when the destination said so (429, Retry-After). */
   onRetry?: (info: RetryEvent) => void;
 }
 
@@ -30,6 +36,12 @@ export interface RetryEvent {
   records: number;
   /** The destination asked to slow down (HTTP 429 or a Retry-After), rather than failing transiently. */
   rateLimited: boolean;
+  /** The attempt about to be made (2 for the first retry). */
+  attempt: number;
+  /** How long until it is made. */
+  delayMs: number;
+  /** The last answer, redacted. */
+  message: string;
 }
 
 /**
@@ -47,15 +59,17 @@ export async function deliverBatch(
   for (let attempt = 1; todo.length > 0; attempt++) {
     const batch = todo.map((i) => records[i]!);
     const outcome = await callWrite(ctx, operation, batch);
-    ctx.onAttempt?.({ records: batch.length, outcome: outcome.type, attempt, message: "message" in outcome ? outcome.message : undefined });
+    if (outcome.type === "retry" && outcome.connection) ctx.reach?.failed(outcome.connection, outcome.message);
+    else ctx.reach?.answered();
     let retry: number[] = [];
     let retryAfterMs: number | undefined;
     let lastMessage = "";
     switch (outcome.type) {
       case "fatal":
-        throw new FatalDestinationError(`destination refused the run: ${secrets.redact(outcome.message)}`);
+        if (outcome.credentials) throw new DestinationAuthError(`destination refused the credentials: ${quoted(outcome.message)}`);
+        throw new FatalDestinationError(`destination refused the run: ${quoted(outcome.message)}`);
       case "stop":
-        throw new DestinationQuotaError(`destination stopped taking records: ${secrets.redact(outcome.message)}; the rest wait for the next run`);
+        throw new DestinationQuotaError(`destination stopped taking records: ${quoted(outcome.message)}; the rest wait for the next run`);
       case "retry":
         retry = todo;
         retryAfterMs = outcome.retryAfterMs;
@@ -94,18 +108,43 @@ export async function deliverBatch(
       }
     }
     if (retry.length > 0 && attempt >= ctx.policy.maxAttempts) {
-      const message = `gave up after ${attempt} attempts: ${secrets.redact(lastMessage)}`;
+      const message = `gave up after ${attempt} attempts: ${quoted(lastMessage)}`;
       for (const i of retry) results[i] = { status: "failed", message };
       retry = [];
     }
     if (retry.length > 0) {
-      ctx.onRetry?.({ records: retry.length, rateLimited: retryAfterMs !== undefined || /\b429\b|rate.?limit/i.test(lastMessage) });
       if (retryAfterMs) ctx.limiter.pauseUntil(Date.now() + retryAfterMs);
-      await sleep(backoffDelay(ctx.policy, attempt, retryAfterMs), ctx.context.signal);
+      const stop = ctx.stopSignal;
+      const delayMs = backoffDelay(ctx.policy, attempt, retryAfterMs);
+      if (!stop?.aborted) {
+        const rateLimited = retryAfterMs !== undefined || /\b429\b|rate.?limit/i.test(lastMessage);
+        ctx.onRetry?.({ records: retry.length, rateLimited, attempt: attempt + 1, delayMs, message: secrets.redact(lastMessage) });
+      }
+      const waited = await sleep(delayMs, stop ? AbortSignal.any([ctx.context.signal, stop]) : ctx.context.signal).then(
+        () => true,
+        (error: unknown) => {
+          if (ctx.context.signal.aborted) throw error;
+          return false;
+        },
+      );
+      if (!waited || stop?.aborted) {
+        const message = `not retried: ${reasonOf(stop?.reason)} (last answer: ${quoted(lastMessage)})`;
+        for (const i of retry) results[i] = { status: "failed", message };
+        retry = [];
+      }
     }
     todo = retry;
   }
   return results;
+}
+
+/** A destination's message, redacted, to quote inside one of ours. */
+function quoted(message: string): string {
+  return withoutPrefix(secrets.redact(message));
+}
+
+function reasonOf(reason: unknown): string {
+  return reason instanceof Error ? reason.message : typeof reason === "string" ? reason : "the run is stopping";
 }
 
 async function callWrite(ctx: DeliveryContext, operation: WriteOperation, batch: readonly OutgoingRecord[]): Promise<WriteOutcome> {
@@ -131,7 +170,8 @@ async function callWrite(ctx: DeliveryContext, operation: WriteOperation, batch:
   } catch (error) {
     if (context.signal.aborted) throw error;
     // A plugin that throws is treated as a transient failure: it is retried, then reported per row.
-    return { type: "retry", message: error instanceof Error ? error.message : String(error) };
+    const connection = connectionFailureOf(error);
+    return { type: "retry", message: error instanceof Error ? error.message : String(error), ...(connection ? { connection } : {}) };
   }
 }
 

@@ -1,8 +1,10 @@
 import { sql } from "kysely";
 import PQueue from "p-queue";
 import type { DestinationConnection, SyncContext, WriteOperation } from "../plugins/destination.js";
+import type { Logger } from "../plugins/plugin-context.js";
 import type { ProgressEvent } from "../reports.js";
 import { snapshotTable, type Snapshot } from "../plan/snapshot.js";
+import { withoutPrefix } from "../errors.js";
 import { secrets } from "../secrets/redactor.js";
 import type { StateCommits } from "../state/state-commits.js";
 import { SlidingWindowLimiter } from "../transport/rate-limiter.js";
@@ -10,6 +12,7 @@ import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "../transport/retry-polic
 import { deliverBatch, type RetryEvent } from "./deliver-batch.js";
 import { failDeferred, settleDeferred } from "./flush-deferred.js";
 import { outgoingRecord, type PendingRow } from "./outgoing-record.js";
+import { ReachWatch } from "./reach-watch.js";
 import { Settlements, type Tally } from "./settlement.js";
 
 /** What sending a run's snapshot needs. */
@@ -23,7 +26,12 @@ export interface SendContext {
   /** A run of the sync was interrupted since its last successful run (`SyncContext.interrupted`). */
   interrupted?: boolean;
   tally: Tally;
+  /** Stop: no new batch starts; the batches in flight finish and commit. */
   signal?: AbortSignal;
+  /** Abort the batches in flight too. */
+  abortSignal?: AbortSignal;
+  /** Where retry waves are logged (info). */
+  logger?: Logger;
   onProgress?: (event: ProgressEvent) => void;
   retryPolicy?: RetryPolicy;
   /** Called before records are sent again. */
@@ -44,9 +52,28 @@ export async function sendSnapshot(ctx: SendContext): Promise<{ error?: string; 
   const caps = destination.capabilities;
   const batchSize = Math.max(1, caps.maxBatchSize);
   const concurrency = Math.max(1, caps.maxConcurrency ?? 1);
+  // Writes see only the abort signal: a stop lets the batches in flight finish and commit.
   const abort = new AbortController();
-  const onOuterAbort = () => abort.abort(ctx.signal?.reason ?? new Error("cancelled"));
-  ctx.signal?.addEventListener("abort", onOuterAbort, { once: true });
+  const onOuterAbort = () => abort.abort(ctx.abortSignal?.reason ?? new Error("cancelled"));
+  ctx.abortSignal?.addEventListener("abort", onOuterAbort, { once: true });
+  const stopping = () => abort.signal.aborted || ctx.signal?.aborted === true;
+  const stopReason = (): string => {
+    const reason: unknown = abort.signal.aborted ? abort.signal.reason : ctx.signal?.reason;
+    return reason instanceof Error ? reason.message : typeof reason === "string" ? reason : "cancelled";
+  };
+  // A run that stops on its own (a fatal answer, an unreachable destination) retries nothing more either.
+  const halt = new AbortController();
+  const stopSignal = ctx.signal ? AbortSignal.any([ctx.signal, halt.signal]) : halt.signal;
+  const reach = new ReachWatch(def.destinationName);
+  const policy = ctx.retryPolicy ?? DEFAULT_RETRY_POLICY;
+  const retryWaves = new Set<number>();
+  const onRetry = (info: RetryEvent) => {
+    ctx.onRetry?.(info);
+    // One line per wave (the first batch to reach attempt N), so a long outage is visible without flooding.
+    if (retryWaves.has(info.attempt)) return;
+    retryWaves.add(info.attempt);
+    ctx.logger?.info("retrying failed batches", { sync: def.name, attempt: info.attempt, of: policy.maxAttempts, inMs: info.delayMs, reason: info.message });
+  };
   const limiter = new SlidingWindowLimiter(caps.rateLimits ?? []);
   const sendQueue = new PQueue({ concurrency });
   const deferredContext = { db: snapshot.warehouse.db, commits: ctx.commits, tally, retryRejected: def.retryRejected };
@@ -62,7 +89,8 @@ export async function sendSnapshot(ctx: SendContext): Promise<{ error?: string; 
     acquireRequests: (count = 1) => limiter.acquire(abort.signal, count),
   };
   const writeOperation: WriteOperation = def.mode === "mirror" ? "upsert" : def.mode;
-  let stop: { error: string; cause?: unknown } | undefined;
+  // `interrupted`: stopped by the caller's stop signal alone; what was delivered is still flushed and committed.
+  let stop: { error: string; cause?: unknown; interrupted?: boolean } | undefined;
   let lastDispatchedSeq = 0;
   let done = 0;
 
@@ -85,51 +113,58 @@ export async function sendSnapshot(ctx: SendContext): Promise<{ error?: string; 
       const records = pending.map((row) => outgoingRecord(def, row));
       const keys = records.map((r) => r.key);
       lastDispatchedSeq = hi;
-      tally.sent += records.length;
       await sendQueue.onSizeLessThan(concurrency);
       enqueue(async () => {
         // The run is stopping: this batch is never sent.
-        if (stop) return settlements.fail(opCode, lo, hi, keys, `not sent: ${stop.error}`);
+        if (stop || stopping()) return settlements.fail(opCode, lo, hi, keys, `not sent: ${withoutPrefix(stop?.error ?? stopReason())}`);
+        tally.sent += records.length;
         try {
-          const results = await deliverBatch({ destination, limiter, policy: ctx.retryPolicy ?? DEFAULT_RETRY_POLICY, context: syncContext, onRetry: ctx.onRetry }, op, records);
+          const results = await deliverBatch(
+            { destination, limiter, policy, context: syncContext, stopSignal, reach, onRetry },
+            op,
+            records,
+          );
           await settlements.settle(opCode, lo, hi, keys, results);
+          // Failed rows are not done: they wait for the next run.
+          done += results.filter((r) => r.status !== "failed").length;
         } catch (caught) {
           stop ??= { error: secrets.redact(caught instanceof Error ? caught.message : String(caught)), cause: caught };
-          await settlements.fail(opCode, lo, hi, keys, `not sent: ${stop.error}`);
+          halt.abort(new Error(stop.error));
+          await settlements.fail(opCode, lo, hi, keys, `not sent: ${withoutPrefix(stop.error)}`);
         }
-        done += keys.length;
         ctx.onProgress?.({ sync: def.name, phase: "sending", done, total: ctx.total });
       });
     };
     let batch: PendingRow[] = [];
     for await (const row of streamSnapshot(snapshot)) {
-      if (stop || abort.signal.aborted) break;
+      if (stop || stopping()) break;
       if (batch.length > 0 && (batch.length >= batchSize || batch[0]!._retl_op !== row._retl_op)) {
         await dispatch(batch);
         batch = [];
       }
       batch.push(row);
     }
-    if (batch.length > 0 && !stop && !abort.signal.aborted) await dispatch(batch);
+    if (batch.length > 0 && !stop && !stopping()) await dispatch(batch);
     await sendQueue.onIdle();
     await settlements.idle();
-    if (abort.signal.aborted) stop ??= { error: "cancelled" };
+    if (stopping()) stop ??= { error: stopReason(), interrupted: !abort.signal.aborted };
 
     const deferred = settlements.deferred;
     if (deferred.length > 0) {
-      if (stop) {
+      if (stop && !stop.interrupted) {
         // Deferred records were never confirmed: none of them counts as delivered.
         await failDeferred(deferredContext, deferred, `not delivered: ${stop.error}`);
       } else if (!destination.flush) {
         await failDeferred(deferredContext, deferred, "not delivered: the destination deferred records but has no flush() to confirm them (a plugin bug)");
       } else {
         ctx.onProgress?.({ sync: def.name, phase: "finishing", done, total: ctx.total });
+        // A first Ctrl-C lets the batches written so far be confirmed and committed, as those in flight are.
         const error = await settleDeferred(deferredContext, deferred, await destination.flush(syncContext));
         if (error) stop = { error };
       }
     }
     if (stop) {
-      const message = `not sent: ${stop.error}`;
+      const message = `not sent: ${withoutPrefix(stop.error)}`;
       tally.failed += await ctx.commits.recordUnsent(snapshot.warehouse.db, lastDispatchedSeq, message);
     }
   } catch (caught) {
@@ -137,7 +172,7 @@ export async function sendSnapshot(ctx: SendContext): Promise<{ error?: string; 
     await settlements.drain();
     throw caught;
   } finally {
-    ctx.signal?.removeEventListener("abort", onOuterAbort);
+    ctx.abortSignal?.removeEventListener("abort", onOuterAbort);
   }
   return stop ?? {};
 }

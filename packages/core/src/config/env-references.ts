@@ -10,6 +10,8 @@ export interface EnvResolution {
   issues: ConfigIssue[];
   /** JSON paths of references that could not be resolved. */
   unresolved: Set<string>;
+  /** Of `unresolved`, the well-formed references whose variable is unset or empty. */
+  unset: Set<string>;
   /** JSON paths of every reference: values the config does not write literally. */
   references: Set<string>;
 }
@@ -28,6 +30,7 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 export function resolveEnvReferences(document: unknown, environment: NodeJS.ProcessEnv = process.env): EnvResolution {
   const issues: ConfigIssue[] = [];
   const unresolved = new Set<string>();
+  const unset = new Set<string>();
   const references = new Set<string>();
 
   const visit = (node: unknown, keys: string[]): unknown => {
@@ -47,6 +50,7 @@ export function resolveEnvReferences(document: unknown, environment: NodeJS.Proc
       }
       const value = environment[name];
       if (value === undefined || value === "") {
+        unset.add(path);
         issues.push({
           path,
           message: `environment variable ${name} is ${value === undefined ? "not set" : "empty"}; export it (e.g. ${name}=... reverse-etl ...) or put it in your CI secrets`,
@@ -62,5 +66,5 @@ export function resolveEnvReferences(document: unknown, environment: NodeJS.Proc
     return out;
   };
 
-  return { value: visit(document, []), issues, unresolved, references };
+  return { value: visit(document, []), issues, unresolved, unset, references };
 }

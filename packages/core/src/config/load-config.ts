@@ -20,12 +20,21 @@ export const CONFIG_FILE_NAMES: readonly string[] = [
   "reverse-etl.config.yml",
 ];
 
+/** The names searched for, in one glob-like pattern for messages: `reverse-etl.config.{ts,mts,...}`. */
+export const CONFIG_FILE_PATTERN = `reverse-etl.config.{${CONFIG_FILE_NAMES.map((name) => name.replace("reverse-etl.config.", "")).join(",")}}`;
+
 /** How to find the config. */
 export interface LoadConfigOptions {
   /** Explicit config file (`--config`), relative to `cwd`. */
   configPath?: string;
   /** Directory to search from. Default `process.cwd()`. */
   cwd?: string;
+  /**
+   * Leave the unset environment variables of sources' and destinations' options to the first connection
+   * that needs them (`LoadedConfig.unsetEnv`), for commands that use only some of them (`runs`, `state`).
+   * Default: every variable must be set.
+   */
+  lazyEnv?: boolean;
 }
 
 /** A loaded, validated config with env references resolved. Never print `config`: it holds secrets. */
@@ -40,6 +49,17 @@ export interface LoadedConfig {
   envPaths?: ReadonlySet<string>;
   /** What is allowed but unwise, e.g. credentials written literally; `validate` shows them. */
   warnings?: ConfigIssue[];
+  /**
+   * Unset environment variables of sources' and destinations' options, left (with `lazyEnv`) to the
+   * first connection to the source or destination that needs them. Their values read `env(NAME)`.
+   */
+  unsetEnv?: readonly ConfigIssue[];
+}
+
+/** A config read and checked, with every problem found (not thrown). */
+export interface CheckedConfig extends LoadedConfig {
+  /** Every problem of the document (including `unsetEnv`), sorted by JSON path. */
+  issues: ConfigIssue[];
 }
 
 /** Thrown by our loaders so the file and line reach the ConfigError. */
@@ -162,12 +182,25 @@ export async function readConfigDocument(file: string): Promise<unknown> {
  * their values registered as secrets.
  */
 export async function loadConfig(options: LoadConfigOptions = {}): Promise<LoadedConfig> {
+  const { issues, ...loaded } = await checkConfig(options);
+  const blocking = options.lazyEnv ? issues.filter((issue) => !loaded.unsetEnv?.includes(issue)) : issues;
+  if (blocking.length > 0) throw new ConfigError(loaded.file, blocking);
+  return options.lazyEnv ? loaded : { ...loaded, unsetEnv: [] };
+}
+
+/**
+ * Find and read the config as `loadConfig` does, returning the problems of the document instead of throwing
+ * them, so that plugin option problems can be reported with them. Throws only when there is no document.
+ */
+export async function checkConfig(options: LoadConfigOptions = {}): Promise<CheckedConfig> {
   const cwd = resolve(options.cwd ?? process.cwd());
   let file: string;
   if (options.configPath !== undefined) {
     file = resolve(cwd, options.configPath);
     if (!isFile(file)) {
-      throw new ConfigError(file, [{ path: "", message: "config file not found; check the --config path (reverse-etl init creates one)" }]);
+      const fromEnv = process.env.REVERSE_ETL_CONFIG !== undefined && resolve(cwd, process.env.REVERSE_ETL_CONFIG) === file;
+      const hint = fromEnv ? "check the REVERSE_ETL_CONFIG environment variable" : "check the --config path";
+      throw new ConfigError(file, [{ path: "", message: `config file not found; ${hint} (reverse-etl init creates one)` }]);
     }
   } else {
     const found = findConfigFile(cwd);
@@ -175,14 +208,13 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
       throw new ConfigError(undefined, [
         {
           path: "",
-          message: `no reverse-etl.config.{ts,mts,cts,js,mjs,cjs,json,yaml,yml} found in ${cwd} or its parent directories; run \`reverse-etl init\` to create one, or pass --config PATH`,
+          message: `no ${CONFIG_FILE_PATTERN} found in ${cwd} or its parent directories; run \`reverse-etl init\` to create one, or pass --config PATH`,
         },
       ]);
     }
     file = found;
   }
   const document = await readConfigDocument(file);
-  const { config, issues, warnings, envPaths } = checkConfigDocument(document, file);
-  if (issues.length > 0) throw new ConfigError(file, issues);
-  return { file, dir: dirname(file), config, envPaths, warnings };
+  const { config, issues, warnings, envPaths, unsetEnv } = checkConfigDocument(document, file);
+  return { file, dir: dirname(file), config, issues, envPaths, warnings, unsetEnv };
 }

@@ -18,6 +18,16 @@ export interface ConfigCheck {
   warnings: ConfigIssue[];
   /** JSON paths of the values the config reads with `env()`. */
   envPaths: ReadonlySet<string>;
+  /**
+   * Of `issues`, the unset environment variables of a source's or destination's options: a command that
+   * never connects to that source or destination can go on without them (see `LoadedConfig.unsetEnv`).
+   */
+  unsetEnv: ConfigIssue[];
+}
+
+/** The source or destination (`/sources/NAME`, `/destinations/NAME`) a JSON path lies in, if any. */
+export function connectionPathOf(path: string): string | undefined {
+  return /^\/(?:sources|destinations)\/[^/]+/.exec(path)?.[0];
 }
 
 let validator: ValidateFunction | undefined;
@@ -32,7 +42,8 @@ function emptyDocumentIssue(file: string | undefined): ConfigIssue {
   };
 }
 
-const within = (path: string, parents: Set<string>): boolean =>
+/** Whether `path` is one of `parents` or lies inside one. */
+export const within = (path: string, parents: Set<string>): boolean =>
   [...parents].some((parent) => path === parent || path.startsWith(`${parent}/`));
 
 /**
@@ -43,7 +54,7 @@ const within = (path: string, parents: Set<string>): boolean =>
  */
 export function checkConfigDocument(document: unknown, file?: string, environment: NodeJS.ProcessEnv = process.env): ConfigCheck {
   if (typeof document !== "object" || document === null || Array.isArray(document)) {
-    return { config: document as ReverseEtlConfig, issues: [emptyDocumentIssue(file)], warnings: [], envPaths: new Set() };
+    return { config: document as ReverseEtlConfig, issues: [emptyDocumentIssue(file)], warnings: [], envPaths: new Set(), unsetEnv: [] };
   }
   const env = resolveEnvReferences(document, environment);
   const warnings = registerUrlCredentials(env.value, env.references);
@@ -53,8 +64,14 @@ export function checkConfigDocument(document: unknown, file?: string, environmen
   const structural = schemaIssues(validator, env.value, schema).filter((issue) => !within(issue.path, env.unresolved));
   const issues = [...structural, ...env.issues, ...crossReferenceIssues(env.value)]
     .map((issue) => ({ path: issue.path, message: secrets.redact(issue.message) }))
-    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  return { config: env.value as ReverseEtlConfig, issues, warnings, envPaths: env.references };
+    .sort(byPath);
+  const unsetEnv = issues.filter((issue) => env.unset.has(issue.path) && connectionPathOf(issue.path) !== undefined);
+  return { config: env.value as ReverseEtlConfig, issues, warnings, envPaths: env.references, unsetEnv };
+}
+
+/** Order issues by JSON path. */
+export function byPath(a: ConfigIssue, b: ConfigIssue): number {
+  return a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
 }
 
 /** Every problem in a config document (schema, env references, cross-references); empty when it is valid. */

@@ -7,6 +7,7 @@ import type { Warehouse } from "./warehouse.js";
 import { toFieldValue } from "../values/field-value.js";
 import { inSyncRun } from "../runtime/sync-run-context.js";
 import { countDiff, type DiffCounts } from "./count-diff.js";
+import { inKeyOrder } from "./sample-order.js";
 
 /** What planning a sync needs. */
 export interface PlanContext {
@@ -112,19 +113,25 @@ export function buildPlan(
     full,
     counts,
     operations: { write: sum(send.write), delete: deletes },
-    samples,
+    samples: inKeyOrder(samples),
     warnings,
   };
 }
 
 /** A message when mirror mode would delete more than `maxDeleteShare` of the synced rows, else undefined. */
 export function massDeleteGuard(def: SyncDefinition, deletes: number, syncedCount: number): string | undefined {
+  const over = massDeleteOverShare(def, deletes, syncedCount);
+  return over && `${over} Check the model; if this is intended, run with --allow-mass-delete.`;
+}
+
+/** How far mirror mode's deletes exceed `maxDeleteShare` (without advice), else undefined. */
+export function massDeleteOverShare(def: SyncDefinition, deletes: number, syncedCount: number): string | undefined {
   if (deletes === 0 || syncedCount === 0) return undefined;
   const share = deletes / syncedCount;
   if (share <= def.maxDeleteShare) return undefined;
   return (
     `sync "${def.name}" would delete ${deletes} of ${syncedCount} synced records (${(share * 100).toFixed(1)} %), ` +
-    `more than maxDeleteShare ${(def.maxDeleteShare * 100).toFixed(0)} %. Check the model; if this is intended, run with --allow-mass-delete.`
+    `more than maxDeleteShare ${(def.maxDeleteShare * 100).toFixed(0)} %.`
   );
 }
 

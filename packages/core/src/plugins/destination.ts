@@ -1,3 +1,4 @@
+import type { ConnectionFailure } from "./connection-failure.js";
 import type { SyncMode } from "../config/types.js";
 import type { FieldValue } from "../values/field-value.js";
 import type { JsonSchema, PluginContext } from "./plugin-context.js";
@@ -52,7 +53,10 @@ export interface SyncContext {
    * may still be running, looks for what landed before writing.
    */
   readonly interrupted?: boolean;
-  /** Aborted when the run is cancelled. */
+  /**
+   * Aborted when the run must end at once (a second Ctrl-C): give up the request in flight. A first
+   * Ctrl-C does not abort it: core lets the batches in flight finish and commits them.
+   */
   readonly signal: AbortSignal;
   /**
    * Take `count` requests from the destination's `rateLimits`, waiting until they fit. Core takes one
@@ -92,10 +96,19 @@ export type WriteOutcome =
    * the batch). Core splits the batch in halves until the bad records are isolated.
    */
   | { readonly type: "batch-rejected"; readonly message: string }
-  /** The whole batch failed transiently (429, 5xx, timeout): core retries it with backoff. */
-  | { readonly type: "retry"; readonly message: string; readonly retryAfterMs?: number }
-  /** Retrying cannot help (bad credentials, missing scope): the run stops at once. */
-  | { readonly type: "fatal"; readonly message: string }
+  /**
+   * The whole batch failed transiently (429, 5xx, timeout, network): core retries it with backoff. Set
+   * `connection` when no connection could be made (`connectionFailureOf(error)` tells from the thrown
+   * error): a run whose every request fails the same such way stops early as failed, leaving its rows for
+   * the next run, instead of retrying for minutes.
+   */
+  | { readonly type: "retry"; readonly message: string; readonly retryAfterMs?: number; readonly connection?: ConnectionFailure }
+  /**
+   * Retrying cannot help (bad credentials, missing scope, an object that does not exist): the run stops at
+   * once. Set `credentials` when the destination refused the credentials (HTTP 401/403): the CLI then exits
+   * 3 ("cannot authenticate"), else 1.
+   */
+  | { readonly type: "fatal"; readonly message: string; readonly credentials?: boolean }
   /**
    * The destination will take no more for now (e.g. a daily API quota is spent): the run ends cleanly as
    * `partial`, and the rows not sent stay pending for the next run.

@@ -42,6 +42,12 @@ export interface SourceConnection {
    * Without it, core locks with a row in its state schema.
    */
   tryLock?(name: string): Promise<(() => Promise<void>) | undefined>;
+  /**
+   * Optional: set when the connection cannot write (a database opened read-only), to the name of the
+   * option that made it so (e.g. `readOnly`). Core then refuses to keep state there, naming the option,
+   * instead of failing on the first `CREATE`.
+   */
+  readonly readOnlyOption?: string;
   /** Release the connection. Safe to call twice. */
   close(): Promise<void>;
 }

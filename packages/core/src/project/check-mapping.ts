@@ -4,6 +4,9 @@ import type { ColumnInfo } from "../plugins/source.js";
 import { caseInsensitiveMatches, modelColumn, type SyncDefinition } from "../plan/sync-definition.js";
 import type { ValueKind } from "../values/value-kind.js";
 
+/** How the message of a problem that is schema drift (a column the last run had is gone) begins. */
+export const SCHEMA_DRIFT = "schema drift:";
+
 /**
  * Check a sync's mapping against the model's columns and the destination object's description, before
  * any write. Returns every problem, each with the config path to fix.
@@ -27,7 +30,7 @@ export function checkMapping(
   };
   const missingOrDrifted = (column: string) =>
     previous?.[column]
-      ? `schema drift: column "${column}" (${previous[column]}) was in model "${def.modelName}" at the last sync and is gone now ` +
+      ? `${SCHEMA_DRIFT} column "${column}" (${previous[column]}) was in model "${def.modelName}" at the last sync and is gone now ` +
         `(its columns: ${available}); restore it in the model's SQL or change the mapping`
       : `column "${column}" is not in model "${def.modelName}" (its columns: ${available})`;
   const keyPath = `/models/${def.modelName}/primaryKey`;

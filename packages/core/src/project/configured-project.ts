@@ -150,6 +150,7 @@ export class ConfiguredProject implements Project {
         allowMassDelete: options.allowMassDelete ?? false,
         sampleSize: options.sampleSize ?? 5,
         signal: options.signal,
+        abortSignal: options.abortSignal,
         onProgress: options.onProgress,
         logger: this.#logger,
         runId: options.runId,

@@ -1,6 +1,7 @@
 import { jsonPath } from "../config/ajv-issues.js";
 import type { LoadedConfig } from "../config/load-config.js";
-import { ConfigError, type ConfigIssue } from "../errors.js";
+import { byPath, within } from "../config/validate-config.js";
+import { ConfigError, PluginError, type ConfigIssue } from "../errors.js";
 import type { DestinationPlugin } from "../plugins/destination.js";
 import { loadPlugin, validateAgainstSchema, validatePluginOptions, type ResolvedPlugin } from "../plugins/load-plugin.js";
 import { secretOptionValues } from "../plugins/secret-options.js";
@@ -34,35 +35,48 @@ export interface LoadedPlugins {
  * writes literally. Problems of all entries are reported together in one `ConfigError`; a plugin that
  * cannot be used throws a `PluginError`.
  */
-export async function loadPlugins(loaded: LoadedConfig): Promise<LoadedPlugins> {
+export async function loadPlugins(loaded: LoadedConfig, documentIssues: readonly ConfigIssue[] = []): Promise<LoadedPlugins> {
   const syncOptions = new Map<string, Record<string, unknown>>();
   const warnings: ConfigIssue[] = [];
   const result: LoadedPlugins = { sources: new Map(), destinations: new Map(), syncOptions, warnings };
-  const issues: ConfigIssue[] = [];
+  const issues: ConfigIssue[] = [...documentIssues];
   const cache = new Map<string, Promise<ResolvedPlugin<SourcePlugin | DestinationPlugin>>>();
+  // Values of unset variables read `env(NAME)`: their own issue says so, the plugin's schema need not.
+  const unset = new Set((loaded.unsetEnv ?? []).map((issue) => issue.path));
   for (const [section, kind] of [["sources", "source"], ["destinations", "destination"]] as const) {
-    for (const [name, entry] of Object.entries(loaded.config[section])) {
+    for (const [name, entry] of Object.entries(loaded.config?.[section] ?? {})) {
+      // A document with problems may hold anything here; those problems are reported already.
+      if (typeof entry !== "object" || entry === null || typeof entry.plugin !== "string") continue;
       const { plugin: packageName, ...options } = entry;
       const key = `${kind}\n${packageName}`;
       if (!cache.has(key)) cache.set(key, loadPlugin(kind, packageName, loaded.dir, jsonPath(section, name, "plugin")));
-      const resolved = await cache.get(key)!;
+      let resolved: ResolvedPlugin<SourcePlugin | DestinationPlugin>;
+      try {
+        resolved = await cache.get(key)!;
+      } catch (error) {
+        // Alone, a plugin that cannot be used is a PluginError; beside other problems, one of them.
+        if (documentIssues.length === 0 || !(error instanceof PluginError)) throw error;
+        issues.push({ path: jsonPath(section, name, "plugin"), message: error.message.replace(/^\[reverse-etl\] /, "") });
+        continue;
+      }
       const copy = structuredClone(options);
       // Secrets first: a validation message quoting a literal secret's value must already redact it.
       warnings.push(...registerSecretOptions(resolved, options, jsonPath(section, name), loaded));
-      issues.push(...validatePluginOptions(resolved.plugin, copy, jsonPath(section, name)));
+      issues.push(...validatePluginOptions(resolved.plugin, copy, jsonPath(section, name)).filter((issue) => !within(issue.path, unset)));
       const configured = { ...resolved, options: copy };
       if (kind === "source") result.sources.set(name, configured as LoadedPlugin<SourcePlugin>);
       else result.destinations.set(name, configured as LoadedPlugin<DestinationPlugin>);
     }
   }
-  for (const [name, sync] of Object.entries(loaded.config.syncs)) {
+  for (const [name, sync] of Object.entries(loaded.config?.syncs ?? {})) {
+    if (typeof sync !== "object" || sync === null) continue;
     const destination = result.destinations.get(sync.destination);
     if (!destination) continue; // cross-reference checks have named it
     const options = structuredClone(sync.options ?? {});
     issues.push(...syncOptionIssues(destination, sync.object, options, jsonPath("syncs", name, "options")));
     syncOptions.set(name, options);
   }
-  if (issues.length > 0) throw new ConfigError(loaded.file, issues);
+  if (issues.length > 0) throw new ConfigError(loaded.file, documentIssues.length > 0 ? issues.sort(byPath) : issues);
   return result;
 }
 

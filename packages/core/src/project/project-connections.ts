@@ -1,5 +1,7 @@
 import { Kysely } from "kysely";
+import { jsonPath } from "../config/ajv-issues.js";
 import type { LoadedConfig } from "../config/load-config.js";
+import { connectionPathOf } from "../config/validate-config.js";
 import { ConfigError } from "../errors.js";
 import type { DestinationConnection, ObjectDescription } from "../plugins/destination.js";
 import type { Logger, PluginContext } from "../plugins/plugin-context.js";
@@ -50,6 +52,7 @@ export class ProjectConnections {
     if (!pending) {
       const configured = this.plugins.sources.get(name);
       if (!configured) throw new ConfigError(this.loaded.file, [{ path: `/sources/${name}`, message: `no source named "${name}"` }]);
+      this.#requireEnv(jsonPath("sources", name));
       pending = configured.plugin.connect(configured.options, this.#context(name)).then((connection) => ({
         connection,
         functions: connection.functions,
@@ -67,6 +70,7 @@ export class ProjectConnections {
     if (!pending) {
       const configured = this.plugins.destinations.get(name);
       if (!configured) throw new ConfigError(this.loaded.file, [{ path: `/destinations/${name}`, message: `no destination named "${name}"` }]);
+      this.#requireEnv(jsonPath("destinations", name));
       pending = configured.plugin.connect(configured.options, this.#context(name));
       this.#destinations.set(name, pending);
     }
@@ -91,6 +95,15 @@ export class ProjectConnections {
     const source = await this.source(this.stateSourceName);
     const store = new StateStore(source.db as never, source.connection, this.stateSchema);
     if (migrate && !this.#migrated.has(this.stateSourceName)) {
+      const option = source.connection.readOnlyOption;
+      if (option) {
+        throw new ConfigError(this.loaded.file, [
+          {
+            path: jsonPath("sources", this.stateSourceName, option),
+            message: `opens source "${this.stateSourceName}" read-only, but it is the state source: sync writes its state there (schema ${this.stateSchema}); set ${option} to false, or set state.source to a writable source`,
+          },
+        ]);
+      }
       await store.migrate();
       this.#migrated.add(this.stateSourceName);
     }
@@ -113,6 +126,12 @@ export class ProjectConnections {
     this.#descriptions.clear();
     this.#sources.clear();
     await Promise.allSettled(closing);
+  }
+
+  /** A source or destination is about to connect: the variables its options use must be set now. */
+  #requireEnv(path: string): void {
+    const unset = (this.loaded.unsetEnv ?? []).filter((issue) => connectionPathOf(issue.path) === path);
+    if (unset.length > 0) throw new ConfigError(this.loaded.file, unset);
   }
 
   #context(name: string): PluginContext {

@@ -11,6 +11,12 @@ export interface OpenProjectOptions {
   cwd?: string;
   /** Where core logs (redacted). Default: silent. */
   logger?: Logger;
+  /**
+   * Let sources and destinations whose options use an unset `env()` variable fail only when the command
+   * connects to them (for `runs` and `state`, which use the state source alone). Default: every variable
+   * must be set.
+   */
+  lazyEnv?: boolean;
 }
 
 /** Options of `plan`. */
@@ -29,8 +35,13 @@ export interface PlanOptions {
 export interface SyncOptions extends PlanOptions {
   /** Let mirror mode delete more than `maxDeleteShare` of synced records. */
   allowMassDelete?: boolean;
-  /** Stop the run cleanly. */
+  /**
+   * Stop cleanly (the first Ctrl-C): no new batch starts, the batches in flight finish and their state is
+   * committed, the rest is recorded as not sent and waits for the next run.
+   */
   signal?: AbortSignal;
+  /** Abort the batches in flight too (the second Ctrl-C): their records are resent by the next run. */
+  abortSignal?: AbortSignal;
   /**
    * Id to record the run under (see `newRunId`), so a caller can name the run before it ends (the API's
    * trigger answers it at once). Only with exactly one sync selected.

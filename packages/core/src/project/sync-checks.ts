@@ -1,9 +1,10 @@
-import { ConfigError, ReverseEtlError, type ConfigIssue } from "../errors.js";
+import { sql } from "kysely";
+import { ConfigError, ReverseEtlError, SchemaDriftError, withoutPrefix, type ConfigIssue } from "../errors.js";
 import { mappingChangeWarnings } from "../plan/mapping-change.js";
 import { modelColumn, withModelColumns, type SyncDefinition } from "../plan/sync-definition.js";
 import { secrets } from "../secrets/redactor.js";
 import type { StateStore } from "../state/state-store.js";
-import { checkMapping } from "./check-mapping.js";
+import { checkMapping, SCHEMA_DRIFT } from "./check-mapping.js";
 import type { ProjectConnections } from "./project-connections.js";
 import { enumerationIssues, lengthIssues, type ValueChecks } from "./value-checks.js";
 
@@ -47,6 +48,7 @@ export class SyncChecks {
   /** `compile`, throwing a `ConfigError` with every problem when there is one. */
   async compileOrThrow(def: SyncDefinition, withDestination: boolean): Promise<SyncDefinition> {
     const { def: compiled, issues } = await this.compile(def, withDestination);
+    if (issues.some((issue) => issue.message.includes(SCHEMA_DRIFT))) throw new SchemaDriftError(this.file, issues);
     if (issues.length > 0) throw new ConfigError(this.file, issues);
     return compiled;
   }
@@ -92,5 +94,5 @@ export function modelOutsideState(def: SyncDefinition, stateSource: string): str
 /** An error's message for a report: without the `[reverse-etl]` prefix, secrets redacted. */
 export function messageOf(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
-  return secrets.redact(error instanceof ReverseEtlError ? text.replace(/^\[reverse-etl\] /, "") : text);
+  return secrets.redact(withoutPrefix(text));
 }

@@ -5,7 +5,7 @@ import type { RecordedMapping } from "../plan/mapping-change.js";
 import type { SourceConnection } from "../plugins/source.js";
 import type { PlanCounts, RunRecord, RunStatus } from "../reports.js";
 import { migrateStateSchema } from "./migrations.js";
-import { readRuns } from "./run-history.js";
+import { readRun, readRuns } from "./run-history.js";
 import type { StateDatabase } from "./state-tables.js";
 
 
@@ -206,8 +206,8 @@ export class StateStore {
     await this.db.updateTable("sync_runs").set({ ...counts }).where("run_id", "=", runId).execute();
   }
 
-  /** Record the end of a run. */
-  async finishRun(runId: string, outcome: RunOutcome): Promise<void> {
+  /** Record the end of a run; returns its duration as `sync_runs` holds it (what `runs` shows). */
+  async finishRun(runId: string, outcome: RunOutcome): Promise<number> {
     await this.db
       .updateTable("sync_runs")
       .set({
@@ -222,6 +222,8 @@ export class StateStore {
       })
       .where("run_id", "=", runId)
       .execute();
+    const run = await readRun(this.db, runId);
+    return run?.finishedAt ? Date.parse(run.finishedAt) - Date.parse(run.startedAt) : 0;
   }
 
   /** Number of rows the sync has delivered (and not since deleted). */

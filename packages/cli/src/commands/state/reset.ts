@@ -29,7 +29,7 @@ Asks for confirmation on a terminal; without a terminal (CI, scripts) --yes is r
     const sync = this.args.sync;
     if (!this.flags.yes && (!process.stdin.isTTY || !process.stderr.isTTY)) {
       this.error(`[reverse-etl] Refusing to reset the state of "${sync}" without confirmation: pass --yes when not running on a terminal.`, {
-        exit: ExitCode.failure,
+        exit: ExitCode.usage,
         code: "ConfirmationRequired",
       });
     }
@@ -44,7 +44,7 @@ Asks for confirmation on a terminal; without a terminal (CI, scripts) --yes is r
         this.error("[reverse-etl] Aborted: state not reset.", { exit: ExitCode.failure, code: "Aborted" });
       }
       return project.resetState(sync);
-    });
+    }, { lazyEnv: true });
     this.print(`Reset state of ${result.sync}: ${result.deleted} record${result.deleted === 1 ? "" : "s"} forgotten. The next sync resends every row.`);
     return result;
   }

@@ -17,7 +17,7 @@ export default class StateUnlock extends BaseCommand<typeof StateUnlock> {
 
   async run(): Promise<{ sync: string; unlocked: boolean }> {
     const sync = this.args.sync;
-    const unlocked = await this.withProject((project) => project.unlock(sync));
+    const unlocked = await this.withProject((project) => project.unlock(sync), { lazyEnv: true });
     this.print(unlocked ? `Removed the run lock of ${sync}.` : `${sync} was not locked.`);
     return { sync, unlocked };
   }

@@ -22,7 +22,7 @@ const MAX_QUOTED = 500;
  * - 400, 413, 422: `batch-rejected`, the batch as a whole was refused; core halves it to find the bad records;
  * - 429 for the daily quota: `stop`, the run ends as partial and the rest waits for the next run;
  * - 408, 429, 5xx: `retry`, the whole batch again after a backoff, never sooner than `Retry-After`;
- * - 401, 403, 404 and anything unexpected: `fatal`, retrying cannot help, the run stops at once.
+ * - 401 and 403: `fatal` with `credentials` (the CLI exits 3); 404 and anything unexpected: `fatal`. Retrying cannot help: the run stops at once.
  */
 export function outcomeOfResponse(status: number, retryAfter: string | null, body: string, records: readonly OutgoingRecord[]): WriteOutcome {
   if (status === 200) return resultsOf(body, records);
@@ -40,7 +40,7 @@ export function outcomeOfResponse(status: number, retryAfter: string | null, bod
     };
   }
   if (status === 401 || status === 403) {
-    return { type: "fatal", message: `[reverse-etl] [__name__] __Title__ refused the API key (HTTP ${status}): check the apiKey option.` };
+    return { type: "fatal", credentials: true, message: `[reverse-etl] [__name__] __Title__ refused the API key (HTTP ${status}): check the apiKey option.` };
   }
   if (status === 404) return { type: "fatal", message: `[reverse-etl] [__name__] __Title__ has no such object (${said}): check the sync's object.` };
   if (status === 400 || status === 413 || status === 422) {
