@@ -5,7 +5,7 @@ export type { FaultProxy, FaultProxyOptions, FaultProxyStats, ProxiedRequest } f
 export type { Fault, FaultAction, FaultJson, FaultRule } from "./fault-plan.js";
 export { testSourceContract } from "./source-contract.js";
 export type { SourceContractOptions } from "./source-contract.js";
-export type { ContractColumnType } from "./source-contract-seed.js";
+export type { ContractColumnType, DecimalValueStyle, UnquotedNameCase } from "./source-contract-seed.js";
 export { createDatabase, startPostgres, TEST_POSTGRES_URL_ENV } from "./postgres-server.js";
 export type { PostgresServer, StartPostgresOptions } from "./postgres-server.js";
 export { testSecretsNeverLeak } from "./secrets-never-leak.js";

@@ -18,6 +18,12 @@ export const DEFAULT_COLUMN_KINDS: Readonly<Record<ContractColumnType, ValueKind
   timestamp: "timestamp",
 };
 
+/** How a warehouse names columns written unquoted: as written in lower case, or folded to upper case. */
+export type UnquotedNameCase = "lower" | "upper";
+
+/** How a source hands decimals to destinations: a number when exact (else text), or always exact text. */
+export type DecimalValueStyle = "number" | "text";
+
 /** A row of the engine cycle's model table, as the suite writes it (dates and timestamps as SQL text). */
 export interface SeedRow {
   id: number;
@@ -73,17 +79,24 @@ export function seedRow(i: number): SeedRow {
 
 /**
  * The fields a destination receives for a seeded row, by the contract every source keeps: decimals that
- * fit a double as numbers, dates as `YYYY-MM-DD`, timestamps as ISO 8601 in UTC with milliseconds.
+ * fit a double as numbers (or, for a source that sends decimals as text, their exact text with the scale
+ * of 2), dates as `YYYY-MM-DD`, timestamps as ISO 8601 in UTC with milliseconds.
  */
-export function expectedFields(row: SeedRow): Record<string, unknown> {
+export function expectedFields(row: SeedRow, decimals: DecimalValueStyle = "number"): Record<string, unknown> {
   return {
     full_name: row.name,
-    amount: row.cents === null ? null : row.cents / 100,
+    amount: row.cents === null ? null : decimals === "text" ? centsText(row.cents) : row.cents / 100,
     ratio: row.ratio,
     is_active: row.active,
     signup_day: row.day,
     created_at: row.createdAt === null ? null : isoTimestamp(row.createdAt),
   };
+}
+
+/** Cents as the exact text of a decimal(12,2): -5000 -> `-50.00`. */
+function centsText(cents: number): string {
+  const abs = Math.abs(cents);
+  return `${cents < 0 ? "-" : ""}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, "0")}`;
 }
 
 /** `YYYY-MM-DD HH:MM:SS[.mmm]` read as UTC, in ISO 8601 with milliseconds. */

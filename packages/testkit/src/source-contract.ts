@@ -4,7 +4,7 @@ import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { describeAdapterStatements } from "./source-adapter-statements.js";
-import { DEFAULT_COLUMN_KINDS, type ContractColumnType } from "./source-contract-seed.js";
+import { DEFAULT_COLUMN_KINDS, type ContractColumnType, type DecimalValueStyle, type UnquotedNameCase } from "./source-contract-seed.js";
 import { describeEngineCycle } from "./source-engine-cycle.js";
 
 /** Options of `testSourceContract`. */
@@ -39,6 +39,25 @@ export interface SourceContractOptions<Options = Record<string, unknown>> {
    * float, `boolean` boolean, `date` date, `timestamp` timestamp.
    */
   expectedKinds?: Partial<Record<ContractColumnType, ValueKind>>;
+  /**
+   * The type `describeQuery` names for a column of each type the suite describes, as a pattern, where the
+   * warehouse names it otherwise: by default `integer` matches /int/i, `varchar(100)` /char|text|string/i and
+   * `double precision` /double|float|real|numeric/i. Snowflake, whose INTEGER is NUMBER(38,0), gives
+   * `{ integer: /^NUMBER\(38,0\)$/ }`.
+   */
+  expectedTypes?: Partial<Record<ContractColumnType, RegExp>>;
+  /**
+   * How `describeQuery` names a column the suite's SQL writes unquoted in lower case (`select id, name ...`):
+   * `lower` (default) as PostgreSQL and DuckDB do, `upper` for a warehouse that folds unquoted names to upper
+   * case, as Snowflake does (https://docs.snowflake.com/en/sql-reference/identifiers-syntax#label-identifier-casing).
+   */
+  unquotedNames?: UnquotedNameCase;
+  /**
+   * How rows carry a `decimal(12,2)` value to destinations: `number` (default), a number when a double holds
+   * it exactly and its exact text otherwise (core's `canonicalDecimal` rule, as DuckDB and PostgreSQL do); or
+   * `text`, always its exact text with the column's scale (`"1.50"`), as the Snowflake plugin documents.
+   */
+  decimalValues?: DecimalValueStyle;
 }
 
 interface ContractRow {
@@ -87,6 +106,15 @@ export function testSourceContract<Options = Record<string, unknown>>(options: S
   const generateRows = options.generateRowsSql ?? recursiveRowsSql;
   const streamRows = options.streamRows ?? 200_000;
   const kinds = { ...DEFAULT_COLUMN_KINDS, ...options.expectedKinds };
+  const types: Partial<Record<ContractColumnType, RegExp>> = {
+    integer: /int/i,
+    "varchar(100)": /char|text|string/i,
+    "double precision": /double|float|real|numeric/i,
+    ...options.expectedTypes,
+  };
+  const unquotedNames = options.unquotedNames ?? "lower";
+  /** The name `describeQuery` gives a column written unquoted as `name` (in lower case). */
+  const described = (name: string) => (unquotedNames === "upper" ? name.toUpperCase() : name);
   if ((options.plugin === undefined) !== (options.pluginOptions === undefined)) {
     throw new Error(`[reverse-etl] [testkit] testSourceContract "${options.name}": give both plugin and pluginOptions to run the engine cycle, or neither`);
   }
@@ -237,10 +265,10 @@ export function testSourceContract<Options = Record<string, unknown>>(options: S
       const table = await createTable();
       await db.insertInto(table).values({ id: 1, name: "x", amount: 1, active: true }).execute();
       const columns = await connection.describeQuery(`select id, name, amount as total from ${table}`);
-      expect(columns.map((column) => column.name)).toEqual(["id", "name", "total"]);
-      expect(columns[0].type).toMatch(/int/i);
-      expect(columns[1].type).toMatch(/char|text|string/i);
-      expect(columns[2].type).toMatch(/double|float|real|numeric/i);
+      expect(columns.map((column) => column.name)).toEqual(["id", "name", "total"].map(described));
+      expect(columns[0].type).toMatch(types.integer!);
+      expect(columns[1].type).toMatch(types["varchar(100)"]!);
+      expect(columns[2].type).toMatch(types["double precision"]!);
       expect(columns.map((column) => column.kind)).toEqual([kinds.integer, kinds["varchar(100)"], kinds["double precision"]]);
     });
 
@@ -349,6 +377,8 @@ export function testSourceContract<Options = Record<string, unknown>>(options: S
         pluginOptions: async () =>
           (typeof pluginOptions === "function" ? await (pluginOptions as () => Options | Promise<Options>)() : pluginOptions) as Record<string, unknown>,
         kinds,
+        unquotedNames,
+        decimalValues: options.decimalValues ?? "number",
       });
     }
   });

@@ -23,7 +23,9 @@ import {
   SEED_FIELDS,
   seedRow,
   type ContractColumnType,
+  type DecimalValueStyle,
   type SeedRow,
+  type UnquotedNameCase,
 } from "./source-contract-seed.js";
 
 /** What the engine cycle needs from `testSourceContract`'s options. */
@@ -34,6 +36,10 @@ export interface EngineCycleSetup {
   pluginOptions: () => Promise<Record<string, unknown>>;
   /** The kind `describeQuery` gives each column type. */
   kinds: Readonly<Record<ContractColumnType, ValueKind>>;
+  /** How the warehouse names what is written unquoted in lower case: the model's columns, the state schema and tables. */
+  unquotedNames: UnquotedNameCase;
+  /** How rows carry the model's decimal column. */
+  decimalValues: DecimalValueStyle;
 }
 
 /** Rows of the main model: enough for every value kind and NULL to appear, few enough to stay fast. */
@@ -53,7 +59,6 @@ function byKey(lines: readonly FileLine[]): FileLine[] {
   return [...lines].sort((a, b) => (JSON.stringify(a.key) < JSON.stringify(b.key) ? -1 : JSON.stringify(a.key) > JSON.stringify(b.key) ? 1 : 0));
 }
 
-const upsertOf = (row: SeedRow): FileLine => ({ op: "upsert", key: row.id, fields: expectedFields(row) });
 
 /** A run of `sync_runs` as `runs()` gives it, for a run that ended without error. */
 function finishedRun(run: SyncRunReport, sync: string): RunRecord {
@@ -95,6 +100,10 @@ export function describeEngineCycle(setup: EngineCycleSetup): void {
     /** The model's rows as the warehouse holds them now, by id. */
     const model = new Map<number, SeedRow>();
     const runs: Array<{ run: SyncRunReport; sync: string }> = [];
+    /** A name the suite or core writes in lower case, as the warehouse lists it. */
+    const named = (name: string) => (setup.unquotedNames === "upper" ? name.toUpperCase() : name);
+    const fieldsOf = (row: SeedRow) => expectedFields(row, setup.decimalValues);
+    const upsertOf = (row: SeedRow): FileLine => ({ op: "upsert", key: row.id, fields: fieldsOf(row) });
 
     async function sync(name: string, options: { full?: boolean } = {}): Promise<SyncRunReport> {
       const report = await cycle.with((project) => project.sync({ syncs: [name], ...options }));
@@ -211,7 +220,7 @@ export function describeEngineCycle(setup: EngineCycleSetup): void {
       expect(result.operations).toEqual({ write: SEED_ROWS, delete: 0 });
       expect(result.samples.added.length).toBeGreaterThan(0);
       // A plan shows the values the destination will receive, rendered as the driver hands them over.
-      for (const sample of result.samples.added) expect(sample.values).toEqual(expectedFields(model.get(sample.key as number)!));
+      for (const sample of result.samples.added) expect(sample.values).toEqual(fieldsOf(model.get(sample.key as number)!));
       expect(cycle.files()).toEqual([]);
       expect(await cycle.with((project) => project.runs())).toEqual([]);
     });
@@ -266,8 +275,8 @@ export function describeEngineCycle(setup: EngineCycleSetup): void {
       expect(result.samples.changed.length).toBeGreaterThan(0);
       for (const sample of result.samples.changed) {
         const id = sample.key as number;
-        const from = expectedFields(previous.get(id)!);
-        const to = expectedFields(model.get(id)!);
+        const from = fieldsOf(previous.get(id)!);
+        const to = fieldsOf(model.get(id)!);
         const changes = Object.keys(to)
           .filter((field) => JSON.stringify(from[field]) !== JSON.stringify(to[field]))
           .map((field) => ({ field, from: from[field], to: to[field] }));
@@ -386,14 +395,14 @@ export function describeEngineCycle(setup: EngineCycleSetup): void {
       const history = await cycle.with((project) => project.runs());
       expect(history).toEqual(runs.map(({ run, sync: name }) => finishedRun(run, name)).reverse());
       const tables = await db.introspection.getTables();
-      expect(tables.filter((t) => t.schema === stateSchema).map((t) => t.name).sort()).toEqual(
-        ["schema_migrations", "sync_columns", "sync_errors", "sync_locks", "sync_runs", "sync_state"],
+      expect(tables.filter((t) => t.schema === named(stateSchema)).map((t) => t.name).sort()).toEqual(
+        ["schema_migrations", "sync_columns", "sync_errors", "sync_locks", "sync_runs", "sync_state"].map(named),
       );
     });
 
     it("describes the model's columns with the kind of each", async () => {
       const columns = await connection!.describeQuery(modelSql);
-      expect(columns.map((column) => [column.name, column.kind])).toEqual(SEED_COLUMNS.map(([column, type]) => [column, setup.kinds[type]]));
+      expect(columns.map((column) => [column.name, column.kind])).toEqual(SEED_COLUMNS.map(([column, type]) => [named(column), setup.kinds[type]]));
     });
   });
 }

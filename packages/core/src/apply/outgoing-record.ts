@@ -19,9 +19,13 @@ export function outgoingRecord(def: SyncDefinition, row: PendingRow): OutgoingRe
     const keyObject = JSON.parse(row._retl_key_value) as Record<string, FieldValue>;
     const match: Record<string, FieldValue> = {};
     for (const [field, column] of def.match) match[field] = previous[column] ?? null;
+    // The key's JSON comes from the warehouse, whose objects need not keep their keys in order (Snowflake
+    // sorts them): rebuild it in the model's key order, as an upsert's key is, so both name a row alike.
+    const key: Record<string, FieldValue> = {};
+    for (const column of def.keyColumns) key[column] = keyObject[column] ?? null;
     return {
       key: row._retl_key,
-      keyValue: def.keyColumns.length === 1 ? (keyObject[def.keyColumns[0]!] ?? null) : keyObject,
+      keyValue: def.keyColumns.length === 1 ? key[def.keyColumns[0]!]! : key,
       match,
       fields: {},
       ...optionValuesOf(def, (column) => previous[column] ?? null),

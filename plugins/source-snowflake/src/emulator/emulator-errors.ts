@@ -55,6 +55,14 @@ export function unsupported(what: string): SnowflakeError {
   return new SnowflakeError("002040", "0A000", `SQL compilation error:\nUnsupported feature '${what}' (not implemented by the reverse-etl Snowflake emulator).`);
 }
 
+/**
+ * `002040 (42601)`: a data type Snowflake does not have, or arguments it does not take (`NUMBER(39,0)`):
+ * Snowflake answers `SQL compilation error: Unsupported data type 'VARAINT'.` under this code.
+ */
+export function unsupportedDataType(name: string): SnowflakeError {
+  return new SnowflakeError("002040", "42601", `SQL compilation error:\nUnsupported data type '${name}'.`);
+}
+
 /** `002016 (22000)`: a generic compilation error with Snowflake's wording. */
 export function compilationError(message: string): SnowflakeError {
   return new SnowflakeError("002016", "22000", `SQL compilation error:\n${message}`);

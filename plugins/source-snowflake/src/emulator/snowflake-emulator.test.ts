@@ -101,6 +101,35 @@ describe("Snowflake emulator, through the unchanged snowflake-sdk", () => {
     await destroy(c);
   });
 
+  it("creates tables with the SQL Kysely's schema builder writes, and refuses a type Snowflake has not with 002040 naming it", async () => {
+    const c = await connect();
+    const created = await run(c, 'create table "t_kysely" ("id" integer primary key, "name" varchar(100), "amount" double precision, "active" boolean)');
+    expect(created.error).toBeUndefined();
+    const described = await run(c, 'describe table "t_kysely"');
+    expect(described.rows?.map((row) => [row.name, row.type])).toEqual([["id", "NUMBER(38,0)"], ["name", "VARCHAR(100)"], ["amount", "FLOAT"], ["active", "BOOLEAN"]]);
+    expect((await run(c, "create table t_typo (v varaint)")).error).toEqual({ code: "002040", sqlState: "42601", message: "SQL compilation error:\nUnsupported data type 'VARAINT'." });
+    await destroy(c);
+  });
+
+  it("fails a query whose value fails to convert in its last rows, never answering the rows before it", async () => {
+    const c = await connect();
+    const statement = c.execute({
+      sqlText: "select cast(case when n = 59000 then 'x' else '1' end as integer) as v from (select seq4() + 1 as n from table(generator(rowcount => 60000)))",
+      streamResult: true,
+    });
+    let count = 0;
+    const error = await new Promise<unknown>((resolve) => {
+      statement
+        .streamRows()
+        .on("data", () => count++)
+        .on("error", resolve)
+        .on("end", () => resolve(undefined));
+    });
+    expect(error).toMatchObject({ code: "100038", message: "Numeric value 'x' is not recognized" });
+    expect(count).toBe(0);
+    await destroy(c);
+  });
+
   it("splits a large result into chunks that the driver downloads and streams in order", async () => {
     const c = await connect();
     await run(c, "create or replace table t_big as select seq4() as n, 'row ' || seq4() as label from table(generator(rowcount => 60000))");

@@ -2,6 +2,7 @@ import type { DuckDBConnection } from "@duckdb/node-api";
 import { noCurrentDatabase, noCurrentSchema, objectNotFound } from "../emulator-errors.js";
 import type { Ident } from "../sql/ast.js";
 import { typeFromComment, type SfType } from "../sql/sf-types.js";
+import { informationSchemaView, INFORMATION_SCHEMA_VIEWS, type ListedColumn, type ListedTable } from "./information-schema.js";
 
 /** A name as DuckDB must see it: always quoted, so that Snowflake's exact-case names pass unchanged. */
 export function quote(name: string): string {
@@ -125,6 +126,13 @@ export class Catalog {
 
   /** A table or view by its resolved name; a temporary table of the session hides a permanent one. */
   async table(o: ObjectName): Promise<CatalogTable | undefined> {
+    if (o.schema === "INFORMATION_SCHEMA" && INFORMATION_SCHEMA_VIEWS.has(o.name) && (await this.databaseExists(o.database))) {
+      return informationSchemaView(o, {
+        schemas: () => this.schemas(o.database),
+        tables: () => this.#listedTables(o.database),
+        columns: () => this.#listedColumns(o.database),
+      });
+    }
     const temp = await this.#columns("temp", "main", `${o.database}|${o.schema}|${o.name}`);
     if (temp.length > 0) return { object: o, kind: "temporary", duckName: temporaryDuckName(o), columns: temp };
     const tables = await this.#rows<{ comment: string | null; kind: string }>(
@@ -156,6 +164,38 @@ export class Catalog {
        where database_name = ${literal(database)} ${schema ? `and schema_name = ${literal(schema)}` : ""} order by 1, 2`,
     );
     return rows.map((r) => ({ schema: r.schema_name, name: r.table_name, kind: r.comment === TRANSIENT_COMMENT ? "TRANSIENT" : "TABLE", rows: Number(r.estimated_size) }));
+  }
+
+  /** Every table and view of a database, the session's temporary tables included. */
+  async #listedTables(database: string): Promise<ListedTable[]> {
+    const rows = await this.#rows<{ database_name: string; schema_name: string; table_name: string; comment: string | null; kind: string }>(
+      `select database_name, schema_name, table_name, comment, 'table' as kind from duckdb_tables()
+       where database_name = ${literal(database)} or (database_name = 'temp' and split_part(table_name, '|', 1) = ${literal(database)})
+       union all
+       select database_name, schema_name, view_name, comment, 'view' from duckdb_views() where database_name = ${literal(database)} and not internal
+       order by 2, 3`,
+    );
+    return rows.map((r) => {
+      if (r.database_name === "temp") {
+        const [, schema, name] = r.table_name.split("|");
+        return { schema: schema!, name: name!, kind: "temporary" as const };
+      }
+      const kind = r.kind === "view" ? ("view" as const) : r.comment === TRANSIENT_COMMENT ? ("transient" as const) : ("permanent" as const);
+      return { schema: r.schema_name, name: r.table_name, kind };
+    });
+  }
+
+  /** Every column of a database's tables and views, the session's temporary tables included. */
+  async #listedColumns(database: string): Promise<ListedColumn[]> {
+    const rows = await this.#rows<ColumnRow & { database_name: string; schema_name: string; column_index: number }>(
+      `select database_name, schema_name, table_name, column_name, column_index, data_type, comment, is_nullable from duckdb_columns()
+       where database_name = ${literal(database)} or (database_name = 'temp' and split_part(table_name, '|', 1) = ${literal(database)})
+       order by 2, 3, column_index`,
+    );
+    return rows.map((r) => {
+      const [schema, table] = r.database_name === "temp" ? r.table_name.split("|").slice(1) : [r.schema_name, r.table_name];
+      return { schema: schema!, table: table!, column: r.column_name, position: Number(r.column_index), type: typeFromComment(r.comment, r.data_type), nullable: r.is_nullable };
+    });
   }
 
   async #columns(database: string, schema: string, table: string): Promise<CatalogColumn[]> {

@@ -12,12 +12,13 @@ export function fromDuckDbError(error: unknown): SnowflakeError {
   const own = /SF(\d{6}):([0-9A-Z]{5}):([\s\S]*)$/.exec(message);
   if (own) return new SnowflakeError(own[1]!, own[2]!, own[3]!.trim());
   let m: RegExpExecArray | null;
-  if ((m = /Could not convert string '([\s\S]*?)' to (DECIMAL|INT|BIGINT|HUGEINT|DOUBLE)/i.exec(message))) {
-    return new SnowflakeError("100038", "22018", `Numeric value '${m[1]}' is not recognized`);
+  // DuckDB quotes the string with ' or with " (its casts to DECIMAL do, in 1.5).
+  if ((m = /Could not convert string (['"])([\s\S]*?)\1 to (DECIMAL|INT|BIGINT|HUGEINT|DOUBLE)/i.exec(message))) {
+    return new SnowflakeError("100038", "22018", `Numeric value '${m[2]}' is not recognized`);
   }
-  if ((m = /(?:Could not convert string '([\s\S]*?)' to (DATE|TIMESTAMP|TIME))|(?:invalid (date|timestamp) field format: "([\s\S]*?)")/i.exec(message))) {
-    const what = (m[2] ?? m[3] ?? "timestamp").toLowerCase();
-    return new SnowflakeError("100040", "22007", `${what === "date" ? "Date" : what === "time" ? "Time" : "Timestamp"} '${m[1] ?? m[4]}' is not recognized`);
+  if ((m = /(?:Could not convert string (['"])([\s\S]*?)\1 to (DATE|TIMESTAMP|TIME))|(?:invalid (date|timestamp) field format: "([\s\S]*?)")/i.exec(message))) {
+    const what = (m[3] ?? m[4] ?? "timestamp").toLowerCase();
+    return new SnowflakeError("100040", "22007", `${what === "date" ? "Date" : what === "time" ? "Time" : "Timestamp"} '${m[2] ?? m[5]}' is not recognized`);
   }
   if (/NOT NULL constraint failed/i.test(message)) return new SnowflakeError("100072", "22000", "NULL result in a non-nullable column");
   if (/Overflow|out of range/i.test(message)) return new SnowflakeError("100046", "22003", `Number out of representable range: ${message.replace(/^[A-Za-z ]+Error: /, "")}`);

@@ -289,11 +289,18 @@ export class SqlSession implements BindSession {
     return reader.getRowObjectsJS() as Array<Record<string, unknown>>;
   }
 
-  /** The rows of a query, encoded batch by batch as DuckDB computes them. */
+  /**
+   * The rows of a query, encoded batch by batch. The query runs to completion first, as in Snowflake, whose
+   * result is complete before a client reads any of it
+   * (https://docs.snowflake.com/en/developer-guide/sql-api/handling-responses): a value that fails to
+   * convert in its last rows fails the statement. A DuckDB stream cannot be used here: a failure part-way
+   * ends it exactly as its end does (its fetch gives no chunk, the error is not surfaced), so it would
+   * answer a silently short result.
+   */
   async *#stream(sql: string, columns: readonly ResultColumn[]): AsyncIterable<Array<Array<string | null>>> {
     const timeZone = this.parameter("TIMEZONE") ?? "America/Los_Angeles";
     const encoders = columns.map((c) => encoderFor(c.type, timeZone));
-    const result = await this.connection.stream(sql);
+    const result = await this.connection.run(sql);
     for (;;) {
       const chunk = await result.fetchChunk();
       if (!chunk || chunk.rowCount === 0) return;

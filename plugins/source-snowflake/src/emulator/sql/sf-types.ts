@@ -1,4 +1,4 @@
-import { compilationError, unsupported } from "../emulator-errors.js";
+import { unsupported, unsupportedDataType } from "../emulator-errors.js";
 
 /**
  * A Snowflake data type (https://docs.snowflake.com/en/sql-reference/intro-summary-data-types). Every
@@ -64,8 +64,8 @@ export function typeFromName(name: string, args: readonly number[]): SfType {
     case "DEC": {
       const precision = a ?? 38;
       const scale = b ?? 0;
-      if (precision < 1 || precision > 38) throw compilationError(`Unsupported data type '${n}(${precision}, ${scale})'.`);
-      if (scale < 0 || scale > 37 || scale > precision) throw compilationError(`Unsupported data type '${n}(${precision}, ${scale})'.`);
+      if (precision < 1 || precision > 38) throw unsupportedDataType(`${n}(${precision}, ${scale})`);
+      if (scale < 0 || scale > 37 || scale > precision) throw unsupportedDataType(`${n}(${precision}, ${scale})`);
       return { base: "NUMBER", precision, scale };
     }
     case "INT":
@@ -78,7 +78,9 @@ export function typeFromName(name: string, args: readonly number[]): SfType {
     case "FLOAT":
     case "FLOAT4":
     case "FLOAT8":
+    // https://docs.snowflake.com/en/sql-reference/data-types-numeric#double-double-precision-real
     case "DOUBLE":
+    case "DOUBLE PRECISION":
     case "REAL":
       return FLOAT;
     case "VARCHAR":
@@ -128,7 +130,7 @@ export function typeFromName(name: string, args: readonly number[]): SfType {
     case "FILE":
       throw unsupported(`data type ${n}`);
     default:
-      throw compilationError(`Unsupported data type '${n}'.`);
+      throw unsupportedDataType(n);
   }
 }
 
@@ -197,7 +199,7 @@ export function typeFromComment(comment: string | null, duckType: string): SfTyp
 /** Parse a canonical type name as `typeName` writes it. */
 export function parseTypeName(text: string): SfType {
   const m = /^([A-Z_ ]+?)(?:\((\d+)(?:,(\d+))?\))?$/.exec(text.trim().toUpperCase());
-  if (!m) throw compilationError(`Unsupported data type '${text}'.`);
+  if (!m) throw unsupportedDataType(text);
   const args = [m[2], m[3]].filter((x): x is string => x !== undefined).map(Number);
   return typeFromName(m[1]!, args);
 }
