@@ -22,7 +22,7 @@ const exec = promisify(execFile);
  */
 const DESTINATION_CONTRACT_TESTS = 9;
 const DESTINATION_OWN_TESTS = 7;
-const SOURCE_CONTRACT_TESTS = 32;
+const SOURCE_CONTRACT_TESTS = 33;
 const SOURCE_OWN_TESTS = 3;
 
 interface VitestReport {
