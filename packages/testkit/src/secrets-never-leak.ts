@@ -1,5 +1,7 @@
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { loadSourcePlugin, silentLogger, validatePluginOptions } from "@reverse-etl/core";
@@ -96,6 +98,52 @@ async function stateTables(dir: string, source: Record<string, unknown>): Promis
   }
 }
 
+/** An endpoint that keeps the body of every alert POSTed to it. */
+async function startAlertSink(): Promise<{ url: string; bodies: string[]; close(): Promise<void> }> {
+  const bodies: string[] = [];
+  const server: Server = createServer((req, res) => {
+    let body = "";
+    req.on("data", (d: Buffer) => (body += d));
+    req.on("end", () => {
+      bodies.push(`${req.url ?? ""} ${body}`);
+      res.writeHead(200).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, bodies, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+/**
+ * The dashboard's pages as `reverse-etl ui` serves them over the state: the sync list, the sync's page and
+ * every run's page (with its rejected and failed rows).
+ */
+async function dashboardPages(cli: string, dir: string, env: Readonly<Record<string, string>>, runIds: readonly string[], sync: string): Promise<Array<{ what: string; text: string }>> {
+  const child: ChildProcess = spawn(process.execPath, [cli, "ui", "--port", "0", "--json"], { cwd: dir, env: { ...process.env, NO_COLOR: "1", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  let stderr = "";
+  child.stderr!.on("data", (d: Buffer) => (stderr += d));
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      let out = "";
+      child.stdout!.on("data", (d: Buffer) => {
+        out += d;
+        if (out.includes("\n")) resolve((JSON.parse(out.slice(0, out.indexOf("\n"))) as { url: string }).url);
+      });
+      child.on("close", (code) => reject(new Error(`reverse-etl ui exited ${code} before it listened: ${stderr}`)));
+    });
+    const paths = ["/", `/syncs/${encodeURIComponent(sync)}`, ...runIds.map((id) => `/runs/${encodeURIComponent(id)}`)];
+    const pages: Array<{ what: string; text: string }> = [];
+    for (const path of paths) {
+      const response = await fetch(new URL(path, url));
+      pages.push({ what: `dashboard page ${path} (HTTP ${response.status})`, text: await response.text() });
+    }
+    return [...pages, { what: "stderr of reverse-etl ui", text: stderr }];
+  } finally {
+    child.kill("SIGTERM");
+    if (child.exitCode === null) await new Promise((resolve) => child.once("close", resolve));
+  }
+}
+
 /** The `reverse-etl` launcher of `@reverse-etl/cli` installed where `dir` resolves packages. */
 function cliOf(dir: string): string {
   return join(dirname(createRequire(join(dir, "noop.js")).resolve("@reverse-etl/cli/package.json")), "bin", "run.js");
@@ -107,7 +155,8 @@ function cliOf(dir: string): string {
  * `validate`, `plan` (JSON and markdown), two `sync`s (a 400 echo: rejected rows in `sync_errors`; a 401
  * echo: a failed run) at `--log-level debug` in JSON and logfmt, and `runs`, through the real CLI, then
  * checks that no form of any secret (raw, a URL's password or `user:password`, percent- or form-encoded,
- * base64 as in Basic auth) is in any stdout, stderr, `--json` document, plan, or row of any state table.
+ * base64 as in Basic auth) is in any stdout, stderr, `--json` document, plan, alert (JSON and Slack, sent
+ * by the failed and partial runs), dashboard page (`reverse-etl ui`), or row of any state table.
  * Call it at the top level of a test file.
  */
 export function testSecretsNeverLeak(options: SecretsNeverLeakOptions): void {
@@ -116,6 +165,7 @@ export function testSecretsNeverLeak(options: SecretsNeverLeakOptions): void {
       const dir = options.dir();
       const emulator = await options.startEmulator();
       let proxy: FaultProxy | undefined;
+      const alerts = await startAlertSink();
       try {
         proxy = await startFaultProxy({ target: emulator.url });
         const destination = options.destination(proxy.url, emulator);
@@ -126,6 +176,10 @@ export function testSecretsNeverLeak(options: SecretsNeverLeakOptions): void {
           destinations: { target: destination.entry },
           models: { people: { source: "warehouse", primaryKey: "id", sql: options.modelSql ?? DEFAULT_MODEL } },
           syncs: { leak_check: { model: "people", destination: "target", ...options.sync } },
+          alerts: {
+            ops: { url: `${alerts.url}/ops`, on: ["failed", "partial", "recovered"] },
+            chat: { url: `${alerts.url}/chat`, format: "slack", on: ["failed", "partial", "recovered"] },
+          },
         };
         writeFileSync(join(dir, "reverse-etl.config.json"), JSON.stringify(config, null, 2));
         const cli = options.cli ?? cliOf(dir);
@@ -143,8 +197,9 @@ export function testSecretsNeverLeak(options: SecretsNeverLeakOptions): void {
         proxy.setFaults(echo(401));
         printed.push(await run(["sync", "--full", "--log-level", "debug", "--log-format", "logfmt"]));
         proxy.setFaults([]);
-        printed.push(await run(["runs", "--json"]));
-        printed.push(await run(["runs"]));
+        const runs = await run(["runs", "--json"]);
+        printed.push(runs, await run(["runs"]));
+        const runIds = (JSON.parse(runs.stdout) as { runs: Array<{ runId: string }> }).runs.map((r) => r.runId);
 
         const echoed = proxy.requests.filter((r) => r.fault !== undefined && (r.outcome === 400 || r.outcome === 401));
         expect(echoed.length, "the destination answered no request with an echo: check the echo option").toBeGreaterThan(0);
@@ -154,7 +209,11 @@ export function testSecretsNeverLeak(options: SecretsNeverLeakOptions): void {
             { what: `stderr of ${p.what}`, text: p.stderr },
           ]),
           ...(await stateTables(dir, source)),
+          ...alerts.bodies.map((body, i) => ({ what: `alert ${i + 1}`, text: body })),
+          ...(await dashboardPages(cli, dir, env, runIds, "leak_check")),
         ];
+        expect(alerts.bodies.length, "no alert was sent, so alerts were not checked").toBeGreaterThan(0);
+        expect(runIds.length, "no run is in sync_runs, so the dashboard's run pages were not checked").toBeGreaterThan(0);
         const echoes = outputs.filter((o) => o.text.includes("fault proxy echo"));
         expect(echoes.length, "no output quotes the echoed answers, so the check would prove nothing").toBeGreaterThan(0);
         const leaks = outputs.flatMap((o) => {
@@ -164,6 +223,7 @@ export function testSecretsNeverLeak(options: SecretsNeverLeakOptions): void {
         expect(leaks).toEqual([]);
       } finally {
         await proxy?.close();
+        await alerts.close();
         await emulator.close();
       }
     });

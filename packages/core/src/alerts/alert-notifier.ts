@@ -11,6 +11,9 @@ import { deliverAlert } from "./deliver-alert.js";
 
 const FIRST_ERRORS = 5;
 
+/** What an alert needs of a finished run: the sync run's report, or a run refused before it began. */
+export type AlertedRun = Pick<SyncRunReport, "name" | "runId" | "status" | "sent" | "results" | "counts" | "error">;
+
 const figuresOf = (run: RunRecord): RunFigures | undefined =>
   run.status === "running" ? undefined : { status: run.status, sent: run.sent, rejected: run.rejected, failed: run.failed };
 
@@ -34,7 +37,7 @@ export class AlertNotifier {
   }
 
   /** Alert on the transition a finished run makes, if any. Never throws. */
-  async afterRun(store: StateStore, run: SyncRunReport): Promise<void> {
+  async afterRun(store: StateStore, run: AlertedRun): Promise<void> {
     if (this.#alerts.length === 0) return;
     try {
       const previous = (await readRuns(store.db, { sync: run.name, limit: 5 })).find((r) => r.runId !== run.runId && r.status !== "running");

@@ -4,7 +4,7 @@ import type { DestinationPlugin } from "../plugins/destination.js";
 import { silentLogger, type Logger } from "../plugins/plugin-context.js";
 import type { SourcePlugin } from "../plugins/source.js";
 import { AlertNotifier } from "../alerts/alert-notifier.js";
-import { applySync } from "../apply/apply-sync.js";
+import { applySync, newRunId } from "../apply/apply-sync.js";
 import { mappingOf } from "../plan/mapping-change.js";
 import { planSync } from "../plan/plan-sync.js";
 import { defineSync, type SyncDefinition } from "../plan/sync-definition.js";
@@ -134,7 +134,14 @@ export class ConfiguredProject implements Project {
     if (options.runId !== undefined && selected.length !== 1) {
       throw new ConfigError(this.file, [{ path: "/syncs", message: `a run id names one run: select exactly one sync (got ${selected.length})` }]);
     }
-    for (const def of selected) compiled.push(await this.#checks.compileOrThrow(def, true));
+    for (const def of selected) {
+      try {
+        compiled.push(await this.#checks.compileOrThrow(def, true));
+      } catch (error) {
+        await this.#recordRefusedRun(def, error, options.runId);
+        throw error;
+      }
+    }
     const report: SyncReport = { syncs: [] };
     for (const def of compiled) {
       if (options.signal?.aborted) break;
@@ -165,6 +172,24 @@ export class ConfiguredProject implements Project {
       report.syncs.push(run);
     }
     return report;
+  }
+
+  /**
+   * A sync refused before its run began (credentials the destination refuses, a column the model lost):
+   * recorded as a failed run with the reason, so `runs`, the dashboard and alerts see a sync that cannot
+   * run, not only one that fails while running. Never throws: the refusal itself is what the caller reports.
+   */
+  async #recordRefusedRun(def: SyncDefinition, refusal: unknown, runId: string = newRunId()): Promise<void> {
+    try {
+      const store = await this.#connections.store(true);
+      const error = messageOf(refusal);
+      await store.startRun({ runId, sync: def.name, full: false, pendingTable: "" });
+      await store.finishRun(runId, { status: "failed", sent: 0, succeeded: 0, rejected: 0, failed: 0, error });
+      const counts = { added: 0, changed: 0, removed: 0, unchanged: 0, invalid: 0 };
+      await this.#alerts.afterRun(store, { name: def.name, runId, status: "failed", sent: 0, results: { succeeded: 0, rejected: 0, failed: 0 }, counts, error });
+    } catch (error) {
+      this.#logger.warn("could not record the refused run", { sync: def.name, error: messageOf(error) });
+    }
   }
 
   async runs(options: { sync?: string; limit?: number } = {}): Promise<RunRecord[]> {
