@@ -19,7 +19,7 @@ const onProgress = progressLogger(phase, 5000);
 
 function openProject() {
   const dir = dirname(warehouse);
-  // DuckDB's own limits, to see how much of the RSS is its buffer pool (default: the plugin's 1GB, all cores).
+  // DuckDB's own limits, to see how much of the RSS is its buffer pool (default: the plugin's 256MB, all cores).
   const limits = {
     ...(process.env.BENCH_DUCKDB_MEMORY_LIMIT ? { memoryLimit: process.env.BENCH_DUCKDB_MEMORY_LIMIT } : {}),
     ...(process.env.BENCH_DUCKDB_THREADS ? { threads: Number(process.env.BENCH_DUCKDB_THREADS) } : {}),

@@ -12,9 +12,9 @@ export interface DuckDbSourceOptions {
   /** Worker threads DuckDB may use. Default: one per core. */
   threads?: number;
   /**
-   * DuckDB's memory limit, e.g. `"1GB"` or `"512MB"`. Default `"1GB"`: the warehouse runs inside the
+   * DuckDB's memory limit, e.g. `"1GB"` or `"512MB"`. Default `"256MB"`: the warehouse runs inside the
    * reverse-etl process, so it gets a bounded share rather than DuckDB's own default of 80 % of the machine.
-   * Larger work spills to DuckDB's temp directory.
+   * Larger work spills to DuckDB's temp directory; a larger limit spills less and costs as much more RSS.
    */
   memoryLimit?: string;
   /**
@@ -41,7 +41,7 @@ export const duckDbSourceOptionsSchema = defineOptionsSchema<DuckDbSourceOptions
       type: "string",
       pattern: "^\\s*\\d+(\\.\\d+)?\\s*([KMGT]i?B|B|bytes)?\\s*$",
       nullable: true,
-      description: "DuckDB's memory limit, e.g. `1GB`. Default 1GB.",
+      description: "DuckDB's memory limit, e.g. `1GB`. Default 256MB.",
     },
     tempDirectory: {
       type: "string",

@@ -19,8 +19,13 @@ import type { DuckDbSourceOptions } from "./duckdb-source-options.js";
 
 const MEMORY = ":memory:";
 
-/** The warehouse shares the process with the engine: bound it (DuckDB's own default is 80 % of RAM). */
-const DEFAULT_MEMORY_LIMIT = "1GB";
+/**
+ * The warehouse shares the process with the engine: bound it (DuckDB's own default is 80 % of RAM). A sync's
+ * peak RSS follows this limit (bench/README.md, "Where a DuckDB sync's memory goes": 1e6 rows peak at ~1,060 MB
+ * with 1GB and ~470 MB with 256MB), and 1e6 and 1e7 rows still sync at 256MB, spilling the snapshot's sort to
+ * the temp directory. Below ~64MB DuckDB cannot number the snapshot at all.
+ */
+const DEFAULT_MEMORY_LIMIT = "256MB";
 
 /** Opens a DuckDB database as a reverse-etl source. */
 export async function connectDuckDbSource(
