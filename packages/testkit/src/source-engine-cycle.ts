@@ -70,6 +70,7 @@ function finishedRun(run: SyncRunReport, sync: string): RunRecord {
     rejected,
     failed,
     error: null,
+    scheduledFor: null,
   };
 }
 

@@ -2,7 +2,8 @@ import { createHash } from "node:crypto";
 import { DestinationQuotaError, FatalDestinationError } from "../errors.js";
 import type { DestinationConnection, OutgoingRecord, SyncContext, WriteOperation, WriteOutcome } from "../plugins/destination.js";
 import { secrets } from "../secrets/redactor.js";
-import { sleep, type SlidingWindowLimiter } from "../transport/rate-limiter.js";
+import { sleep } from "../transport/rate-limiter.js";
+import type { RequestLimiter } from "../transport/request-budget.js";
 import { backoffDelay, type RetryPolicy } from "../transport/retry-policy.js";
 
 /** Final outcome of one record after retries and batch splitting. */
@@ -15,7 +16,7 @@ export type DeliveryResult =
 /** What delivering batches needs. */
 export interface DeliveryContext {
   destination: DestinationConnection;
-  limiter: SlidingWindowLimiter;
+  limiter: RequestLimiter;
   policy: RetryPolicy;
   /** The sync and run each write call is told about; its `acquireRequests` takes from `limiter`. */
   context: SyncContext;

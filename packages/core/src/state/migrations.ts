@@ -85,6 +85,14 @@ export const STATE_MIGRATIONS: readonly StateMigration[] = [
         .execute();
     },
   },
+  {
+    version: 3,
+    name: "record the scheduled time a queued run is for",
+    async up(db) {
+      // Text, not a timestamp: warehouses disagree on time zones, and the queue's key is this exact text.
+      await db.schema.alterTable("sync_runs").addColumn("scheduled_for", "varchar").execute();
+    },
+  },
 ];
 
 /** Bring the state schema up to date. Returns the versions applied. */

@@ -39,7 +39,7 @@ export function rememberNotStarted(run: ActiveRun, error: Error): void {
 /** A run the scheduler knows of that `sync_runs` does not hold (yet, or ever), with no figures. */
 function unrecordedRun(run: ActiveRun, end: Pick<RunRecord, "status" | "finishedAt" | "error">): RunRecord {
   const none = { sent: 0, succeeded: 0, rejected: 0, failed: 0 };
-  return { runId: run.runId, sync: run.sync, startedAt: run.startedAt.toISOString(), counts: { added: 0, changed: 0, removed: 0, unchanged: 0, invalid: 0 }, ...none, ...end };
+  return { runId: run.runId, sync: run.sync, startedAt: run.startedAt.toISOString(), counts: { added: 0, changed: 0, removed: 0, unchanged: 0, invalid: 0 }, ...none, scheduledFor: null, ...end };
 }
 
 /** Every sync with its schedule, next run, the run in flight and its last runs. */
