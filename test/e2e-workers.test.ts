@@ -2,11 +2,11 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { startWebhookReceiver } from "@reverse-etl/destination-webhook/emulator";
-import { jsonOf, runCli } from "./support/cli.js";
-import { readyLine, startDaemon, waitFor, type Daemon } from "./support/daemon.js";
+import { waitFor, type Daemon } from "./support/daemon.js";
 import { projectDir, writeConfig } from "./support/warehouse.js";
 import { makeWarehouse, modelRowsIn, seedCustomersIn, type TestWarehouse } from "./support/warehouses.js";
 import { receivedRows, startSlowReceiver } from "./support/webhook.js";
+import { startWorkers, workersOf } from "./support/workers.js";
 
 interface RunRow {
   run_id: string;
@@ -20,19 +20,6 @@ interface RunRow {
 const runsOf = (warehouse: TestWarehouse) =>
   warehouse.query<RunRow>("select run_id, sync_name, status, error, pid, scheduled_for from reverse_etl.sync_runs order by started_at, run_id");
 
-interface Ready {
-  url: string;
-  pid: number;
-  queue: { worker: string; concurrency: number } | null;
-}
-
-interface ListedWorker {
-  id: string;
-  pid: number;
-  alive: boolean;
-  running: Array<{ sync: string; runId: string; attempt: number }>;
-}
-
 let daemons: Daemon[] = [];
 let closers: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -41,23 +28,6 @@ afterEach(async () => {
   daemons = [];
   closers = [];
 });
-
-/** `count` workers of one queue, each with its own port; resolves once each printed its ready line. */
-async function startWorkers(dir: string, count: number, extra: string[] = []): Promise<Array<{ daemon: Daemon; ready: Ready }>> {
-  const started = Array.from({ length: count }, () => {
-    const d = startDaemon(["start", "--json", "--port", "0", "--log-format", "json", ...extra], { cwd: dir });
-    daemons.push(d);
-    return d;
-  });
-  return Promise.all(started.map(async (daemon) => ({ daemon, ready: await readyLine<Ready>(daemon) })));
-}
-
-/** The workers `reverse-etl workers --json` lists. */
-async function workersOf(dir: string): Promise<ListedWorker[]> {
-  const listed = await runCli(["workers", "--json"], { cwd: dir });
-  expect(listed.code, listed.stderr).toBe(0);
-  return (jsonOf(listed) as { workers: ListedWorker[] }).workers;
-}
 
 /** A config with `syncs` syncs of the customers model, each over its own key range, to one webhook. */
 function writeManySyncs(dir: string, warehouse: TestWarehouse, destination: Record<string, unknown>, syncs: number, schedule: string): string[] {
@@ -91,7 +61,7 @@ describe("reverse-etl start --queue: several workers share one queue", () => {
     closers.push(() => receiver.close());
     const names = writeManySyncs(dir, warehouse, { ...receiver.options, plugin: "@reverse-etl/destination-webhook" }, SYNCS, `*/${PERIOD_S} * * * * *`);
 
-    const workers = await startWorkers(dir, 3);
+    const workers = await startWorkers(dir, 3, daemons);
     expect(new Set(workers.map((w) => w.ready.queue?.worker)).size).toBe(3);
     const listed = await waitFor("three live workers", async () => {
       const all = await workersOf(dir);
@@ -139,7 +109,7 @@ describe("reverse-etl start --queue: several workers share one queue", () => {
     const config = JSON.parse((await import("node:fs")).readFileSync(file, "utf8")) as Record<string, unknown>;
     writeFileSync(file, JSON.stringify({ ...config, scheduler: { queue: warehouse.source.url } }));
 
-    const workers = await startWorkers(dir, 3, ["--concurrency", "1", "--worker-timeout", "6"]);
+    const workers = await startWorkers(dir, 3, daemons, { args: ["--concurrency", "1", "--worker-timeout", "6"] });
     const triggered = await fetch(`${workers[0]!.ready.url}/api/syncs/customers_sync/runs`, { method: "POST" });
     expect(triggered.status).toBe(202);
     // Whichever worker took the run: kill it once some batches are acknowledged.

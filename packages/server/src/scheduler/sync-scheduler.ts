@@ -8,6 +8,9 @@ import type { ServerLogger } from "../runtime/server-logger.js";
 /** Why a run started. */
 export type RunReason = "schedule" | "catch-up" | "after" | "api";
 
+/** How `#execute` went. */
+type RunOutcome = "locked" | "not-started" | "ran";
+
 /** A run the scheduler started and that has not finished. */
 export interface ActiveRun {
   sync: string;
@@ -147,13 +150,14 @@ export class SyncScheduler {
     const run: ActiveRun = { sync: job.sync, runId: job.attempt > 0 ? newRunId() : job.runId, reason: job.reason, startedAt: new Date(), ...(scheduledFor ? { scheduledFor } : {}) };
     const execution = this.#execute(run);
     this.#active.set(job.sync, { run, done: execution.then(() => undefined) });
-    let locked: boolean;
+    let outcome: RunOutcome;
     try {
-      locked = await execution;
+      outcome = await execution;
     } finally {
       this.#active.delete(job.sync);
     }
-    if (locked) throw new Error(`sync "${job.sync}" is locked by a run in progress; the queue retries it later`);
+    if (outcome === "locked") throw new Error(`sync "${job.sync}" is locked by a run in progress; the queue retries it later`);
+    if (outcome === "not-started") throw new Error(`the run of sync "${job.sync}" could not start; the queue retries it later`);
   }
 
   #skipped(sync: string, reason: RunReason, why: string): void {
@@ -197,8 +201,8 @@ export class SyncScheduler {
     }
   }
 
-  /** Run it; resolves true when the sync's run lock refused it. */
-  async #execute(run: ActiveRun): Promise<boolean> {
+  /** Run it; resolves how it went: refused by the sync's run lock, failed before it began, or ran. */
+  async #execute(run: ActiveRun): Promise<RunOutcome> {
     const { logger } = this.#options;
     const project = this.#options.project();
     logger.info("run started", { sync: run.sync, runId: run.runId, reason: run.reason });
@@ -215,9 +219,9 @@ export class SyncScheduler {
       if (error instanceof SyncLockedError) logger.info("run skipped", { sync: run.sync, runId: run.runId, reason: run.reason, why: error.message });
       else logger.error("run could not start", { sync: run.sync, runId: run.runId, error: error.message });
       this.#emit({ type: "not-started", run, error });
-      return error instanceof SyncLockedError;
+      return error instanceof SyncLockedError ? "locked" : "not-started";
     }
-    if (!report) return false; // stopping before it began
+    if (!report) return "ran"; // stopping before it began
     logger.info("run finished", {
       sync: run.sync,
       runId: run.runId,
@@ -230,7 +234,7 @@ export class SyncScheduler {
     });
     this.#emit({ type: "finished", run, report });
     if (report.status === "succeeded") await this.#runDependents(project, run.sync);
-    return false;
+    return "ran";
   }
 
   /** Syncs waiting for `sync` whose every `after` sync has now succeeded since their own last run. */
