@@ -68,6 +68,11 @@ describe("reverse-etl start --queue: several workers share one queue", () => {
       return all.filter((w) => w.alive).length === 3 ? all : undefined;
     });
     expect(listed.map((w) => w.pid).sort()).toEqual(workers.map((w) => w.ready.pid).sort());
+    // Every worker's API and dashboard list the same three.
+    const api = (await (await fetch(`${workers[1]!.ready.url}/api/workers`)).json()) as { workers: Array<{ id: string }> };
+    expect(api.workers.map((w) => w.id).sort()).toEqual(listed.map((w) => w.id).sort());
+    const dashboard = await (await fetch(`${workers[2]!.ready.url}/`)).text();
+    for (const w of listed) expect(dashboard).toContain(`<tr data-worker="${w.id}">`);
 
     // Three scheduled times of every sync, run to the end.
     await waitFor(

@@ -14,7 +14,7 @@ export default class Start extends BaseCommand<typeof Start> {
 
 Never two runs of one sync at once: a scheduled time that finds the sync still running is skipped and logged. A scheduled time missed while reverse-etl was not running (since the sync's last run) is made up once at start.
 
-An HTTP API listens on --host:--port (default 127.0.0.1:8717): GET /api/syncs (each sync: schedule, next run, last runs), POST /api/syncs/NAME/runs (trigger a run now; answers {"runId"} with 202, 409 when it is already running), GET /api/runs/RUN_ID (the run and its rejected and failed rows), GET /healthz, GET /readyz (the state in the warehouse answers). Writes need "Authorization: Bearer TOKEN" when REVERSE_ETL_API_TOKEN (or --api-token) is set, and listening beyond loopback (--host 0.0.0.0) requires it.
+An HTTP API listens on --host:--port (default 127.0.0.1:8717): GET /api/syncs (each sync: schedule, next run, last runs), POST /api/syncs/NAME/runs (trigger a run now; answers {"runId"} with 202, 409 when it is already running), GET /api/runs/RUN_ID (the run and its rejected and failed rows), GET /api/workers (with --queue: the workers, as \`reverse-etl workers\` lists them), GET /healthz, GET /readyz (the state in the warehouse answers). Writes need "Authorization: Bearer TOKEN" when REVERSE_ETL_API_TOKEN (or --api-token) is set, and listening beyond loopback (--host 0.0.0.0) requires it.
 
 The config file is watched: a valid edit is picked up between runs (runs in flight finish on the config they started with); an invalid one is refused with the same errors as \`validate\`, logged, and the previous config keeps running.
 
@@ -101,8 +101,9 @@ SIGTERM or Ctrl-C: no new run starts, runs in flight finish the batches they are
     });
     try {
       await metrics.seed(first);
-      const routes = [metricsRoute(metrics), dashboardRoute({ project, scheduler, token })];
-      http = await startHttpServer({ project, scheduler, token, host: this.flags.host, port: this.flags.port, logger: this.logger, routes }).catch((error: NodeJS.ErrnoException) => {
+      const workers = worker ? { workers: () => worker.workers() } : {};
+      const routes = [metricsRoute(metrics), dashboardRoute({ project, scheduler, token, ...workers })];
+      http = await startHttpServer({ project, scheduler, token, ...workers, host: this.flags.host, port: this.flags.port, logger: this.logger, routes }).catch((error: NodeJS.ErrnoException) => {
         const hint = error.code === "EADDRINUSE" ? ": the port is taken, choose another --port (0 picks a free one)" : "";
         return this.error(`[reverse-etl] start: cannot listen on ${this.flags.host}:${this.flags.port} (${error.message})${hint}.`, { exit: ExitCode.failure, code: "ListenError" });
       });

@@ -1,12 +1,9 @@
 import { Flags } from "@oclif/core";
 import { secrets } from "@reverse-etl/core";
-import { readWorkers, type WorkerInfo } from "@reverse-etl/server";
+import { readWorkers, type ListedWorker } from "@reverse-etl/server";
 import { BaseCommand } from "../base-command.js";
 import { ExitCode } from "../exit-codes.js";
 import { describeFailure } from "../failure.js";
-
-/** A worker as `workers` answers it. */
-type ListedWorker = WorkerInfo & { alive: boolean };
 
 /** `reverse-etl workers`: the `start --queue` workers sharing a queue. */
 export default class Workers extends BaseCommand<typeof Workers> {

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { syncSchedule, type Project, type RunRecord } from "@reverse-etl/core";
 import type { ActiveRun, SyncScheduler } from "../scheduler/sync-scheduler.js";
+import type { ListedWorker } from "../queue/worker-registry.js";
 import { sendError, sendJson, writeRefusal } from "./http-io.js";
 
 /** What the API reads and drives. */
@@ -11,6 +12,8 @@ export interface ApiContext {
   scheduler?: SyncScheduler;
   /** Bearer token writes need, if any. */
   token?: string;
+  /** The workers of the job queue this process shares (`start --queue`); absent without a queue. */
+  workers?: () => Promise<ListedWorker[]>;
 }
 
 /** One sync as `GET /api/syncs` lists it. */
@@ -94,6 +97,11 @@ export async function handleApi(ctx: ApiContext, req: IncomingMessage, res: Serv
     } else sendError(res, 405, "MethodNotAllowed", `${method} ${path}: use GET or POST`);
     return true;
   }
+  if (path === "/api/workers" && method === "GET") {
+    if (ctx.workers) sendJson(res, 200, { workers: await ctx.workers() });
+    else sendError(res, 404, "NoQueue", "this server shares no job queue (start --queue); it is its only worker");
+    return true;
+  }
   const run = /^\/api\/runs\/([^/]+)$/.exec(path);
   if (run && method === "GET") {
     const found = await findRun(ctx, decodeURIComponent(run[1]!));
@@ -102,7 +110,7 @@ export async function handleApi(ctx: ApiContext, req: IncomingMessage, res: Serv
     return true;
   }
   if (path.startsWith("/api/")) {
-    sendError(res, 404, "NotFound", `${method} ${path} is not part of the API: GET /api/syncs, GET|POST /api/syncs/NAME/runs, GET /api/runs/ID`);
+    sendError(res, 404, "NotFound", `${method} ${path} is not part of the API: GET /api/syncs, GET|POST /api/syncs/NAME/runs, GET /api/runs/ID, GET /api/workers`);
     return true;
   }
   return false;

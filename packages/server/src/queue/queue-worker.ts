@@ -4,7 +4,7 @@ import type { ServerLogger } from "../runtime/server-logger.js";
 import { PgBossRunQueue } from "./pg-boss-run-queue.js";
 import { PostgresRequestBudget } from "./postgres-request-budget.js";
 import { migrateWorkerTables } from "./queue-schema.js";
-import { listWorkers, WorkerRegistry } from "./worker-registry.js";
+import { listWorkers, WorkerRegistry, type ListedWorker } from "./worker-registry.js";
 
 /** Options of a worker of the queue. */
 export interface QueueWorkerOptions {
@@ -77,7 +77,7 @@ export class QueueWorker {
   }
 
   /** The workers of this queue (`reverse-etl workers`, the dashboard). */
-  workers(): ReturnType<typeof listWorkers> {
+  workers(): Promise<ListedWorker[]> {
     return listWorkers(this.#pool);
   }
 
@@ -98,7 +98,7 @@ export class QueueWorker {
 }
 
 /** Read the workers of a queue without joining it (`reverse-etl workers`). */
-export async function readWorkers(url: string): Promise<Awaited<ReturnType<typeof listWorkers>>> {
+export async function readWorkers(url: string): Promise<ListedWorker[]> {
   const pool = new pg.Pool({ connectionString: url, max: 1, application_name: "reverse-etl workers" });
   try {
     await migrateWorkerTables(pool);

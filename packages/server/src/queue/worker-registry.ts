@@ -21,6 +21,9 @@ export interface WorkerInfo {
   running: Array<{ sync: string; runId: string; reason: string; scheduledFor: string | null; attempt: number; since: string }>;
 }
 
+/** A worker as `GET /api/workers`, `reverse-etl workers` and the dashboard list it: alive when seen within its lapse time. */
+export type ListedWorker = WorkerInfo & { alive: boolean };
+
 /** Options of the registry. */
 export interface WorkerRegistryOptions {
   pool: pg.Pool;
@@ -94,7 +97,7 @@ export class WorkerRegistry {
 }
 
 /** The workers of a queue, most recently seen first, with whether each is past its lapse time. */
-export async function listWorkers(pool: pg.Pool): Promise<Array<WorkerInfo & { alive: boolean }>> {
+export async function listWorkers(pool: pg.Pool): Promise<ListedWorker[]> {
   const { rows } = await pool.query<{
     id: string; host: string; pid: number; concurrency: number; started_at: Date; last_seen: Date; lapse_seconds: number; stopping: boolean;
     running: WorkerInfo["running"]; alive: boolean;
