@@ -12,12 +12,27 @@ const IN_FLIGHT_MARGIN_MS = 500;
 /** Longest wait between two looks at a full budget, so an abort or a freed slot is noticed soon. */
 const MAX_WAIT_MS = 1000;
 
+/** Windows up to this long are counted grant by grant; longer ones (daily quotas) by the minute. */
+const EXACT_WINDOW_MAX_MS = 60_000;
+
+/** Where a kind of window is counted: its table, its time column, and how long one of its rows spans. */
+interface Ledger {
+  table: string;
+  column: string;
+  spanMs: number;
+}
+
+const EXACT: Ledger = { table: `${WORKERS_SCHEMA}.request_log`, column: "at", spanMs: 0 };
+const BY_MINUTE: Ledger = { table: `${WORKERS_SCHEMA}.request_minutes`, column: "minute", spanMs: 60_000 };
+
 /**
- * A destination's request budget in PostgreSQL, shared by every worker of a queue: a log of granted
- * requests (`reverse_etl_workers.request_log`), and a grant made under a transaction-scoped advisory lock
- * per destination, after counting the log over each limit's sliding window by the database's clock (one
- * clock for every machine). Exact, like the in-process limiter: three workers together never send more
- * than a limit allows in any window of it.
+ * A destination's request budget in PostgreSQL, shared by every worker of a queue. A grant is made under a
+ * transaction-scoped advisory lock per destination, after counting what was granted over each limit's
+ * sliding window by the database's clock (one clock for every machine). Short windows (HubSpot's 10 s) are
+ * counted exactly from a log of grants (`request_log`), so three workers together never send more than the
+ * limit in any window; long ones (250,000 a day) from per-minute totals (`request_minutes`), counting a
+ * minute until its last instant leaves the window, which keeps a day's count to 1,440 rows and errs on the
+ * safe side by at most a minute.
  */
 export class PostgresRequestBudget implements SharedRequestBudget {
   constructor(private readonly pool: pg.Pool) {}
@@ -52,27 +67,17 @@ export class PostgresRequestBudget implements SharedRequestBudget {
       await client.query("select pg_advisory_xact_lock(hashtext($1))", [`reverse-etl:budget:${destination}`]);
       let waitMs = 0;
       for (const limit of limits) {
-        // A request costing more than a whole window still goes, alone in it.
-        const room = limit.requests - Math.min(count, limit.requests);
-        // Walking back from the newest grant, the first one past `room` must leave the window before these fit.
-        const { rows } = await client.query<{ wait_ms: string | null }>(
-          `select extract(epoch from (max(at) + make_interval(secs => $2::float8 / 1000) - clock_timestamp())) * 1000 as wait_ms
-             from (select at, sum(requests) over (order by at desc) as newer
-                     from ${WORKERS_SCHEMA}.request_log
-                    where budget = $1 and at > clock_timestamp() - make_interval(secs => $2::float8 / 1000)) w
-            where newer > $3`,
-          [destination, limit.perMs + IN_FLIGHT_MARGIN_MS, room],
-        );
-        const wait = rows[0]?.wait_ms == null ? 0 : Math.max(1, Math.ceil(Number(rows[0].wait_ms)));
-        waitMs = Math.max(waitMs, wait);
+        const ledger = limit.perMs <= EXACT_WINDOW_MAX_MS ? EXACT : BY_MINUTE;
+        waitMs = Math.max(waitMs, await waitBeforeGrant(client, ledger, destination, limit, count));
       }
       if (waitMs > 0) {
         await client.query("rollback");
         return waitMs;
       }
-      const longest = Math.max(...limits.map((l) => l.perMs)) + IN_FLIGHT_MARGIN_MS;
-      await client.query(`delete from ${WORKERS_SCHEMA}.request_log where budget = $1 and at < clock_timestamp() - make_interval(secs => $2::float8 / 1000)`, [destination, longest]);
-      await client.query(`insert into ${WORKERS_SCHEMA}.request_log (budget, at, requests) values ($1, clock_timestamp(), $2)`, [destination, count]);
+      for (const ledger of [EXACT, BY_MINUTE]) {
+        const counted = limits.filter((l) => (l.perMs <= EXACT_WINDOW_MAX_MS) === (ledger === EXACT));
+        if (counted.length > 0) await record(client, ledger, destination, count, Math.max(...counted.map((l) => l.perMs)));
+      }
       await client.query("commit");
       return 0;
     } catch (error) {
@@ -81,5 +86,37 @@ export class PostgresRequestBudget implements SharedRequestBudget {
     } finally {
       client.release();
     }
+  }
+}
+
+/** How long until `count` more requests fit under `limit` in `ledger`: 0 when they fit now. */
+async function waitBeforeGrant(client: pg.PoolClient, ledger: Ledger, destination: string, limit: RateLimit, count: number): Promise<number> {
+  // A request costing more than a whole window still goes, alone in it.
+  const room = limit.requests - Math.min(count, limit.requests);
+  const windowMs = limit.perMs + IN_FLIGHT_MARGIN_MS + ledger.spanMs;
+  // Walking back from the newest row, the first one past `room` must leave the window before these fit.
+  const { rows } = await client.query<{ wait_ms: string | null }>(
+    `select extract(epoch from (max(${ledger.column}) + make_interval(secs => $2::float8 / 1000) - clock_timestamp())) * 1000 as wait_ms
+       from (select ${ledger.column}, sum(requests) over (order by ${ledger.column} desc) as newer
+               from ${ledger.table}
+              where budget = $1 and ${ledger.column} > clock_timestamp() - make_interval(secs => $2::float8 / 1000)) w
+      where newer > $3`,
+    [destination, windowMs, room],
+  );
+  return rows[0]?.wait_ms == null ? 0 : Math.max(1, Math.ceil(Number(rows[0].wait_ms)));
+}
+
+/** Count a grant of `count` requests now, and forget rows older than `longestMs` (plus margins). */
+async function record(client: pg.PoolClient, ledger: Ledger, destination: string, count: number, longestMs: number): Promise<void> {
+  const keepMs = longestMs + IN_FLIGHT_MARGIN_MS + ledger.spanMs;
+  await client.query(`delete from ${ledger.table} where budget = $1 and ${ledger.column} < clock_timestamp() - make_interval(secs => $2::float8 / 1000)`, [destination, keepMs]);
+  if (ledger === EXACT) {
+    await client.query(`insert into ${EXACT.table} (budget, at, requests) values ($1, clock_timestamp(), $2)`, [destination, count]);
+  } else {
+    await client.query(
+      `insert into ${BY_MINUTE.table} (budget, minute, requests) values ($1, date_trunc('minute', clock_timestamp()), $2)
+       on conflict (budget, minute) do update set requests = ${BY_MINUTE.table}.requests + excluded.requests`,
+      [destination, count],
+    );
   }
 }

@@ -35,6 +35,12 @@ export async function migrateWorkerTables(pool: pg.Pool): Promise<void> {
       requests integer not null
     )`);
     await client.query(`create index if not exists request_log_budget_at on ${WORKERS_SCHEMA}.request_log (budget, at)`);
+    await client.query(`create table if not exists ${WORKERS_SCHEMA}.request_minutes (
+      budget text not null,
+      minute timestamptz not null,
+      requests integer not null,
+      primary key (budget, minute)
+    )`);
     await client.query("commit");
   } catch (error) {
     await client.query("rollback").catch(() => undefined);
