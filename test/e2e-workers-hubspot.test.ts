@@ -84,5 +84,8 @@ describe("reverse-etl start --queue: one rate budget per destination across work
     }
     expect(most).toBeLessThanOrEqual(100);
     for (const w of workers) expect((await w.daemon.stop()).code, w.daemon.stderr()).toBe(0);
+    // Each trigger ran once.
+    const all = await warehouse.query<{ sync_name: string; status: string; error: string | null }>("select sync_name, status, error from reverse_etl.sync_runs order by sync_name");
+    expect(all.map((r) => r.sync_name), JSON.stringify(all) + workers.map((w) => w.daemon.stderr()).join("\n")).toEqual(names);
   }, 360_000);
 });
