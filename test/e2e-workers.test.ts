@@ -110,9 +110,7 @@ describe("reverse-etl start --queue: several workers share one queue", () => {
     // lands while it sends.
     const { receiver, proxy } = await startSlowReceiver(150);
     closers.push(() => proxy.close(), () => receiver.close());
-    const file = writeConfig(dir, { plugin: "@reverse-etl/destination-webhook", url: proxy.url, batchSize: 10 }, {}, warehouse.source);
-    const config = JSON.parse((await import("node:fs")).readFileSync(file, "utf8")) as Record<string, unknown>;
-    writeFileSync(file, JSON.stringify({ ...config, scheduler: { queue: warehouse.source.url } }));
+    writeConfig(dir, { plugin: "@reverse-etl/destination-webhook", url: proxy.url, batchSize: 10 }, {}, warehouse.source, { scheduler: { queue: warehouse.source.url } });
 
     const workers = await startWorkers(dir, 3, daemons, { args: ["--concurrency", "1", "--worker-timeout", "6"] });
     const triggered = await fetch(`${workers[0]!.ready.url}/api/syncs/customers_sync/runs`, { method: "POST" });
