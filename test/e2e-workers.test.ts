@@ -2,6 +2,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { startWebhookReceiver } from "@reverse-etl/destination-webhook/emulator";
+import { jsonOf, runCli } from "./support/cli.js";
 import { waitFor, type Daemon } from "./support/daemon.js";
 import { projectDir, writeConfig } from "./support/warehouse.js";
 import { makeWarehouse, modelRowsIn, seedCustomersIn, type TestWarehouse } from "./support/warehouses.js";
@@ -101,6 +102,22 @@ describe("reverse-etl start --queue: several workers share one queue", () => {
     expect(receiver.records.size).toBe(SYNCS * 20);
     expect([...receiver.deliveries.values()].filter((n) => n !== 1)).toEqual([]);
   }, 360_000);
+
+  it("workers: exit 2 without a queue, 1 when the queue cannot be reached, 0 and none listed before any worker joined", async () => {
+    const dir = projectDir("workers-cli");
+    const warehouse = await makeWarehouse("postgres", dir);
+    writeConfig(dir, { plugin: "@reverse-etl/destination-file", path: "out.jsonl" }, {}, warehouse.source);
+    const none = await runCli(["workers", "--json"], { cwd: dir });
+    expect(none.code).toBe(2);
+    expect(jsonOf(none).error).toMatchObject({ code: "NoQueue" });
+    const unreachable = await runCli(["workers", "--json", "--queue", "postgres://nobody:secret-pw@127.0.0.1:1/queue"], { cwd: dir });
+    expect(unreachable.code).toBe(1);
+    expect(jsonOf(unreachable).error).toMatchObject({ code: "QueueError" });
+    expect(unreachable.stdout + unreachable.stderr).not.toContain("secret-pw");
+    const empty = await runCli(["workers", "--json", "--queue", String(warehouse.source.url)], { cwd: dir });
+    expect(empty.code, empty.stderr).toBe(0);
+    expect(jsonOf(empty)).toEqual({ workers: [] });
+  }, 60_000);
 
   it("a worker killed with SIGKILL mid-run: another worker retries the run and the receiver ends holding exactly the model", async () => {
     const dir = projectDir("workers-kill");

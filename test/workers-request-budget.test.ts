@@ -1,6 +1,6 @@
 import pg from "pg";
 import { afterEach, describe, expect, it } from "vitest";
-import { PostgresRequestBudget } from "@reverse-etl/server";
+import { migrateWorkerTables, PostgresRequestBudget } from "@reverse-etl/server";
 import { mostInWindow } from "./support/rate-window.js";
 import { projectDir } from "./support/warehouse.js";
 import { makeWarehouse } from "./support/warehouses.js";
@@ -15,9 +15,8 @@ afterEach(async () => {
 async function threeWorkers(): Promise<PostgresRequestBudget[]> {
   const warehouse = await makeWarehouse("postgres", projectDir("request-budget"));
   const url = String(warehouse.source.url);
-  const { readWorkers } = await import("@reverse-etl/server");
-  await readWorkers(url); // creates the workers' tables
   pools = [0, 1, 2].map(() => new pg.Pool({ connectionString: url, max: 2 }));
+  await migrateWorkerTables(pools[0]!);
   return pools.map((p) => new PostgresRequestBudget(p));
 }
 

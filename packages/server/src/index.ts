@@ -17,4 +17,5 @@ export type { QueuedRun, RunQueue, TakenRun } from "./scheduler/run-queue.js";
 export { QueueWorker, readWorkers } from "./queue/queue-worker.js";
 export type { QueueWorkerOptions } from "./queue/queue-worker.js";
 export { PostgresRequestBudget } from "./queue/postgres-request-budget.js";
+export { migrateWorkerTables } from "./queue/queue-schema.js";
 export type { ListedWorker, WorkerInfo } from "./queue/worker-registry.js";

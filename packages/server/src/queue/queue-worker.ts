@@ -3,7 +3,7 @@ import type { SyncScheduler } from "../scheduler/sync-scheduler.js";
 import type { ServerLogger } from "../runtime/server-logger.js";
 import { PgBossRunQueue } from "./pg-boss-run-queue.js";
 import { PostgresRequestBudget } from "./postgres-request-budget.js";
-import { migrateWorkerTables } from "./queue-schema.js";
+import { migrateWorkerTables, WORKERS_SCHEMA } from "./queue-schema.js";
 import { listWorkers, WorkerRegistry, type ListedWorker } from "./worker-registry.js";
 
 /** Options of a worker of the queue. */
@@ -97,11 +97,12 @@ export class QueueWorker {
   }
 }
 
-/** Read the workers of a queue without joining it (`reverse-etl workers`). */
+/** Read the workers of a queue without joining it (`reverse-etl workers`); none before a worker made its tables. */
 export async function readWorkers(url: string): Promise<ListedWorker[]> {
   const pool = new pg.Pool({ connectionString: url, max: 1, application_name: "reverse-etl workers" });
   try {
-    await migrateWorkerTables(pool);
+    const { rows } = await pool.query<{ table: string | null }>("select to_regclass($1)::text as table", [`${WORKERS_SCHEMA}.workers`]);
+    if (!rows[0]?.table) return [];
     return await listWorkers(pool);
   } finally {
     await pool.end();
