@@ -129,7 +129,7 @@ describe("reverse-etl start --queue: several workers share one queue", () => {
     closers.push(() => proxy.close(), () => receiver.close());
     writeConfig(dir, { plugin: "@reverse-etl/destination-webhook", url: proxy.url, batchSize: 10 }, {}, warehouse.source, { scheduler: { queue: warehouse.source.url } });
 
-    const workers = await startWorkers(dir, 3, daemons, { args: ["--concurrency", "1", "--worker-timeout", "6"] });
+    const workers = await startWorkers(dir, 3, daemons, { args: ["--concurrency", "1", "--worker-timeout", "10"] });
     const triggered = await fetch(`${workers[0]!.ready.url}/api/syncs/customers_sync/runs`, { method: "POST" });
     expect(triggered.status).toBe(202);
     // Whichever worker took the run: kill it once some batches are acknowledged.

@@ -43,6 +43,8 @@ export class PgBossRunQueue implements RunQueue {
   readonly #boss: PgBoss;
   readonly #options: PgBossRunQueueOptions;
   readonly #held = new Map<string, HeldJob>();
+  /** Called when a job is taken or let go, so the workers table says so at once (not at the next beat). */
+  onHeldChange: () => void = () => undefined;
 
   constructor(options: PgBossRunQueueOptions) {
     this.#options = options;
@@ -96,10 +98,12 @@ export class PgBossRunQueue implements RunQueue {
           attempt: run.attempt,
           since: new Date().toISOString(),
         });
+        this.onHeldChange();
         try {
           await take(run);
         } finally {
           this.#held.delete(job.id);
+          this.onHeldChange();
         }
       });
     }

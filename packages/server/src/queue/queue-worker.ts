@@ -73,6 +73,8 @@ export class QueueWorker {
       logger: this.#options.logger,
     });
     await this.#registry.start();
+    const registry = this.#registry;
+    this.queue.onHeldChange = () => registry.beatNow();
     await this.queue.work((job) => scheduler.take(job));
   }
 

@@ -49,6 +49,7 @@ export class WorkerRegistry {
   #timer: NodeJS.Timeout | undefined;
   #stopping = false;
   #beat: Promise<void> = Promise.resolve();
+  #closed = false;
 
   constructor(options: WorkerRegistryOptions) {
     this.#options = options;
@@ -57,10 +58,14 @@ export class WorkerRegistry {
   /** Register this worker and start its heartbeat. */
   async start(): Promise<void> {
     await this.heartbeat();
-    this.#timer = setInterval(() => {
-      this.#beat = this.#beat.then(() => this.heartbeat()).catch((error: unknown) => this.#options.logger.warn("worker heartbeat failed", { error: String(error) }));
-    }, Math.max(500, (this.#options.lapseSeconds * 1000) / 6));
+    this.#timer = setInterval(() => this.beatNow(), Math.max(500, (this.#options.lapseSeconds * 1000) / 6));
     this.#timer.unref();
+  }
+
+  /** Beat now, after the beats already under way (a job was taken: a death from here on must requeue it). */
+  beatNow(): void {
+    if (this.#closed) return;
+    this.#beat = this.#beat.then(() => this.heartbeat()).catch((error: unknown) => this.#options.logger.warn("worker heartbeat failed", { error: String(error) }));
   }
 
   /** Say this worker takes no new run (it still beats until `close`). */
@@ -90,6 +95,7 @@ export class WorkerRegistry {
 
   /** Stop beating and remove this worker's row. */
   async close(): Promise<void> {
+    this.#closed = true;
     clearInterval(this.#timer);
     await this.#beat;
     await this.#options.pool.query(`delete from ${WORKERS_SCHEMA}.workers where id = $1`, [this.id]).catch(() => undefined);
