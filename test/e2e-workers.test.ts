@@ -132,6 +132,10 @@ describe("reverse-etl start --queue: several workers share one queue", () => {
     const workers = await startWorkers(dir, 3, daemons, { args: ["--concurrency", "1", "--worker-timeout", "10"] });
     const triggered = await fetch(`${workers[0]!.ready.url}/api/syncs/customers_sync/runs`, { method: "POST" });
     expect(triggered.status).toBe(202);
+    const queuedRun = (await triggered.json()) as { runId: string; status: string };
+    expect(queuedRun.status).toBe("queued");
+    // Known at once on the worker that queued it, whichever worker takes it.
+    expect(((await (await fetch(`${workers[0]!.ready.url}/api/runs/${queuedRun.runId}`)).json()) as { status: string }).status).toBe("running");
     // Whichever worker took the run: kill it once some batches are acknowledged.
     const holder = await waitFor("a worker running the sync", async () => (await workersOf(dir)).find((w) => w.running.some((r) => r.sync === "customers_sync")));
     await waitFor("the run to be sending", () => receiver.requests.length > 10);
@@ -151,6 +155,8 @@ describe("reverse-etl start --queue: several workers share one queue", () => {
     // The killed attempt stays in sync_runs, closed as interrupted; nothing acknowledged was applied twice.
     const runs = await runsOf(warehouse);
     expect(runs.map((r) => r.status)).toEqual(["failed", "succeeded"]);
+    // The first attempt ran under the id the API answered; the retry under a new one.
+    expect(runs[0]!.run_id).toBe(queuedRun.runId);
     expect(runs[0]!.error).toMatch(/^interrupted/);
     expect(receiver.records.size).toBe(1500);
     expect([...receiver.deliveries.values()].filter((n) => n !== 1)).toEqual([]);

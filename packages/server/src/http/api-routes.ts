@@ -39,6 +39,18 @@ export function rememberNotStarted(run: ActiveRun, error: Error): void {
   if (notStarted.size > 1000) notStarted.delete(notStarted.keys().next().value!);
 }
 
+/** Runs this server queued (`start --queue`) that no worker may have taken yet, by id, with when. */
+const queued = new Map<string, ActiveRun>();
+
+/** How long a queued run reads as `running` before a worker records it (after that, it is unknown). */
+const QUEUED_MEMORY_MS = 15 * 60_000;
+
+/** Remember a run put in the queue, so `GET /api/runs/ID` answers it as running before a worker takes it. */
+function rememberQueued(run: ActiveRun): void {
+  queued.set(run.runId, run);
+  if (queued.size > 1000) queued.delete(queued.keys().next().value!);
+}
+
 /** A run the scheduler knows of that `sync_runs` does not hold (yet, or ever), with no figures. */
 function unrecordedRun(run: ActiveRun, end: Pick<RunRecord, "status" | "finishedAt" | "error">): RunRecord {
   const none = { sent: 0, succeeded: 0, rejected: 0, failed: 0 };
@@ -73,6 +85,8 @@ export async function findRun(ctx: ApiContext, runId: string): Promise<RunRecord
   if (recorded) return recorded;
   const active = [...(ctx.scheduler?.active.values() ?? [])].find((r) => r.runId === runId);
   if (active) return unrecordedRun(active, { status: "running", finishedAt: null, error: null });
+  const waiting = queued.get(runId);
+  if (waiting && Date.now() - waiting.startedAt.getTime() < QUEUED_MEMORY_MS) return unrecordedRun(waiting, { status: "running", finishedAt: null, error: null });
   return notStarted.get(runId);
 }
 
@@ -127,7 +141,8 @@ async function triggerRun(ctx: ApiContext, req: IncomingMessage, res: ServerResp
     return;
   }
   const request = ctx.scheduler.request(sync, "api");
-  if (request.started) sendJson(res, 202, { runId: request.run.runId, sync, status: "running", url: `/api/runs/${request.run.runId}` });
+  if (request.started && request.queued) rememberQueued(request.run);
+  if (request.started) sendJson(res, 202, { runId: request.run.runId, sync, status: request.queued ? "queued" : "running", url: `/api/runs/${request.run.runId}` });
   else if (request.runningId) sendJson(res, 409, { error: { message: `sync "${sync}" is ${request.why}`, code: "AlreadyRunning" }, runId: request.runningId });
   else sendError(res, 503, "Stopping", `sync "${sync}" was not started: ${request.why}`);
 }
