@@ -2,6 +2,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { startWebhookReceiver } from "@reverse-etl/destination-webhook/emulator";
+import { startAlertCollector } from "./support/alert-collector.js";
 import { jsonOf, runCli } from "./support/cli.js";
 import { waitFor, type Daemon } from "./support/daemon.js";
 import { projectDir, writeConfig } from "./support/warehouse.js";
@@ -118,6 +119,29 @@ describe("reverse-etl start --queue: several workers share one queue", () => {
     expect(empty.code, empty.stderr).toBe(0);
     expect(jsonOf(empty)).toEqual({ workers: [] });
   }, 60_000);
+
+  it("a stale sync is alerted once by the workers' elected leader, not once per worker", async () => {
+    const dir = projectDir("workers-stale");
+    const warehouse = await makeWarehouse("postgres", dir);
+    await seedCustomersIn(warehouse, 5);
+    const collector = await startAlertCollector();
+    closers.push(() => collector.close());
+    writeConfig(dir, { plugin: "@reverse-etl/destination-file", path: "out.jsonl" }, {}, warehouse.source, {
+      scheduler: { queue: warehouse.source.url },
+      alerts: { ops: { url: collector.url, on: ["stale"], staleAfter: "1s" } },
+    });
+    const once = await runCli(["sync", "--json"], { cwd: dir });
+    expect(once.code, once.stderr).toBe(0);
+    const syncedAt = Date.now();
+    await waitFor("the last success to be older than staleAfter", () => Date.now() - syncedAt > 1500);
+    const workers = await startWorkers(dir, 3, daemons);
+    await waitFor("the stale alert", () => collector.alerts.length > 0);
+    // Every worker checked at start (and the list shows all three up); only the leader said it.
+    await waitFor("three live workers", async () => (await workersOf(dir)).filter((w) => w.alive).length === 3);
+    expect(collector.alerts.map((a) => a.body.event)).toEqual(["stale"]);
+    for (const w of workers) expect((await w.daemon.stop()).code, w.daemon.stderr()).toBe(0);
+    expect(collector.alerts).toHaveLength(1);
+  }, 120_000);
 
   it("a worker killed with SIGKILL mid-run: another worker retries the run and the receiver ends holding exactly the model", async () => {
     const dir = projectDir("workers-kill");

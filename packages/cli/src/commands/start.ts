@@ -89,7 +89,7 @@ SIGTERM or Ctrl-C: no new run starts, runs in flight finish the batches they are
           return this.error(`[reverse-etl] start: cannot open the job queue (${describeFailure(error).message}); check --queue or scheduler.queue.`, { exit: ExitCode.failure, code: "QueueError" });
         })
       : undefined;
-    const scheduler = new SyncScheduler({ project, logger: this.logger, ...(worker ? { queue: worker.queue, requestBudget: worker.budget } : {}) });
+    const scheduler = new SyncScheduler({ project, logger: this.logger, ...(worker ? { queue: worker.queue, requestBudget: worker.budget, checksStale: () => worker.isLeader() } : {}) });
     holder = new ReloadingProject(first, { open, logger: this.logger, scheduler });
     const metrics = new RunMetrics();
     metrics.observe(scheduler);

@@ -29,6 +29,8 @@ export class QueueWorker {
   readonly #options: QueueWorkerOptions;
   #registry: WorkerRegistry | undefined;
   #stopped = false;
+  /** The session holding the election lock, once this worker won it. */
+  #leader: pg.PoolClient | undefined;
 
   /** True once `stop` was called. */
   get stopped(): boolean {
@@ -78,6 +80,23 @@ export class QueueWorker {
     await this.queue.work((job) => scheduler.take(job));
   }
 
+  /**
+   * Whether this worker is the queue's one leader (it sends `stale` alerts): the one holding a session
+   * advisory lock, which Postgres releases when that worker's connection dies, so another wins it next time.
+   */
+  async isLeader(): Promise<boolean> {
+    if (this.#leader) return true;
+    if (this.#stopped) return false;
+    const client = await this.#pool.connect();
+    const { rows } = await client.query<{ won: boolean }>("select pg_try_advisory_lock(hashtext($1)) as won", [`${WORKERS_SCHEMA}:leader`]).catch((error: unknown) => {
+      client.release();
+      throw error;
+    });
+    if (rows[0]?.won) this.#leader = client;
+    else client.release();
+    return this.#leader !== undefined;
+  }
+
   /** The workers of this queue (`reverse-etl workers`, the dashboard). */
   workers(): Promise<ListedWorker[]> {
     return listWorkers(this.#pool);
@@ -94,6 +113,8 @@ export class QueueWorker {
     const finished = await stopRuns();
     await this.queue.stop(graceMs).catch((error: unknown) => this.#options.logger.warn("stopping the job queue failed", { error: String(error) }));
     await this.#registry?.close();
+    this.#leader?.release(true); // ends the session, and with it the election lock
+    this.#leader = undefined;
     await this.#pool.end().catch(() => undefined);
     return finished;
   }

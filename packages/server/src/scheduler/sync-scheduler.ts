@@ -46,6 +46,11 @@ export interface SyncSchedulerOptions {
   queue?: RunQueue;
   /** Every run takes its destination requests from this budget too (shared with the other workers). */
   requestBudget?: SharedRequestBudget;
+  /**
+   * Whether this process is the one that sends `stale` alerts (default: yes). The workers of a queue elect
+   * one, so a stale sync is said once, not once per worker.
+   */
+  checksStale?: () => Promise<boolean>;
 }
 
 /**
@@ -94,7 +99,11 @@ export class SyncScheduler {
   /** Schedule every sync of the project's config, then make up the scheduled times missed while stopped. */
   async start(): Promise<void> {
     this.#schedule();
-    const checkStale = () => void this.#options.project().checkStale().catch(() => undefined);
+    const { checksStale } = this.#options;
+    const checkStale = () =>
+      void (checksStale ? checksStale() : Promise.resolve(true))
+        .then((mine) => (mine ? this.#options.project().checkStale() : undefined))
+        .catch(() => undefined);
     this.#staleTimer = setInterval(checkStale, this.#options.staleCheckMs ?? 30_000);
     this.#staleTimer.unref();
     checkStale();
