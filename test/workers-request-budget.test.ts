@@ -50,4 +50,14 @@ describe("PostgresRequestBudget: one destination's rate limits shared by several
     // Another destination has its own budget.
     await budgets[2]!.acquire("segment", limits, 1, AbortSignal.timeout(5000));
   }, 60_000);
+
+  it("a pause one worker learned of (a 429's Retry-After) holds the others' requests too", async () => {
+    const budgets = await threeWorkers();
+    const limits = [{ requests: 100, perMs: 10_000 }];
+    await budgets[0]!.acquire("crm", limits, 1);
+    await budgets[0]!.pause!("crm", 60_000);
+    await expect(budgets[1]!.acquire("crm", limits, 1, AbortSignal.timeout(1500))).rejects.toThrow(/aborted|timeout/i);
+    // Another destination has its own budget.
+    await budgets[2]!.acquire("segment", limits, 1, AbortSignal.timeout(5000));
+  }, 60_000);
 });

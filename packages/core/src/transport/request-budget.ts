@@ -12,6 +12,11 @@ export interface SharedRequestBudget {
    * the processes sharing the budget, then count them. Rejects when `signal` aborts.
    */
   acquire(destination: string, limits: readonly RateLimit[], count: number, signal?: AbortSignal): Promise<void>;
+  /**
+   * Hold every process's requests to `destination` for `ms` (a 429 said the vendor's window is full, e.g.
+   * spent by another integration), so the others do not each run into it. Optional.
+   */
+  pause?(destination: string, ms: number): Promise<void>;
 }
 
 /** What paces a run's requests: a limiter of this process, or one that also draws on a shared budget. */
@@ -40,6 +45,10 @@ export function requestLimiter(destination: string, limits: readonly RateLimit[]
       chain = turn.catch(() => undefined);
       return turn;
     },
-    pauseUntil: (time) => local.pauseUntil(time),
+    pauseUntil(time) {
+      local.pauseUntil(time);
+      // Best effort: the run's own pause holds regardless; a failed write only leaves the others unwarned.
+      void shared.pause?.(destination, time - Date.now()).catch(() => undefined);
+    },
   };
 }

@@ -59,13 +59,26 @@ export class PostgresRequestBudget implements SharedRequestBudget {
     }
   }
 
+  async pause(destination: string, ms: number): Promise<void> {
+    if (!(ms > 0)) return;
+    await this.pool.query(
+      `insert into ${WORKERS_SCHEMA}.request_pauses (budget, until) values ($1, clock_timestamp() + make_interval(secs => $2::float8 / 1000))
+       on conflict (budget) do update set until = greatest(${WORKERS_SCHEMA}.request_pauses.until, excluded.until)`,
+      [destination, ms],
+    );
+  }
+
   /** Grant `count` requests and answer 0, or answer how long to wait before they could fit. */
   async #tryGrant(destination: string, limits: readonly RateLimit[], count: number): Promise<number> {
     const client = await this.pool.connect();
     try {
       await client.query("begin");
       await client.query("select pg_advisory_xact_lock(hashtext($1))", [`reverse-etl:budget:${destination}`]);
-      let waitMs = 0;
+      const paused = await client.query<{ wait_ms: string }>(
+        `select extract(epoch from (until - clock_timestamp())) * 1000 as wait_ms from ${WORKERS_SCHEMA}.request_pauses where budget = $1 and until > clock_timestamp()`,
+        [destination],
+      );
+      let waitMs = paused.rows[0] ? Math.max(1, Math.ceil(Number(paused.rows[0].wait_ms))) : 0;
       for (const limit of limits) {
         const ledger = limit.perMs <= EXACT_WINDOW_MAX_MS ? EXACT : BY_MINUTE;
         waitMs = Math.max(waitMs, await waitBeforeGrant(client, ledger, destination, limit, count));

@@ -35,6 +35,10 @@ export async function migrateWorkerTables(pool: pg.Pool): Promise<void> {
       requests integer not null
     )`);
     await client.query(`create index if not exists request_log_budget_at on ${WORKERS_SCHEMA}.request_log (budget, at)`);
+    await client.query(`create table if not exists ${WORKERS_SCHEMA}.request_pauses (
+      budget text primary key,
+      until timestamptz not null
+    )`);
     await client.query(`create table if not exists ${WORKERS_SCHEMA}.request_minutes (
       budget text not null,
       minute timestamptz not null,
