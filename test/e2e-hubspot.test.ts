@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { hubspotRateLimitAnswer, startHubSpotEmulator, type HubSpotEmulator } from "@reverse-etl/destination-hubspot/emulator";
 import { startFaultProxy, type FaultProxy } from "@reverse-etl/testkit";
+import { mostInWindow } from "./support/rate-window.js";
 import { projectDir } from "./support/warehouse.js";
 import { makeWarehouse, WAREHOUSES, type TestWarehouse } from "./support/warehouses.js";
 import { jsonOf, runCli, startCli, type CliResult } from "./support/cli.js";
@@ -214,12 +215,7 @@ describe("sync to HubSpot through the CLI against the emulator", () => {
 
     // The emulator admitted at most 100 requests in any rolling 10 s (counted from its log, too).
     const admitted = emulator.requestLog.filter((r) => r.status !== 429).map((r) => r.at);
-    let most = 0;
-    for (let i = 0, j = 0; i < admitted.length; i++) {
-      while (admitted[j]! <= admitted[i]! - 10_000) j++;
-      most = Math.max(most, i - j + 1);
-    }
-    expect(most).toBeLessThanOrEqual(100);
+    expect(mostInWindow(admitted, 10_000)).toBeLessThanOrEqual(100);
     expect(emulator.rateLimitStats.maxInInterval).toBeLessThanOrEqual(100);
     // A 429 was answered (the shared window ran out) and the batch it refused was resent, not lost:
     // every contact is there and each 100-row batch was accepted once.
@@ -277,13 +273,7 @@ describe("sync to HubSpot through the CLI against the emulator", () => {
     ]);
     expect(writesSince(emulator, mark)).toEqual(Array(5).fill({ path: "/crm/v3/objects/contacts/batch/archive", inputs: 100, status: 204 }));
     // The run went as fast as the window allows: 6 requests in the first 10 s, the other 5 after it.
-    const at = requests.map((r) => r.at);
-    let most = 0;
-    for (let i = 0, j = 0; i < at.length; i++) {
-      while (at[j]! <= at[i]! - 10_000) j++;
-      most = Math.max(most, i - j + 1);
-    }
-    expect(most).toBe(6);
+    expect(mostInWindow(requests.map((r) => r.at), 10_000)).toBe(6);
     expect(contactsIn(emulator)).toEqual(await modelIn(warehouse));
   }, 120_000);
 

@@ -114,6 +114,7 @@ describe("sync modes and options", () => {
     expect(await duck(warehouse, `select version, name from "ops state".schema_migrations order by version`)).toEqual([
       { version: 1, name: "create state, runs, errors and locks" },
       { version: 2, name: "remember each sync's model columns, to catch schema drift" },
+      { version: 3, name: "record the scheduled time a queued run is for" },
     ]);
   });
 

@@ -49,12 +49,13 @@ function duckdbAt(file: string): TestWarehouse {
   return { kind: "duckdb", source: { plugin: "@reverse-etl/source-duckdb", path: file }, query: (statements) => duck(file, statements) };
 }
 
-/** Write a JSON config for a customers model synced to one destination. */
+/** Write a JSON config for a customers model synced to one destination; `top` adds top-level keys (`scheduler`). */
 export function writeConfig(
   dir: string,
   destination: Record<string, unknown>,
   sync: Record<string, unknown> = {},
   source: Record<string, unknown> = { plugin: "@reverse-etl/source-duckdb", path: "warehouse.duckdb" },
+  top: Record<string, unknown> = {},
 ): string {
   const file = join(dir, "reverse-etl.config.json");
   writeFileSync(
@@ -75,6 +76,7 @@ export function writeConfig(
             ...sync,
           },
         },
+        ...top,
       },
       null,
       2,

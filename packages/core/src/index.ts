@@ -97,6 +97,7 @@ export { ConfiguredProject } from "./project/configured-project.js";
 export { DEFAULT_STATE_SCHEMA } from "./project/project-connections.js";
 export type { StateDatabase, SyncErrorRow, SyncRunRow, SyncStateRow } from "./state/state-tables.js";
 export type { RetryPolicy } from "./transport/retry-policy.js";
+export type { RequestLimiter, SharedRequestBudget } from "./transport/request-budget.js";
 export { openProject } from "./project/open-project.js";
 export { newRunId } from "./apply/apply-sync.js";
 export { alertEventFor } from "./alerts/alert-transition.js";

@@ -105,6 +105,8 @@ export interface RunRecord {
   rejected: number;
   failed: number;
   error: string | null;
+  /** The scheduled time a run taken from the job queue was for (ISO 8601, UTC); null otherwise. */
+  scheduledFor: string | null;
 }
 
 /** A row a run did not deliver, from `sync_errors`. */

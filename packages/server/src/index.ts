@@ -2,7 +2,7 @@
 export { SyncScheduler } from "./scheduler/sync-scheduler.js";
 export type { ActiveRun, RunEvent, RunReason, RunRequest, SyncSchedulerOptions } from "./scheduler/sync-scheduler.js";
 export { shouldRunAfter } from "./scheduler/after-chains.js";
-export { missedScheduledRun } from "./scheduler/catch-up.js";
+export { missedScheduledRun, scheduledTimeOf } from "./scheduler/catch-up.js";
 export type { ServerLogger } from "./runtime/server-logger.js";
 export { startHttpServer } from "./http/http-server.js";
 export type { HttpServerOptions, RouteHandler, RunningHttpServer } from "./http/http-server.js";
@@ -13,3 +13,9 @@ export { metricsRoute, RunMetrics } from "./metrics/run-metrics.js";
 export { dashboardRoute } from "./dashboard/dashboard-routes.js";
 export { ReloadingProject } from "./config-watch/reloading-project.js";
 export type { ReloadingProjectOptions } from "./config-watch/reloading-project.js";
+export type { QueuedRun, RunQueue, TakenRun } from "./scheduler/run-queue.js";
+export { QueueWorker, readWorkers } from "./queue/queue-worker.js";
+export type { QueueWorkerOptions } from "./queue/queue-worker.js";
+export { PostgresRequestBudget } from "./queue/postgres-request-budget.js";
+export { migrateWorkerTables } from "./queue/queue-schema.js";
+export type { ListedWorker, WorkerInfo } from "./queue/worker-registry.js";

@@ -75,6 +75,7 @@ function finishedRun(run: SyncRunReport, sync: string): RunRecord {
     rejected,
     failed,
     error: null,
+    scheduledFor: null,
   };
 }
 

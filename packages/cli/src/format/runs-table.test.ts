@@ -14,6 +14,7 @@ const run = (overrides: Partial<RunRecord>): RunRecord => ({
   rejected: 0,
   failed: 0,
   error: null,
+  scheduledFor: null,
   ...overrides,
 });
 

@@ -12,6 +12,7 @@ import { inSyncRun } from "../runtime/sync-run-context.js";
 import { secrets } from "../secrets/redactor.js";
 import { StateCommits } from "../state/state-commits.js";
 import type { StateStore } from "../state/state-store.js";
+import type { SharedRequestBudget } from "../transport/request-budget.js";
 import type { RetryPolicy } from "../transport/retry-policy.js";
 import type { RetryEvent } from "./deliver-batch.js";
 import { sendSnapshot } from "./send-snapshot.js";
@@ -38,6 +39,10 @@ export interface ApplyContext {
   onRetry?: (event: RetryEvent) => void;
   /** Id the run is recorded under; default a new one. A scheduler picks it first, to answer it before the run ends. */
   runId?: string;
+  /** The scheduled time this run is for (a queue's job), recorded in `sync_runs.scheduled_for`. */
+  scheduledFor?: Date;
+  /** The destination's request budget shared with other processes (several workers), if any. */
+  requestBudget?: SharedRequestBudget;
 }
 
 /**
@@ -74,7 +79,7 @@ async function runSync(ctx: ApplyContext, runId: string): Promise<SyncRunReport>
     const recovered = await store.recoverInterrupted(def.name, runId);
     if (recovered > 0) ctx.logger.warn("closed runs interrupted by a crash", { sync: def.name, runs: recovered });
     const interrupted = await store.interruptedSinceSuccess(def.name);
-    await store.startRun({ runId, sync: def.name, full: ctx.full, pendingTable: snapshot.table });
+    await store.startRun({ runId, sync: def.name, full: ctx.full, pendingTable: snapshot.table, scheduledFor: ctx.scheduledFor });
     try {
       const phase = phaseTimer(ctx.logger, def.name);
       ctx.onProgress?.({ sync: def.name, phase: "planning", done: 0 });

@@ -3,7 +3,8 @@ import { DestinationAuthError, DestinationQuotaError, FatalDestinationError, wit
 import type { DestinationConnection, OutgoingRecord, SyncContext, WriteOperation, WriteOutcome } from "../plugins/destination.js";
 import { connectionFailureOf } from "../plugins/connection-failure.js";
 import { secrets } from "../secrets/redactor.js";
-import { sleep, type SlidingWindowLimiter } from "../transport/rate-limiter.js";
+import { sleep } from "../transport/rate-limiter.js";
+import type { RequestLimiter } from "../transport/request-budget.js";
 import { backoffDelay, type RetryPolicy } from "../transport/retry-policy.js";
 import type { ReachWatch } from "./reach-watch.js";
 
@@ -17,7 +18,7 @@ export type DeliveryResult =
 /** What delivering batches needs. */
 export interface DeliveryContext {
   destination: DestinationConnection;
-  limiter: SlidingWindowLimiter;
+  limiter: RequestLimiter;
   policy: RetryPolicy;
   /** The sync and run each write call is told about; its `acquireRequests` takes from `limiter`. */
   context: SyncContext;

@@ -7,7 +7,7 @@ import { snapshotTable, type Snapshot } from "../plan/snapshot.js";
 import { withoutPrefix } from "../errors.js";
 import { secrets } from "../secrets/redactor.js";
 import type { StateCommits } from "../state/state-commits.js";
-import { SlidingWindowLimiter } from "../transport/rate-limiter.js";
+import { requestLimiter, type SharedRequestBudget } from "../transport/request-budget.js";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "../transport/retry-policy.js";
 import { deliverBatch, type RetryEvent } from "./deliver-batch.js";
 import { failDeferred, settleDeferred } from "./flush-deferred.js";
@@ -36,6 +36,8 @@ export interface SendContext {
   retryPolicy?: RetryPolicy;
   /** Called before records are sent again. */
   onRetry?: (event: RetryEvent) => void;
+  /** The destination's request budget shared with other processes, if any. */
+  requestBudget?: SharedRequestBudget;
 }
 
 /** Rows streamed from the snapshot per fetch. */
@@ -74,7 +76,7 @@ export async function sendSnapshot(ctx: SendContext): Promise<{ error?: string; 
     retryWaves.add(info.attempt);
     ctx.logger?.info("retrying failed batches", { sync: def.name, attempt: info.attempt, of: policy.maxAttempts, inMs: info.delayMs, reason: info.message });
   };
-  const limiter = new SlidingWindowLimiter(caps.rateLimits ?? []);
+  const limiter = requestLimiter(def.destinationName, caps.rateLimits ?? [], ctx.requestBudget);
   const sendQueue = new PQueue({ concurrency });
   const deferredContext = { db: snapshot.warehouse.db, commits: ctx.commits, tally, retryRejected: def.retryRejected };
   const settlements = new Settlements(deferredContext);

@@ -135,6 +135,26 @@ export interface AlertConfig {
   minRejectedShare?: number;
 }
 
+/**
+ * How `reverse-etl start` processes share the work. Without `queue`, each process runs every sync itself
+ * (one process per config). With it, any number of workers on any machines take runs from one PostgreSQL
+ * job queue, each scheduled time runs once across them, and each destination's rate limits are one
+ * budget for them all.
+ */
+export interface SchedulerConfig {
+  /**
+   * PostgreSQL URL of the job queue every worker shares, usually `env("QUEUE_URL")` (the state's own
+   * database is fine: the queue keeps its tables in the `reverse_etl_queue` schema).
+   */
+  queue?: string;
+  /**
+   * Runs one worker takes at once from the queue (`start --concurrency` wins). Default 2.
+   * @minimum 1
+   * @multipleOf 1
+   */
+  concurrency?: number;
+}
+
 /** The whole configuration document. */
 export interface ReverseEtlConfig {
   /** JSON schema reference for editors. */
@@ -151,4 +171,6 @@ export interface ReverseEtlConfig {
   syncs: Record<string, SyncConfig>;
   /** Alerts, by name. */
   alerts?: Record<string, AlertConfig>;
+  /** How `reverse-etl start` workers share runs and rate budgets (a job queue). */
+  scheduler?: SchedulerConfig;
 }

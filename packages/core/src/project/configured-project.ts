@@ -131,7 +131,7 @@ export class ConfiguredProject implements Project {
     // Every mapping is checked before the first write of any sync.
     const compiled: SyncDefinition[] = [];
     const selected = this.#selected(options.syncs);
-    if (options.runId !== undefined && selected.length !== 1) {
+    if ((options.runId !== undefined || options.scheduledFor !== undefined) && selected.length !== 1) {
       throw new ConfigError(this.file, [{ path: "/syncs", message: `a run id names one run: select exactly one sync (got ${selected.length})` }]);
     }
     for (const def of selected) {
@@ -161,6 +161,8 @@ export class ConfiguredProject implements Project {
         onProgress: options.onProgress,
         logger: this.#logger,
         runId: options.runId,
+        scheduledFor: options.scheduledFor,
+        requestBudget: options.requestBudget,
         onRetry: options.onRetry && ((event) => options.onRetry!({ sync: def.name, destination: def.destinationName, ...event })),
       });
       run.warnings.unshift(...warnings);

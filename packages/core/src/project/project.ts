@@ -1,6 +1,7 @@
 import type { ConfigIssue } from "../errors.js";
 import type { ReverseEtlConfig } from "../config/types.js";
 import type { Logger } from "../plugins/plugin-context.js";
+import type { SharedRequestBudget } from "../transport/request-budget.js";
 import type { PlanReport, ProgressEvent, RunError, RunRecord, SyncReport } from "../reports.js";
 
 /** How to find and open a project. */
@@ -49,6 +50,13 @@ export interface SyncOptions extends PlanOptions {
   runId?: string;
   /** Called before records of a sync are sent again after a transient failure or a 429 (metrics). */
   onRetry?: (event: { sync: string; destination: string; records: number; rateLimited: boolean }) => void;
+  /** The scheduled time the run is for (recorded in `sync_runs.scheduled_for`). Only with exactly one sync selected. */
+  scheduledFor?: Date;
+  /**
+   * Take every request to a destination from this budget too, shared with other processes (the workers of
+   * `reverse-etl start --queue`), so together they stay under the destination's rate limits.
+   */
+  requestBudget?: SharedRequestBudget;
 }
 
 /** Result of `validate`. */

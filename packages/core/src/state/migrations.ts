@@ -85,10 +85,34 @@ export const STATE_MIGRATIONS: readonly StateMigration[] = [
         .execute();
     },
   },
+  {
+    version: 3,
+    name: "record the scheduled time a queued run is for",
+    async up(db) {
+      // Text, not a timestamp: warehouses disagree on time zones, and the queue's key is this exact text.
+      await db.schema.alterTable("sync_runs").addColumn("scheduled_for", "varchar").execute();
+    },
+  },
 ];
 
-/** Bring the state schema up to date. Returns the versions applied. */
+/**
+ * Bring the state schema up to date. Returns the versions applied. Several processes starting together (the
+ * workers of a queue) race on `create ... if not exists`, which a warehouse can fail on its own catalog
+ * (Postgres: a duplicate `pg_type` row): the loser's transaction rolls back, and it tries again, finding
+ * the winner's work done.
+ */
 export async function migrateStateSchema(db: Kysely<StateDatabase>, schema: string): Promise<number[]> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await migrateOnce(db, schema);
+    } catch (error) {
+      if (attempt >= 5) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100 * attempt + Math.random() * 200));
+    }
+  }
+}
+
+async function migrateOnce(db: Kysely<StateDatabase>, schema: string): Promise<number[]> {
   await db.schema.createSchema(schema).ifNotExists().execute();
   const scoped = db.withSchema(schema);
   await scoped.schema

@@ -61,6 +61,7 @@ function toRunRecord(r: Selectable<SyncRunRow>): RunRecord {
     rejected: Number(r.rejected),
     failed: Number(r.failed),
     error: r.error,
+    scheduledFor: r.scheduled_for ?? null,
   };
 }
 

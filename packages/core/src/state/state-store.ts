@@ -184,7 +184,7 @@ export class StateStore {
   }
 
   /** Record the start of a run. */
-  async startRun(run: { runId: string; sync: string; full: boolean; pendingTable: string }): Promise<void> {
+  async startRun(run: { runId: string; sync: string; full: boolean; pendingTable: string; scheduledFor?: Date }): Promise<void> {
     await this.db
       .insertInto("sync_runs")
       .values({
@@ -197,6 +197,7 @@ export class StateStore {
         pid: process.pid,
         host: HOST,
         pending_table: run.pendingTable,
+        scheduled_for: run.scheduledFor?.toISOString() ?? null,
       })
       .execute();
   }

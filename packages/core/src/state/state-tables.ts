@@ -46,6 +46,8 @@ export interface SyncRunRow {
   host: string;
   /** Name of the run's snapshot table while it runs. */
   pending_table: string | null;
+  /** The scheduled time a queued run is for (ISO 8601 text, UTC); null for runs started otherwise. */
+  scheduled_for: string | null;
 }
 
 /** `sync_errors`: rows that were not delivered, and why. */

@@ -1,5 +1,6 @@
 import type { RunError, RunRecord } from "@reverse-etl/core";
 import type { SyncSummary } from "../http/api-routes.js";
+import type { ListedWorker } from "../queue/worker-registry.js";
 import { escapeHtml, formatDuration, formatTime, statusBadge } from "./html.js";
 
 const durationOf = (run: RunRecord): number | null => (run.finishedAt ? Date.parse(run.finishedAt) - Date.parse(run.startedAt) : null);
@@ -26,6 +27,24 @@ export function syncListPage(syncs: SyncSummary[]): string {
 <div class="card"><table class="stack" id="syncs">
 <thead><tr><th>Sync</th><th>Model → destination</th><th>Runs</th><th>Next run</th><th>Last run</th></tr></thead>
 <tbody>${rows.join("\n")}</tbody></table></div>`;
+}
+
+/** The workers of the job queue (`start --queue`): who, what each runs, when last seen. */
+export function workersSection(workers: ListedWorker[]): string {
+  const rows = workers.map((w) => {
+    const state = !w.alive ? '<span class="badge failed">not answering</span>' : w.stopping ? '<span class="badge partial">stopping</span>' : '<span class="badge succeeded">alive</span>';
+    const runs = w.running.map((r) => `${syncLink(r.sync)} <a href="/runs/${encodeURIComponent(r.runId)}">${escapeHtml(r.runId)}</a>${r.attempt > 0 ? ` <span class="meta">attempt ${r.attempt + 1}</span>` : ""}`);
+    return `<tr data-worker="${escapeHtml(w.id)}">
+<td data-label="Worker"><code>${escapeHtml(w.id.slice(0, 8))}</code> <span class="meta">${escapeHtml(w.host)} pid ${w.pid}</span></td>
+<td data-label="State">${state}</td>
+<td data-label="Running">${runs.join("<br>") || '<span class="meta">idle</span>'} <span class="meta">(${w.running.length}/${w.concurrency})</span></td>
+<td data-label="Last seen">${formatTime(w.lastSeen)}</td>
+</tr>`;
+  });
+  return `<h2>Workers</h2>
+<div class="card"><table class="stack" id="workers">
+<thead><tr><th>Worker</th><th>State</th><th>Running</th><th>Last seen</th></tr></thead>
+<tbody>${rows.join("\n") || '<tr><td colspan="4" class="meta">No worker registered.</td></tr>'}</tbody></table></div>`;
 }
 
 /** Rows sent per run, oldest first, as a small bar chart (inline SVG: no script, readable on a phone). */

@@ -1,7 +1,7 @@
 import { findRun, listSyncs, type ApiContext } from "../http/api-routes.js";
 import { sendText } from "../http/http-io.js";
 import type { RouteHandler } from "../http/http-server.js";
-import { runPage, syncListPage, syncPage } from "./dashboard-pages.js";
+import { runPage, syncListPage, syncPage, workersSection } from "./dashboard-pages.js";
 import { escapeHtml, page } from "./html.js";
 
 const HTML = "text/html; charset=utf-8";
@@ -17,7 +17,8 @@ export function dashboardRoute(ctx: ApiContext): RouteHandler {
     const readOnly = !ctx.scheduler;
     const send = (status: number, title: string, body: string, refreshSeconds?: number) => sendText(res, status, HTML, page(title, body, { readOnly, refreshSeconds }));
     if (path === "/") {
-      send(200, "Syncs", syncListPage(await listSyncs(ctx, 1)), 30);
+      const workers = ctx.workers ? workersSection(await ctx.workers()) : "";
+      send(200, "Syncs", syncListPage(await listSyncs(ctx, 1)) + workers, 30);
       return true;
     }
     const sync = /^\/syncs\/([^/]+)$/.exec(path);

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { syncSchedule, type Project, type RunRecord } from "@reverse-etl/core";
 import type { ActiveRun, SyncScheduler } from "../scheduler/sync-scheduler.js";
+import type { ListedWorker } from "../queue/worker-registry.js";
 import { sendError, sendJson, writeRefusal } from "./http-io.js";
 
 /** What the API reads and drives. */
@@ -11,6 +12,8 @@ export interface ApiContext {
   scheduler?: SyncScheduler;
   /** Bearer token writes need, if any. */
   token?: string;
+  /** The workers of the job queue this process shares (`start --queue`); absent without a queue. */
+  workers?: () => Promise<ListedWorker[]>;
 }
 
 /** One sync as `GET /api/syncs` lists it. */
@@ -36,10 +39,22 @@ export function rememberNotStarted(run: ActiveRun, error: Error): void {
   if (notStarted.size > 1000) notStarted.delete(notStarted.keys().next().value!);
 }
 
+/** Runs this server queued (`start --queue`) that no worker may have taken yet, by id, with when. */
+const queued = new Map<string, ActiveRun>();
+
+/** How long a queued run reads as `running` before a worker records it (after that, it is unknown). */
+const QUEUED_MEMORY_MS = 15 * 60_000;
+
+/** Remember a run put in the queue, so `GET /api/runs/ID` answers it as running before a worker takes it. */
+function rememberQueued(run: ActiveRun): void {
+  queued.set(run.runId, run);
+  if (queued.size > 1000) queued.delete(queued.keys().next().value!);
+}
+
 /** A run the scheduler knows of that `sync_runs` does not hold (yet, or ever), with no figures. */
 function unrecordedRun(run: ActiveRun, end: Pick<RunRecord, "status" | "finishedAt" | "error">): RunRecord {
   const none = { sent: 0, succeeded: 0, rejected: 0, failed: 0 };
-  return { runId: run.runId, sync: run.sync, startedAt: run.startedAt.toISOString(), counts: { added: 0, changed: 0, removed: 0, unchanged: 0, invalid: 0 }, ...none, ...end };
+  return { runId: run.runId, sync: run.sync, startedAt: run.startedAt.toISOString(), counts: { added: 0, changed: 0, removed: 0, unchanged: 0, invalid: 0 }, ...none, scheduledFor: null, ...end };
 }
 
 /** Every sync with its schedule, next run, the run in flight and its last runs. */
@@ -70,6 +85,8 @@ export async function findRun(ctx: ApiContext, runId: string): Promise<RunRecord
   if (recorded) return recorded;
   const active = [...(ctx.scheduler?.active.values() ?? [])].find((r) => r.runId === runId);
   if (active) return unrecordedRun(active, { status: "running", finishedAt: null, error: null });
+  const waiting = queued.get(runId);
+  if (waiting && Date.now() - waiting.startedAt.getTime() < QUEUED_MEMORY_MS) return unrecordedRun(waiting, { status: "running", finishedAt: null, error: null });
   return notStarted.get(runId);
 }
 
@@ -94,6 +111,11 @@ export async function handleApi(ctx: ApiContext, req: IncomingMessage, res: Serv
     } else sendError(res, 405, "MethodNotAllowed", `${method} ${path}: use GET or POST`);
     return true;
   }
+  if (path === "/api/workers" && method === "GET") {
+    if (ctx.workers) sendJson(res, 200, { workers: await ctx.workers() });
+    else sendError(res, 404, "NoQueue", "this server shares no job queue (start --queue); it is its only worker");
+    return true;
+  }
   const run = /^\/api\/runs\/([^/]+)$/.exec(path);
   if (run && method === "GET") {
     const found = await findRun(ctx, decodeURIComponent(run[1]!));
@@ -102,7 +124,7 @@ export async function handleApi(ctx: ApiContext, req: IncomingMessage, res: Serv
     return true;
   }
   if (path.startsWith("/api/")) {
-    sendError(res, 404, "NotFound", `${method} ${path} is not part of the API: GET /api/syncs, GET|POST /api/syncs/NAME/runs, GET /api/runs/ID`);
+    sendError(res, 404, "NotFound", `${method} ${path} is not part of the API: GET /api/syncs, GET|POST /api/syncs/NAME/runs, GET /api/runs/ID, GET /api/workers`);
     return true;
   }
   return false;
@@ -119,7 +141,8 @@ async function triggerRun(ctx: ApiContext, req: IncomingMessage, res: ServerResp
     return;
   }
   const request = ctx.scheduler.request(sync, "api");
-  if (request.started) sendJson(res, 202, { runId: request.run.runId, sync, status: "running", url: `/api/runs/${request.run.runId}` });
+  if (request.started && request.queued) rememberQueued(request.run);
+  if (request.started) sendJson(res, 202, { runId: request.run.runId, sync, status: request.queued ? "queued" : "running", url: `/api/runs/${request.run.runId}` });
   else if (request.runningId) sendJson(res, 409, { error: { message: `sync "${sync}" is ${request.why}`, code: "AlreadyRunning" }, runId: request.runningId });
   else sendError(res, 503, "Stopping", `sync "${sync}" was not started: ${request.why}`);
 }
