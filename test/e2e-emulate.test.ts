@@ -4,31 +4,14 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { projectDir, writeConfig } from "./support/warehouse.js";
 import { makeWarehouse, modelRowsIn, seedCustomersIn } from "./support/warehouses.js";
-import { jsonOf, runCli, startCli, type RunningCli } from "./support/cli.js";
+import { jsonOf, runCli, startCli, type RunningCli, killIfRunning, stdoutUntil } from "./support/cli.js";
 
 let running: RunningCli | undefined;
 afterEach(async () => {
-  if (running && running.child.exitCode === null && running.child.signalCode === null) {
-    running.child.kill("SIGKILL");
-    await running.done;
-  }
+  await killIfRunning(running);
   running = undefined;
 });
 
-/** What the process printed on stdout up to and including `marker` (e.g. the first newline). */
-function stdoutUntil(cli: RunningCli, marker: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let out = "";
-    let err = "";
-    cli.child.stderr!.on("data", (d) => (err += d));
-    cli.child.stdout!.on("data", (d) => {
-      out += d;
-      const end = out.indexOf(marker);
-      if (end >= 0) resolve(out.slice(0, end + marker.length));
-    });
-    cli.child.on("close", (code) => reject(new Error(`exited ${code} before printing ${JSON.stringify(marker)}:\n${out}\n${err}`)));
-  });
-}
 
 async function api(url: string, token: string | undefined, path: string, body?: unknown): Promise<{ status: number; json: any; headers: Headers }> {
   const response = await fetch(`${url}${path}`, {

@@ -6,30 +6,15 @@ import emulatorExport from "@reverse-etl/destination-salesforce/emulator";
 import salesforce from "@reverse-etl/destination-salesforce";
 import { projectDir } from "./support/warehouse.js";
 import { makeWarehouse } from "./support/warehouses.js";
-import { jsonOf, runCli, startCli, type RunningCli } from "./support/cli.js";
+import { jsonOf, runCli, startCli, type RunningCli, killIfRunning, stdoutUntil } from "./support/cli.js";
 import { seedPeople } from "./support/salesforce.js";
 
 let running: RunningCli | undefined;
 afterEach(async () => {
-  if (running && running.child.exitCode === null && running.child.signalCode === null) {
-    running.child.kill("SIGKILL");
-    await running.done;
-  }
+  await killIfRunning(running);
   running = undefined;
 });
 
-/** What the process printed on stdout up to and including `marker`. */
-function stdoutUntil(cli: RunningCli, marker: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let out = "";
-    cli.child.stdout!.on("data", (d) => {
-      out += d;
-      const end = out.indexOf(marker);
-      if (end >= 0) resolve(out.slice(0, end + marker.length));
-    });
-    cli.child.on("close", (code) => reject(new Error(`exited ${code} before printing ${JSON.stringify(marker)}:\n${out}`)));
-  });
-}
 
 /** Custom fields the emulated org gets from a schema file. */
 const SCHEMA = { fields: { Contact: [{ name: "External_Id__c", type: "string", externalId: true, unique: true, length: 40 }, { name: "Tier__c", type: "picklist", picklistValues: ["Free", "Starter", "Pro", "Enterprise"], restrictedPicklist: true }] } };

@@ -2,34 +2,21 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadSnowflakeSdk } from "@reverse-etl/source-snowflake";
 import { afterEach, describe, expect, it } from "vitest";
-import { jsonOf, runCli, startCli, type RunningCli } from "./support/cli.js";
+import { jsonOf, runCli, startCli, type RunningCli, killIfRunning, stdoutUntil } from "./support/cli.js";
 import { projectDir, writeConfig } from "./support/warehouse.js";
 
 let running: RunningCli | undefined;
 afterEach(async () => {
-  if (running && running.child.exitCode === null && running.child.signalCode === null) {
-    running.child.kill("SIGKILL");
-    await running.done;
-  }
+  await killIfRunning(running);
   running = undefined;
 });
 
-function firstLine(cli: RunningCli): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let out = "";
-    cli.child.stdout!.on("data", (d) => {
-      out += d;
-      if (out.includes("\n")) resolve(out.slice(0, out.indexOf("\n")));
-    });
-    cli.child.on("close", (code) => reject(new Error(`exited ${code} before its first line: ${out}`)));
-  });
-}
 
 describe("reverse-etl emulate snowflake", () => {
   it("--json prints the URL and the source options; a user loads a table with snowflake-sdk, and a sync reads it", { timeout: 120_000 }, async () => {
     const dir = projectDir("e2e-snowflake-emulate");
     running = startCli(["emulate", "snowflake", "--json", "--password", "load-it-2026", "--database", "ANALYTICS"], { cwd: dir });
-    const ready = JSON.parse(await firstLine(running)) as { url: string; options: Record<string, string> };
+    const ready = JSON.parse(await stdoutUntil(running, "\n")) as { url: string; options: Record<string, string> };
     expect(ready.options).toMatchObject({ account: "emulator", username: "emulator", password: "load-it-2026", database: "ANALYTICS", warehouse: "COMPUTE_WH", accessUrl: ready.url });
 
     // The user's own loading script: the unchanged driver, pointed at the emulator by its options.

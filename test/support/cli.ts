@@ -51,3 +51,25 @@ export function jsonOf<T = any>(result: CliResult): T {
     throw new Error(`stdout is not JSON (exit ${result.code}):\n${result.stdout}\n--- stderr ---\n${result.stderr}`);
   }
 }
+
+/** End a CLI process a test started, if it still runs (an assertion failed before the test stopped it). */
+export async function killIfRunning(cli: RunningCli | undefined): Promise<void> {
+  if (!cli || cli.child.exitCode !== null || cli.child.signalCode !== null) return;
+  cli.child.kill("SIGKILL");
+  await cli.done;
+}
+
+/** What the process printed on stdout up to and including `marker` (e.g. the first newline). */
+export function stdoutUntil(cli: RunningCli, marker: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let out = "";
+    let err = "";
+    cli.child.stderr!.on("data", (d) => (err += d));
+    cli.child.stdout!.on("data", (d) => {
+      out += d;
+      const end = out.indexOf(marker);
+      if (end >= 0) resolve(out.slice(0, end + marker.length));
+    });
+    cli.child.on("close", (code) => reject(new Error(`exited ${code} before printing ${JSON.stringify(marker)}:\n${out}\n${err}`)));
+  });
+}
