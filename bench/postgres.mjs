@@ -20,13 +20,17 @@ import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { startPostgres } from "@reverse-etl/testkit";
 import { benchSizes, benchTimeoutSeconds, children, fmt, int, label, machine, printColumns, runMeasurement } from "./harness.mjs";
-import { changeOnePercent, createNaiveState, generatePostgresModel, serverSettings } from "./postgres-model.mjs";
+import { DEFAULT_SESSION_SETTINGS } from "@reverse-etl/source-postgres";
+import { changeOnePercent, createNaiveState, generatePostgresModel, hashedScan, serverSettings } from "./postgres-model.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const resultsFile = process.env.BENCH_RESULTS ?? join(here, ".data", "postgres-results.json");
 
 /** The goals of issue 3 ("Performance"). */
 const GOALS = { planSecondsAt1e7: 60, peakRssMB: 256, naiveRatioAt1e6: 5 };
+
+/** The goals of issue 14: a 1 % incremental run (plan + sync) within this many hashed scans of the model, by size. */
+const FLOOR_GOALS = { 1e6: 4, 1e7: 5 };
 
 const sizes = benchSizes("1e6,1e7");
 const timeoutSeconds = benchTimeoutSeconds(900);
@@ -69,6 +73,13 @@ async function benchSize(url, rows) {
       entry.naiveError = error.message;
       step(error.message);
     }
+    step("floor: one hashed scan of the model (best of 2)");
+    try {
+      entry.floor = await hashedScan(url, timeoutMs, DEFAULT_SESSION_SETTINGS);
+    } catch (error) {
+      entry.floorError = error.message;
+      step(error.message);
+    }
     step("incremental plan + sync");
     entry.incremental = await measure("incremental", url, rows);
   } catch (error) {
@@ -80,6 +91,7 @@ async function benchSize(url, rows) {
   if (entry.incremental?.syncSeconds) {
     entry.incrementalSeconds = entry.incremental.planSeconds + entry.incremental.syncSeconds;
     entry.incrementalRows = entry.incremental.results?.succeeded ?? 0;
+    if (entry.floor?.seconds) entry.floorRatio = entry.incrementalSeconds / entry.floor.seconds;
   }
   // Both diffs classify the same table against the same state (after the 1 % change): core's is the plan.
   if (entry.naive?.diffSeconds && entry.incremental?.planSeconds) entry.naiveRatio = entry.naive.diffSeconds / entry.incremental.planSeconds;
@@ -94,6 +106,7 @@ function checks(entry) {
   const problems = [];
   const n = entry.rows;
   if (entry.plan && entry.plan.planCounts.added !== n) problems.push(`plan counted ${entry.plan.planCounts.added} added rows, expected ${n}`);
+  if (entry.floor && entry.floor.rows !== n) problems.push(`the hashed scan counted ${entry.floor.rows} rows, expected ${n}`);
   if (entry.full && entry.full.written.records !== n) problems.push(`full sync wrote ${entry.full.written.records} records, expected ${n}`);
   if (entry.full && entry.full.status !== "succeeded") problems.push(`full sync status ${entry.full.status}${entry.full.error ? `: ${entry.full.error}` : ""}`);
   if (entry.steady && entry.steady.planCounts.unchanged !== n) problems.push(`steady plan counted ${entry.steady.planCounts.unchanged} unchanged rows, expected ${n}`);
@@ -111,7 +124,7 @@ function checks(entry) {
 const phaseMs = (m, name) => m?.phases?.find((p) => p.phase.startsWith(name))?.ms;
 
 function printTable(entries) {
-  const header = ["rows", "plan s", "sync s", "rows/s", "state commit s", "steady plan s", "incr. plan s", "incr. sync s", "naive diff s", "naive/core", "peak RSS MB", "naive RSS MB"];
+  const header = ["rows", "plan s", "sync s", "rows/s", "state commit s", "steady plan s", "incr. plan s", "incr. sync s", "incr. s", "hashed scan s", "incr./scan", "naive diff s", "naive/core", "peak RSS MB", "naive RSS MB"];
   const body = entries.map((e) => [
     e.label,
     fmt(e.plan?.planSeconds),
@@ -121,6 +134,9 @@ function printTable(entries) {
     fmt(e.steady?.planSeconds),
     fmt(e.incremental?.planSeconds),
     fmt(e.incremental?.syncSeconds),
+    fmt(e.incrementalSeconds),
+    fmt(e.floor?.seconds),
+    e.floorRatio === undefined ? "-" : `${fmt(e.floorRatio, 1)}x`,
     fmt(e.naive?.diffSeconds),
     e.naiveRatio === undefined ? "-" : `${fmt(e.naiveRatio, 1)}x`,
     fmt(e.peakRssMB, 0),
@@ -175,6 +191,15 @@ function printTable(entries) {
     `  in-warehouse diff at least ${GOALS.naiveRatioAt1e6}x faster than the naive baseline at 1e6: ` +
       `${at1e6?.naiveRatio !== undefined ? `${fmt(at1e6.naiveRatio, 1)}x -> ${verdict(at1e6.naiveRatio >= GOALS.naiveRatioAt1e6)}` : "not measured"}`,
   );
+  console.log("\nGoals (issue 14): a 1 % incremental run (plan + sync) within a few hashed scans of the model, measured in the same run:");
+  for (const e of entries) {
+    const goal = FLOOR_GOALS[e.rows];
+    const ratio =
+      e.floorRatio === undefined
+        ? "not measured"
+        : `plan + sync ${fmt(e.incrementalSeconds)} s / scan ${fmt(e.floor.seconds)} s = ${fmt(e.floorRatio, 1)}x (the sync alone ${fmt(e.incremental.syncSeconds / e.floor.seconds, 1)}x)`;
+    console.log(`  ${e.label.padEnd(5)} ${ratio}${goal && e.floorRatio !== undefined ? ` (goal ${goal}x) -> ${verdict(e.floorRatio <= goal)}` : ""}`);
+  }
   const problems = entries.flatMap((e) => [...(e.error ? [`${e.label}: ${e.error}`] : []), ...e.checks.map((c) => `${e.label}: ${c}`)]);
   if (problems.length > 0) {
     console.log("\nProblems (the figures above may not mean what they say):");
