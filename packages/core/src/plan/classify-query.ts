@@ -160,15 +160,29 @@ export function classifyJoinQuery(
   const cls = sql`case when ${nullKey} then 'invalid' when s.row_key is null then 'added'
     when s.fingerprint = ${fingerprint} then 'unchanged' else 'changed' end`;
   const modelColumns = sql.join(def.columns.map((c) => sql`${m(c)} as ${sql.id(c)}`));
+  const wanted = sql.join([...classes, "__none__"].map((c) => sql.lit(c)));
+  // Where the warehouse looks state values up by key, the join reads keys and fingerprints alone, and the
+  // changed rows (a few, day to day; unchanged ones only when `--full` resends them) find their last
+  // delivered values in the state's primary key after.
+  const byKey = warehouse.adapter.lookUpStateValues === true && state !== null;
+  const joined = byKey ? stateRowsQuery(def, state, sql`row_key, fingerprint`) : stateRows;
   const rows = sql`
   select ${cls} as _retl_class, ${key} as _retl_key, ${keyJson} as _retl_key_value, ${values} as _retl_values,
-    ${fingerprint} as _retl_fp, s.row_values as _retl_state_values, 1 as _retl_n, ${modelColumns}
+    ${fingerprint} as _retl_fp, ${byKey ? sql`cast(null as varchar)` : sql`s.row_values`} as _retl_state_values, 1 as _retl_n, ${modelColumns}
   from ${modelRows}
-  left join (${stateRows}) as s on s.row_key = ${key}
-  where ${cls} in (${sql.join([...classes, "__none__"].map((c) => sql.lit(c)))})`;
-  if (!removed || !state) return sql<ClassifiedMeta>`${rows}`;
+  left join (${joined}) as s on s.row_key = ${key}
+  where ${cls} in (${wanted})`;
+  const columns = sql.join(def.columns.map((c) => sql.id("r", c)));
+  const written = byKey
+    ? sql`
+  select r._retl_class, r._retl_key, r._retl_key_value, r._retl_values, r._retl_fp, v.row_values as _retl_state_values, r._retl_n, ${columns}
+  from (${rows}) as r
+  left join ${sql.id(state.schema, "sync_state")} as v
+    on r._retl_class in ('changed', 'unchanged') and v.sync_name = ${sql.lit(def.name)} and v.row_key = r._retl_key`
+    : rows;
+  if (!removed || !state) return sql<ClassifiedMeta>`${written}`;
   const noColumns = sql.join(def.columns.map((c) => sql`null as ${sql.id(c)}`));
-  return sql<ClassifiedMeta>`${rows}
+  return sql<ClassifiedMeta>`${written}
   union all
   select 'removed', s.row_key, s.key_value, null, s.fingerprint, s.row_values, null, ${noColumns}
   from (${stateRows}) as s
