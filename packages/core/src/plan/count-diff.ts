@@ -70,7 +70,7 @@ export async function countDiff(
     from (select ${key} as _retl_key, ${fingerprint} as _retl_fp from ${model}${adapter.fenceSubqueries ? sql` offset 0` : sql``}) as k
     left join (${stateSql}) as s on s.row_key = k._retl_key
     group by 1, 2, 3, 4`.execute(db);
-  const [groups, repeats] = await Promise.all([grouped, keysRepeat(db, def)]);
+  const [groups, repeats] = await Promise.all([grouped, keysRepeat(warehouse, def)]);
   if (repeats) return undefined;
 
   const counts: PlanCounts = { added: 0, changed: 0, removed: 0, unchanged: 0, invalid: 0 };
@@ -105,10 +105,12 @@ export async function countDiff(
  * columns themselves, which a warehouse answers from the model's primary-key index when there is one, and
  * stops at the first repeat. Equal key texts imply equal values, so no repeat by value means none by text.
  * A key type the warehouse cannot group by (PostgreSQL's `json`) answers true: the exact diff, which
- * groups key texts, then decides.
+ * groups key texts, then decides. A warehouse that proves the keys unique (`SourceAdapter.keysUnique`: a
+ * unique index on them) spares the grouping.
  */
-export async function keysRepeat(db: Kysely<unknown>, def: SyncDefinition): Promise<boolean> {
+export async function keysRepeat({ db, adapter }: Warehouse, def: SyncDefinition): Promise<boolean> {
   try {
+    if (adapter.keysUnique && (await adapter.keysUnique(db, def.modelSql, def.keyColumns.map((c) => modelColumn(def, c))).catch(() => false))) return false;
     return await findRepeat(db, def);
   } catch {
     return true;

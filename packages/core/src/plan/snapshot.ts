@@ -41,7 +41,7 @@ export async function takeSnapshot(snapshot: Snapshot): Promise<boolean> {
   // The key-repeat check runs beside the one-join snapshot it decides on: repeats are rare, and then the
   // snapshot is taken again with the exact diff.
   const [exact] = await Promise.all([
-    keysRepeat(warehouse.db, def),
+    keysRepeat(warehouse, def),
     createSnapshot(snapshot, classifyJoinQuery(warehouse, def, state, snapshotClasses(send), deletes)),
   ]);
   if (exact) await createSnapshot(snapshot, classifyQuery(warehouse, def, state));

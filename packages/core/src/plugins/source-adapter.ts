@@ -1,4 +1,4 @@
-import { sql, type Expression, type RawBuilder } from "kysely";
+import { sql, type Kysely, type Expression, type RawBuilder } from "kysely";
 
 /** A table of the state schema, e.g. `{ schema: "reverse_etl", name: "sync_state" }`. */
 export interface TableName {
@@ -78,6 +78,13 @@ export interface SourceAdapter {
    * on `sync_state` after a run that wrote at least a tenth of it.
    */
   refreshTable?(table: TableName): RawBuilder<unknown>;
+  /**
+   * Optional: true when the warehouse itself proves that no two rows of the model share a (non-null) key,
+   * from what it knows of the model's SQL (a unique index or constraint on the key columns, a `GROUP BY`
+   * or `DISTINCT` on them). Core then skips its check that no key repeats, a grouping of every model row.
+   * False (or an error) when it cannot tell: the check runs.
+   */
+  keysUnique?(db: Kysely<unknown>, modelSql: string, keyColumns: readonly string[]): Promise<boolean>;
 }
 
 /** The defaults of `SourceAdapter`: standard SQL as DuckDB and PostgreSQL run it, no planner hints. */
