@@ -222,6 +222,40 @@ describe("postgresFunctions.jsonObject", () => {
   });
 });
 
+describe("adapter.keysUnique", () => {
+  it("is true only where PostgreSQL proves the model's keys unique, so core's repeat check runs everywhere else", async () => {
+    const source = await connect();
+    const db = new Kysely<Record<string, never>>({ dialect: source.dialect });
+    const keysUnique = source.adapter.keysUnique!.bind(source.adapter);
+    try {
+      await sql`create table ku_pk (id bigint primary key, email text, region text, n int)`.execute(db);
+      await sql`create table ku_plain (id bigint, email text)`.execute(db);
+      await sql`create unique index ku_pk_region_n on ku_pk (region, n)`.execute(db);
+      const cases: Array<[string, string[], boolean]> = [
+        ["select id, email from ku_pk", ["id"], true],
+        ["select id, email from ku_pk where email like 'a%'", ["id"], true],
+        ["select region, n from ku_pk", ["region", "n"], true],
+        ["select email, count(*) as c from ku_plain group by email", ["email"], true],
+        ["select distinct id from ku_plain", ["id"], true],
+        ["select id, email from ku_pk", ["email"], false],
+        ["select region, n from ku_pk", ["region"], false],
+        ["select id, email from ku_plain", ["id"], false],
+        ["select id from ku_pk union all select id from ku_pk", ["id"], false],
+        ["select * from (values (1), (1)) as v(id)", ["id"], false],
+        ["select g as id from generate_series(1, 3) as g", ["id"], false],
+        ["select a.id from ku_pk as a join ku_pk as b on b.region = a.region", ["id"], false],
+        ["select nonsense from nowhere", ["id"], false],
+      ];
+      for (const [model, keys, unique] of cases) {
+        expect(await keysUnique(db as unknown as Kysely<unknown>, model, keys).catch(() => false), `${model} on ${keys.join(", ")}`).toBe(unique);
+      }
+    } finally {
+      await db.destroy();
+      await source.close();
+    }
+  });
+});
+
 describe("describeQuery", () => {
   it("names the columns and their PostgreSQL types without reading a row", async () => {
     const source = await connect();
