@@ -71,6 +71,13 @@ export interface SourceAdapter {
    * on `sync_state` after a run that wrote at least a tenth of it.
    */
   refreshTable?(table: TableName): RawBuilder<unknown>;
+  /**
+   * Optional: a statement that makes schema changes durable beyond the write-ahead log, run outside any
+   * transaction after core has migrated the state tables. DuckDB's `CHECKPOINT`: DuckDB 1.5 cannot replay
+   * an `ALTER TABLE ... ADD COLUMN` from its WAL after the process was killed, so the database would not
+   * open again.
+   */
+  persistSchemaChanges?(): RawBuilder<unknown>;
 }
 
 /** The defaults of `SourceAdapter`: standard SQL as DuckDB and PostgreSQL run it, no planner hints. */
