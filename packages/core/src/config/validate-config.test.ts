@@ -46,7 +46,7 @@ describe("validateConfigDocument", () => {
   it("lists allowed keys when no name is close, and types clearly", () => {
     const doc = { ...valid(), extras: true, models: { customers: { source: "warehouse", sql: 1, primaryKey: "id" } } };
     expect(checkConfigDocument(doc, undefined, { RETL_UNIT_TOKEN: "abcd" }).issues).toEqual([
-      { path: "/extras", message: 'unknown property "extras"; allowed: $schema, state, sources, destinations, models, syncs, alerts' },
+      { path: "/extras", message: 'unknown property "extras"; allowed: $schema, state, sources, destinations, models, syncs, alerts, scheduler' },
       { path: "/models/customers/sql", message: "must be a string; got an integer" },
     ]);
   });

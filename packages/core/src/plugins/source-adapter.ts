@@ -85,6 +85,13 @@ export interface SourceAdapter {
    * False (or an error) when it cannot tell: the check runs.
    */
   keysUnique?(db: Kysely<unknown>, modelSql: string, keyColumns: readonly string[]): Promise<boolean>;
+  /**
+   * Optional: a statement that makes schema changes durable beyond the write-ahead log, run outside any
+   * transaction after core has migrated the state tables. DuckDB's `CHECKPOINT`: DuckDB 1.5 cannot replay
+   * an `ALTER TABLE ... ADD COLUMN` from its WAL after the process was killed, so the database would not
+   * open again.
+   */
+  persistSchemaChanges?(): RawBuilder<unknown>;
 }
 
 /** The defaults of `SourceAdapter`: standard SQL as DuckDB and PostgreSQL run it, no planner hints. */

@@ -51,7 +51,9 @@ export class StateStore {
 
   /** Create or migrate the state tables. */
   async migrate(): Promise<number[]> {
-    return migrateStateSchema(this.root, this.schema);
+    const applied = await migrateStateSchema(this.root, this.schema);
+    if (applied.length > 0) await this.source.adapter.persistSchemaChanges?.().execute(this.root);
+    return applied;
   }
 
   /** True when the state tables exist (plan must not create them: it writes nothing). */
