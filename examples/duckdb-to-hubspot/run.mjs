@@ -8,44 +8,17 @@
 // a fresh warehouse.duckdb here with the quickstart's generator, runs the real CLI's `plan` and `sync`
 // with --config, prints what the emulator holds, and stops the emulator. The emulator keeps records in
 // memory only, so every run starts from a fresh warehouse (its sync state would otherwise say "synced").
-import { spawn } from "node:child_process";
-import { existsSync, statSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { statSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
 import { startEmulator } from "@reverse-etl/destination-hubspot/emulator";
+import { startExample } from "../example-run.mjs";
 import { generateWarehouse, removeWarehouse } from "../quickstart/generate-warehouse.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const root = resolve(here, "../..");
-const cli = join(root, "packages/cli/bin/run.js");
-const configFile = join(here, "reverse-etl.config.ts");
 const warehouse = join(here, "warehouse.duckdb");
 
-let rows;
-try {
-  const { values } = parseArgs({ options: { rows: { type: "string", default: "2000" } } });
-  rows = Number(values.rows);
-  if (!Number.isInteger(rows) || rows < 1) throw new Error(`--rows expects a positive whole number, got "${values.rows}"`);
-} catch (error) {
-  console.error(`[reverse-etl] [duckdb-to-hubspot] ${error.message}. Example: node examples/duckdb-to-hubspot/run.mjs --rows 500`);
-  process.exit(2);
-}
-if (!existsSync(join(root, "packages/cli/dist")) || !existsSync(join(root, "plugins/destination-hubspot/dist"))) {
-  console.error("[reverse-etl] [duckdb-to-hubspot] The packages are not built. Run `npm run build` first.");
-  process.exit(1);
-}
-
-const step = (title) => console.log(`\n== ${title}`);
-
-/** Run the CLI as a child process without blocking this process, so the emulator keeps answering. */
-function reverseEtl(args, env) {
-  return new Promise((resolveRun) => {
-    console.log(`$ reverse-etl ${args.join(" ")}`);
-    const child = spawn(process.execPath, [cli, ...args, "--config", configFile], { stdio: "inherit", env: { ...process.env, ...env } });
-    child.on("close", (code) => resolveRun(code ?? 1));
-  });
-}
+const { rows, step, reverseEtl } = startExample({ name: "duckdb-to-hubspot", plugin: "plugins/destination-hubspot", defaultRows: 2000 });
 
 step("HubSpot emulator");
 const hubspot = await startEmulator({ port: 0 });

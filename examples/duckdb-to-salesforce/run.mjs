@@ -8,45 +8,18 @@
 // the custom fields of schema.json, creates a fresh warehouse.duckdb here with the quickstart's generator,
 // runs the real CLI's `validate`, `plan` and `sync` with --config, changes a few customers and syncs again,
 // prints what the emulator holds and the API calls it answered, and stops the emulator.
-import { spawn } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { startSalesforceEmulator } from "@reverse-etl/destination-salesforce/emulator";
+import { startExample } from "../example-run.mjs";
 import { generateWarehouse, removeWarehouse } from "../quickstart/generate-warehouse.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const root = resolve(here, "../..");
-const cli = join(root, "packages/cli/bin/run.js");
-const configFile = join(here, "reverse-etl.config.ts");
 const warehouse = join(here, "warehouse.duckdb");
 
-let rows;
-try {
-  const { values } = parseArgs({ options: { rows: { type: "string", default: "5000" } } });
-  rows = Number(values.rows);
-  if (!Number.isInteger(rows) || rows < 1) throw new Error(`--rows expects a positive whole number, got "${values.rows}"`);
-} catch (error) {
-  console.error(`[reverse-etl] [duckdb-to-salesforce] ${error.message}. Example: node examples/duckdb-to-salesforce/run.mjs --rows 500`);
-  process.exit(2);
-}
-if (!existsSync(join(root, "packages/cli/dist")) || !existsSync(join(root, "plugins/destination-salesforce/dist"))) {
-  console.error("[reverse-etl] [duckdb-to-salesforce] The packages are not built. Run `npm run build` first.");
-  process.exit(1);
-}
-
-const step = (title) => console.log(`\n== ${title}`);
-
-/** Run the CLI as a child process without blocking this process, so the emulator keeps answering. */
-function reverseEtl(args, env) {
-  return new Promise((resolveRun) => {
-    console.log(`$ reverse-etl ${args.join(" ")}`);
-    const child = spawn(process.execPath, [cli, ...args, "--config", configFile], { stdio: "inherit", env: { ...process.env, ...env } });
-    child.on("close", (code) => resolveRun(code ?? 1));
-  });
-}
+const { rows, step, reverseEtl } = startExample({ name: "duckdb-to-salesforce", plugin: "plugins/destination-salesforce", defaultRows: 5000 });
 
 /** Requests the emulator answered under /services/data (each counts against the org's daily allocation). */
 const apiCalls = (emulator, from = 0) => emulator.requestLog.slice(from).filter((r) => r.path.startsWith("/services/data/v"));

@@ -10,45 +10,17 @@
 // `plan` and `sync` with --config, then adds events and changes customers and syncs again, prints what the
 // emulator received, and stops it. The emulator keeps messages in memory only, so every run starts from a
 // fresh warehouse (its sync state would otherwise say "already sent").
-import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { startSegmentEmulator } from "@reverse-etl/destination-segment/emulator";
+import { startExample } from "../example-run.mjs";
 import { generateWarehouse, removeWarehouse } from "../quickstart/generate-warehouse.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const root = resolve(here, "../..");
-const cli = join(root, "packages/cli/bin/run.js");
-const configFile = join(here, "reverse-etl.config.ts");
 const warehouse = join(here, "warehouse.duckdb");
 
-let rows;
-try {
-  const { values } = parseArgs({ options: { rows: { type: "string", default: "2000" } } });
-  rows = Number(values.rows);
-  if (!Number.isInteger(rows) || rows < 1) throw new Error(`--rows expects a positive whole number, got "${values.rows}"`);
-} catch (error) {
-  console.error(`[reverse-etl] [duckdb-to-segment] ${error.message}. Example: node examples/duckdb-to-segment/run.mjs --rows 500`);
-  process.exit(2);
-}
-if (!existsSync(join(root, "packages/cli/dist")) || !existsSync(join(root, "plugins/destination-segment/dist"))) {
-  console.error("[reverse-etl] [duckdb-to-segment] The packages are not built. Run `npm run build` first.");
-  process.exit(1);
-}
-
-const step = (title) => console.log(`\n== ${title}`);
-
-/** Run the CLI as a child process without blocking this process, so the emulator keeps answering. */
-function reverseEtl(args, env) {
-  return new Promise((resolveRun) => {
-    console.log(`$ reverse-etl ${args.join(" ")}`);
-    const child = spawn(process.execPath, [cli, ...args, "--config", configFile], { stdio: "inherit", env: { ...process.env, ...env } });
-    child.on("close", (code) => resolveRun(code ?? 1));
-  });
-}
+const { rows, step, reverseEtl } = startExample({ name: "duckdb-to-segment", plugin: "plugins/destination-segment", defaultRows: 2000 });
 
 /** Run SQL on the warehouse (only while no CLI process holds it). */
 async function sql(text) {

@@ -7,42 +7,12 @@
 // It starts the Snowflake emulator and the HubSpot emulator in this process, loads gold.customers into
 // the Snowflake emulator with snowflake-sdk (as you would load a real account), runs the real CLI's `plan`
 // and `sync`, then a second `sync` that sends nothing, and prints what HubSpot holds.
-import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
 import { startEmulator } from "@reverse-etl/destination-hubspot/emulator";
 import { startSnowflakeEmulator } from "@reverse-etl/source-snowflake/emulator";
+import { startExample } from "../example-run.mjs";
 
-const here = dirname(fileURLToPath(import.meta.url));
-const root = resolve(here, "../..");
-const cli = join(root, "packages/cli/bin/run.js");
-const configFile = join(here, "reverse-etl.config.ts");
 
-let rows;
-try {
-  const { values } = parseArgs({ options: { rows: { type: "string", default: "2000" } } });
-  rows = Number(values.rows);
-  if (!Number.isInteger(rows) || rows < 1) throw new Error(`--rows expects a positive whole number, got "${values.rows}"`);
-} catch (error) {
-  console.error(`[reverse-etl] [snowflake-to-hubspot] ${error.message}. Example: node examples/snowflake-to-hubspot/run.mjs --rows 500`);
-  process.exit(2);
-}
-if (!existsSync(join(root, "packages/cli/dist")) || !existsSync(join(root, "plugins/source-snowflake/dist"))) {
-  console.error("[reverse-etl] [snowflake-to-hubspot] The packages are not built. Run `npm run build` first.");
-  process.exit(1);
-}
-
-const step = (title) => console.log(`\n== ${title}`);
-
-function reverseEtl(args, env) {
-  return new Promise((resolveRun) => {
-    console.log(`$ reverse-etl ${args.join(" ")}`);
-    const child = spawn(process.execPath, [cli, ...args, "--config", configFile], { stdio: "inherit", env: { ...process.env, ...env } });
-    child.on("close", (code) => resolveRun(code ?? 1));
-  });
-}
+const { rows, step, reverseEtl } = startExample({ name: "snowflake-to-hubspot", plugin: "plugins/source-snowflake", defaultRows: 2000 });
 
 /** Run statements on the emulator with snowflake-sdk, as a user loads a real account. */
 async function load(options, statements) {
