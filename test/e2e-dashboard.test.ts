@@ -3,11 +3,11 @@ import { mkdirSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import puppeteer, { type Browser, type Page } from "puppeteer-core";
-import { startWebhookReceiver, type WebhookReceiver } from "@reverse-etl/destination-webhook/emulator";
+import { startWebhookReceiver } from "@reverse-etl/destination-webhook/emulator";
 import { findChromium } from "./support/browser.js";
-import { readyLine, startDaemon, waitFor, type Daemon } from "./support/daemon.js";
+import { readyLine, startDaemon, stopAfterEach, waitFor } from "./support/daemon.js";
 import { projectDir, writeConfig } from "./support/warehouse.js";
 import { makeWarehouse, seedCustomersIn } from "./support/warehouses.js";
 
@@ -22,8 +22,7 @@ if (!chromium.path) console.warn(`[e2e-dashboard] skipped: ${chromium.reason}`);
 const DOCS = process.env.UPDATE_SCREENSHOTS ? fileURLToPath(new URL("../docs/", import.meta.url)) : `${mkdtempSync(join(tmpdir(), "reverse-etl-screens-"))}/`;
 
 let browser: Browser | undefined;
-let daemons: Daemon[] = [];
-let receiver: WebhookReceiver | undefined;
+const { daemons, closers } = stopAfterEach();
 beforeAll(async () => {
   if (!chromium.path) return;
   browser = await puppeteer.launch({ executablePath: chromium.path, headless: true, args: ["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"] });
@@ -31,12 +30,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await browser?.close();
-});
-afterEach(async () => {
-  for (const d of daemons) if (d.child.exitCode === null) d.child.kill("SIGKILL");
-  daemons = [];
-  await receiver?.close();
-  receiver = undefined;
 });
 
 async function serve(args: string[], dir: string): Promise<string> {
@@ -52,7 +45,8 @@ describe.skipIf(!chromium.path)("the dashboard, in headless Chromium", () => {
     const dir = projectDir("dashboard");
     const warehouse = await makeWarehouse("postgres", dir);
     await seedCustomersIn(warehouse, 120);
-    receiver = await startWebhookReceiver();
+    const receiver = await startWebhookReceiver();
+    closers.push(() => receiver.close());
     receiver.rejectRecord((record) => ["17", "42"].includes(record.key), "INVALID_EMAIL: email does not look like an address");
     writeConfig(dir, { plugin: "@reverse-etl/destination-webhook", url: receiver.url, batchSize: 25 }, { schedule: { cron: "0 6 * * *", timezone: "Europe/Paris" } }, warehouse.source);
     const url = await serve(["start"], dir);
@@ -113,7 +107,8 @@ describe.skipIf(!chromium.path)("the dashboard, in headless Chromium", () => {
     const dir = projectDir("dashboard-ui");
     const warehouse = await makeWarehouse("postgres", dir);
     await seedCustomersIn(warehouse, 10);
-    receiver = await startWebhookReceiver();
+    const receiver = await startWebhookReceiver();
+    closers.push(() => receiver.close());
     writeConfig(dir, { plugin: "@reverse-etl/destination-webhook", url: receiver.url }, {}, warehouse.source);
     const url = await serve(["ui"], dir);
     const page = await browser!.newPage();

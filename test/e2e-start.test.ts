@@ -1,9 +1,9 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { startWebhookReceiver, type WebhookReceiver } from "@reverse-etl/destination-webhook/emulator";
 import { startFaultProxy } from "@reverse-etl/testkit";
-import { readyLine, startDaemon, waitFor, type Daemon } from "./support/daemon.js";
+import { readyLine, startDaemon, stopAfterEach, waitFor } from "./support/daemon.js";
 import { projectDir, writeConfig } from "./support/warehouse.js";
 import { makeWarehouse, modelRowsIn, seedCustomersIn, type TestWarehouse } from "./support/warehouses.js";
 import { receivedRows, startSlowReceiver } from "./support/webhook.js";
@@ -21,14 +21,7 @@ const runsOf = (warehouse: TestWarehouse, sync?: string) =>
     `select run_id, sync_name, status, started_at, finished_at from reverse_etl.sync_runs ${sync ? `where sync_name = '${sync}'` : ""} order by started_at, run_id`,
   );
 
-let daemons: Daemon[] = [];
-let closers: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const d of daemons) if (d.child.exitCode === null) d.child.kill("SIGKILL");
-  for (const close of closers) await close();
-  daemons = [];
-  closers = [];
-});
+const { daemons, closers } = stopAfterEach();
 
 const daemon = (args: string[], cwd: string, env?: Record<string, string>) => {
   const d = startDaemon(args, { cwd, env });

@@ -1,8 +1,8 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
-import { startHubSpotEmulator, type HubSpotEmulator } from "@reverse-etl/destination-hubspot/emulator";
-import { waitFor, type Daemon } from "./support/daemon.js";
+import { describe, expect, it } from "vitest";
+import { startHubSpotEmulator } from "@reverse-etl/destination-hubspot/emulator";
+import { stopAfterEach, waitFor } from "./support/daemon.js";
 import { mostInWindow } from "./support/rate-window.js";
 import { projectDir } from "./support/warehouse.js";
 import { makeWarehouse, type TestWarehouse } from "./support/warehouses.js";
@@ -10,14 +10,7 @@ import { startWorkers } from "./support/workers.js";
 
 const TOKEN = "pat-na1-5ecr3t0-hub5-4a2b-9c3d-workerstoken01";
 
-let daemons: Daemon[] = [];
-let emulator: HubSpotEmulator | undefined;
-afterEach(async () => {
-  for (const d of daemons) if (d.child.exitCode === null) d.child.kill("SIGKILL");
-  await emulator?.close();
-  daemons = [];
-  emulator = undefined;
-});
+const { daemons, closers } = stopAfterEach();
 
 /** `syncs` syncs of `gold.people` to HubSpot contacts, each over its own email addresses. */
 function writeConfig(dir: string, warehouse: TestWarehouse, e: { url: string }, syncs: number): string[] {
@@ -48,7 +41,8 @@ describe("reverse-etl start --queue: one rate budget per destination across work
       `create schema if not exists gold;
        create table gold.people as select i as id, 'person' || i || '@example.com' as email, 'First' || i as first_name from generate_series(1, ${ROWS}) as t(i)`,
     );
-    emulator = await startHubSpotEmulator({ accessToken: TOKEN });
+    const emulator = await startHubSpotEmulator({ accessToken: TOKEN });
+    closers.push(() => emulator.close());
     const names = writeConfig(dir, warehouse, emulator, SYNCS);
     const env = { HUBSPOT_TOKEN: TOKEN };
     const workers = await startWorkers(dir, 3, daemons, { env });

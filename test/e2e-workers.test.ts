@@ -1,10 +1,10 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { startWebhookReceiver } from "@reverse-etl/destination-webhook/emulator";
 import { startAlertCollector } from "./support/alert-collector.js";
 import { jsonOf, runCli } from "./support/cli.js";
-import { waitFor, type Daemon } from "./support/daemon.js";
+import { stopAfterEach, waitFor } from "./support/daemon.js";
 import { projectDir, writeConfig } from "./support/warehouse.js";
 import { makeWarehouse, modelRowsIn, seedCustomersIn, type TestWarehouse } from "./support/warehouses.js";
 import { receivedRows, startSlowReceiver } from "./support/webhook.js";
@@ -22,14 +22,7 @@ interface RunRow {
 const runsOf = (warehouse: TestWarehouse) =>
   warehouse.query<RunRow>("select run_id, sync_name, status, error, pid, scheduled_for from reverse_etl.sync_runs order by started_at, run_id");
 
-let daemons: Daemon[] = [];
-let closers: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const d of daemons) if (d.child.exitCode === null) d.child.kill("SIGKILL");
-  for (const close of closers) await close();
-  daemons = [];
-  closers = [];
-});
+const { daemons, closers } = stopAfterEach();
 
 /** A config with `syncs` syncs of the customers model, each over its own key range, to one webhook. */
 function writeManySyncs(dir: string, warehouse: TestWarehouse, destination: Record<string, unknown>, syncs: number, schedule: string): string[] {

@@ -1,3 +1,4 @@
+import { afterEach } from "vitest";
 import { startCli, type CliResult, type RunningCli } from "./cli.js";
 
 /** Poll `check` until it returns a value other than undefined/false, or fail after `timeoutMs` saying `what`. */
@@ -47,4 +48,17 @@ export function startDaemon(args: string[], options: { cwd: string; env?: Record
 /** The first stdout line of a daemon started with `--json` (`start`, `ui`): its `url`, and more. */
 export function readyLine<T extends { url: string }>(daemon: Daemon): Promise<T> {
   return waitFor("the ready line", () => (daemon.stdout().includes("\n") ? (JSON.parse(daemon.stdout().split("\n")[0]!) as T) : undefined));
+}
+
+/**
+ * The daemons and other servers a test file starts, stopped after each test: daemons killed first (so none
+ * is left writing), then the closers run.
+ */
+export function stopAfterEach(): { daemons: Daemon[]; closers: Array<() => Promise<void>> } {
+  const started = { daemons: [] as Daemon[], closers: [] as Array<() => Promise<void>> };
+  afterEach(async () => {
+    for (const d of started.daemons.splice(0)) if (d.child.exitCode === null) d.child.kill("SIGKILL");
+    for (const close of started.closers.splice(0)) await close();
+  });
+  return started;
 }
