@@ -15,6 +15,11 @@ export interface PlanCounts {
   invalid: number;
 }
 
+/** Counts of a plan that has counted nothing yet. */
+export function noCounts(): PlanCounts {
+  return { added: 0, changed: 0, removed: 0, unchanged: 0, invalid: 0 };
+}
+
 /** A field whose value changes. */
 export interface FieldChange {
   /** Destination field name. */

@@ -7,7 +7,7 @@ import { buildPlan, massDeleteGuard, massDeleteOverShare } from "../plan/plan-sy
 import { countSnapshot, dropSnapshot, emptySamples, snapshotSamples, takeSnapshot, type Snapshot } from "../plan/snapshot.js";
 import type { SyncDefinition } from "../plan/sync-definition.js";
 import type { Warehouse } from "../plan/warehouse.js";
-import type { ProgressEvent, RunStatus, SyncPlan, SyncRunReport } from "../reports.js";
+import { noCounts, type ProgressEvent, type RunStatus, type SyncPlan, type SyncRunReport } from "../reports.js";
 import { inSyncRun } from "../runtime/sync-run-context.js";
 import { secrets } from "../secrets/redactor.js";
 import { StateCommits } from "../state/state-commits.js";
@@ -135,7 +135,7 @@ async function runSync(ctx: ApplyContext, runId: string): Promise<SyncRunReport>
   } finally {
     await release();
   }
-  const base = plan ?? buildPlan(def, { added: 0, changed: 0, removed: 0, unchanged: 0, invalid: 0 }, emptySamples(), ctx.full, 0);
+  const base = plan ?? buildPlan(def, noCounts(), emptySamples(), ctx.full, 0);
   return {
     ...base,
     runId,

@@ -1,5 +1,5 @@
 import { sql, type Kysely } from "kysely";
-import type { PlanCounts } from "../reports.js";
+import { noCounts, type PlanCounts } from "../reports.js";
 import { rowExpressions, stateRowsQuery, type StateLocation } from "./classify-query.js";
 import { modelColumn, type SyncDefinition } from "./sync-definition.js";
 import type { Warehouse } from "./warehouse.js";
@@ -73,7 +73,7 @@ export async function countDiff(
   const [groups, repeats] = await Promise.all([grouped, keysRepeat(warehouse, def)]);
   if (repeats) return undefined;
 
-  const counts: PlanCounts = { added: 0, changed: 0, removed: 0, unchanged: 0, invalid: 0 };
+  const counts: PlanCounts = noCounts();
   const samples: Record<"added" | "changed", Array<{ b: number; key: string }>> = { added: [], changed: [] };
   for (const row of groups.rows) {
     const n = Number(row.n);

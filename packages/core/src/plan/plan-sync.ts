@@ -1,6 +1,6 @@
 import { sql } from "kysely";
 import type { FieldValue } from "../plugins/destination.js";
-import type { FieldChange, PlanCounts, PlanSample, SyncPlan } from "../reports.js";
+import { noCounts, type FieldChange, type PlanCounts, type PlanSample, type SyncPlan } from "../reports.js";
 import { classesToSend, classifyQuery, type ClassifiedMeta, type RowClass, type StateLocation } from "./classify-query.js";
 import type { SyncDefinition } from "./sync-definition.js";
 import type { Warehouse } from "./warehouse.js";
@@ -29,7 +29,7 @@ export async function countClasses(warehouse: Warehouse, def: SyncDefinition, st
   const classified = classifyQuery(warehouse, def, state, "classes");
   const result = await sql<{ cls: RowClass; n: number | bigint | string }>`
     select c._retl_class as cls, count(*) as n from (${classified}) as c group by c._retl_class`.execute(warehouse.db);
-  const counts: PlanCounts = { added: 0, changed: 0, removed: 0, unchanged: 0, invalid: 0 };
+  const counts: PlanCounts = noCounts();
   for (const row of result.rows) counts[row.cls] = Number(row.n);
   return counts;
 }

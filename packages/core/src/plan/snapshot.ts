@@ -1,5 +1,5 @@
 import { sql, type RawBuilder } from "kysely";
-import type { PlanCounts, PlanSample, SyncPlan } from "../reports.js";
+import { noCounts, type PlanCounts, type PlanSample, type SyncPlan } from "../reports.js";
 import { isOrderedKind } from "../values/value-kind.js";
 import { classifyJoinQuery, classifyQuery, type ClassifiedMeta, type RowClass } from "./classify-query.js";
 import { keysRepeat } from "./count-diff.js";
@@ -95,7 +95,7 @@ async function createSnapshot(snapshot: Snapshot, classified: RawBuilder<Classif
  */
 export async function countSnapshot(snapshot: Snapshot, stateRows?: number): Promise<PlanCounts> {
   const { warehouse, def } = snapshot;
-  const counts: PlanCounts = { added: 0, changed: 0, removed: 0, unchanged: 0, invalid: 0 };
+  const counts: PlanCounts = noCounts();
   const byClass = await warehouse.db
     .selectFrom(snapshotTable(snapshot))
     .select((eb) => ["p._retl_class as cls", eb.fn.countAll().as("n")])

@@ -8,7 +8,7 @@ import { applySync, newRunId } from "../apply/apply-sync.js";
 import { mappingOf } from "../plan/mapping-change.js";
 import { planSync } from "../plan/plan-sync.js";
 import { defineSync, type SyncDefinition } from "../plan/sync-definition.js";
-import type { PlanReport, RunError, RunRecord, SyncReport } from "../reports.js";
+import { noCounts, type PlanReport, type RunError, type RunRecord, type SyncReport } from "../reports.js";
 import { readRun, readRunErrors } from "../state/run-history.js";
 import { redactingLogger } from "./redacting-logger.js";
 import type { ValueChecks } from "./value-checks.js";
@@ -187,8 +187,8 @@ export class ConfiguredProject implements Project {
       const error = messageOf(refusal);
       await store.startRun({ runId, sync: def.name, full: false, pendingTable: "" });
       await store.finishRun(runId, { status: "failed", sent: 0, succeeded: 0, rejected: 0, failed: 0, error });
-      const counts = { added: 0, changed: 0, removed: 0, unchanged: 0, invalid: 0 };
-      await this.#alerts.afterRun(store, { name: def.name, runId, status: "failed", sent: 0, results: { succeeded: 0, rejected: 0, failed: 0 }, counts, error });
+      const results = { succeeded: 0, rejected: 0, failed: 0 };
+      await this.#alerts.afterRun(store, { name: def.name, runId, status: "failed", sent: 0, results, counts: noCounts(), error });
     } catch (error) {
       this.#logger.warn("could not record the refused run", { sync: def.name, error: messageOf(error) });
     }
