@@ -3,14 +3,18 @@
 // Prints one line `BENCH_RESULT {json}` on stdout; progress goes to stderr.
 //
 // plan, steady: ConfiguredProject.plan() (empty state; state present and nothing changed).
-// full, incremental: sync() to the null destination (incremental also plans first, timed apart).
+// full, incremental: sync() into a JSON-lines file through @reverse-etl/destination-file, as a user's
+//   "PostgreSQL table -> file" sync runs (BENCH_DESTINATION=null: to the null destination instead, the engine
+//   alone); incremental also plans first, timed apart.
 // naive: the baseline core is compared with: read the whole model and the baseline's own state (key and md5
 //   per row, saved by bench/postgres.mjs after the full sync) into Maps in Node, md5 every row there and diff.
 import { createHash } from "node:crypto";
+import { createReadStream, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { ConfiguredProject, limitHeapGrowth } from "@reverse-etl/core";
+import fileDestination from "@reverse-etl/destination-file";
 import postgres from "@reverse-etl/source-postgres";
 import pg from "pg";
 import Cursor from "pg-cursor";
@@ -25,7 +29,11 @@ const [phase, url, rowsArg] = process.argv.slice(2);
 const rows = Number(rowsArg);
 const timeoutMs = Number(process.env.BENCH_TIMEOUT_S ?? 900) * 1000;
 const here = dirname(fileURLToPath(import.meta.url));
-const SYNC = "customers_to_null";
+const SYNC = "customers_out";
+/** Where the syncs write (`file`, the default, or `null`); bench/postgres.mjs passes it on. */
+const destinationKind = process.env.BENCH_DESTINATION === "null" || process.env.BENCH_NULL_ACK === "flush" ? "null" : "file";
+/** The file destination's output: replaced by each run (temp file, then renamed), so it holds the last run's records. */
+const outputFile = join(here, ".data", "pg-out", `${SYNC}.jsonl`);
 const memory = memoryProbe();
 const onProgress = progressLogger(phase, 10_000);
 
@@ -145,6 +153,15 @@ const logger = {
   },
 };
 
+const destinationOptions = destinationKind === "file" ? { path: outputFile } : {};
+
+/** Records in the file the last run wrote: its lines. */
+async function linesOf(path) {
+  let lines = 0;
+  for await (const chunk of createReadStream(path)) for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) lines++;
+  return lines;
+}
+
 function openProject() {
   const source = { url, statementTimeoutMs: timeoutMs, applicationName: `reverse-etl-bench-${phase}` };
   return new ConfiguredProject(
@@ -154,14 +171,21 @@ function openProject() {
       config: {
         state: { source: "warehouse", schema: STATE_SCHEMA },
         sources: { warehouse: { plugin: "@reverse-etl/source-postgres", ...source } },
-        destinations: { null: { plugin: "bench-null-destination" } },
+        destinations: { out: { plugin: destinationKind === "file" ? "@reverse-etl/destination-file" : "bench-null-destination", ...destinationOptions } },
         models: { customers: { source: "warehouse", primaryKey: "id", sql: MODEL_SQL } },
-        syncs: { [SYNC]: { model: "customers", destination: "null", mode: "upsert", fields: FIELDS } },
+        syncs: { [SYNC]: { model: "customers", destination: "out", mode: "upsert", fields: FIELDS } },
       },
     },
     {
       sources: new Map([["warehouse", { plugin: timedPostgres, options: source, package: "@reverse-etl/source-postgres" }]]),
-      destinations: new Map([["null", { plugin: nullDestination, options: {}, package: "bench-null-destination" }]]),
+      destinations: new Map([
+        [
+          "out",
+          destinationKind === "file"
+            ? { plugin: fileDestination, options: destinationOptions, package: "@reverse-etl/destination-file" }
+            : { plugin: nullDestination, options: {}, package: "bench-null-destination" },
+        ],
+      ]),
     },
     logger,
   );
@@ -185,6 +209,12 @@ if (phase === "naive") {
       result,
     );
     if (result.syncSeconds !== undefined) {
+      result.destination = destinationKind;
+      if (destinationKind === "file") {
+        // The run's file holds what it wrote; a run that sent nothing leaves the previous run's file.
+        result.written = { records: result.results?.succeeded > 0 ? await linesOf(outputFile) : 0 };
+        rmSync(outputFile, { force: true });
+      }
       result.phases = phases;
       result.stateCommit = { statements: stateCommit.statements, seconds: stateCommit.ms / 1000 };
     }
