@@ -108,8 +108,11 @@ export async function createNaiveState(url, timeoutMs) {
  * The floor an incremental run is measured against (issue 14): one hashed scan of the model, what any diff
  * must at least do. Each row's key as text and its fingerprint, the expressions core's diff computes on
  * PostgreSQL 14+ (`hash_record_extended` of the mapped values, texts under "C", seeded with the signature),
- * fenced with `offset 0` as core fences them and counted, under the source's default session settings (so
- * it runs in parallel, as the diff does). Best of `rounds`, in seconds, from a warm cache.
+ * counted, under the source's default session settings (parallel, as the diff runs). Two spellings of the
+ * fence that keeps them computed once in the scan, each `rounds` times from a warm cache, and the fastest
+ * taken: `offset 0` (the scan runs in the workers, every row then goes through a Gather to the leader) and a
+ * subquery with a `WITH` of its own (the count runs in the workers too, as core's plan count does): about
+ * 25 % faster, so the floor is the cheaper one.
  */
 export async function hashedScan(url, timeoutMs, sessionSettings, rounds = 2) {
   return withClient(url, timeoutMs, async (client) => {
@@ -117,16 +120,21 @@ export async function hashedScan(url, timeoutMs, sessionSettings, rounds = 2) {
     const seed = `hashtextextended(${pgLiteral(NAIVE_SIGNATURE)}, 0)`;
     const fp = `cast(hash_record_extended(row(m.email collate "C", m.ltv, m.name collate "C", m.plan collate "C", m.updated_at), ${seed}) as text)`;
     const key = `case when m.id is null then null else cast(m.id as text) end`;
-    const query = `select count(*) as n from (select ${key} as k, ${fp} as fp from (${MODEL_SQL}) as m offset 0) as h where h.k is not null and h.fp is not null`;
-    let best = Infinity;
-    let n = 0;
+    const keyed = `select ${key} as k, ${fp} as fp from`;
+    const queries = [
+      `select count(*) as n from (${keyed} (${MODEL_SQL}) as m offset 0) as h where h.k is not null and h.fp is not null`,
+      `select count(*) as n from (with _model as (${MODEL_SQL}) ${keyed} _model as m) as h where h.k is not null and h.fp is not null`,
+    ];
+    let best = { seconds: Infinity, rows: 0, sql: "" };
     for (let i = 0; i < rounds; i++) {
-      const t = performance.now();
-      const result = await client.query(query);
-      best = Math.min(best, (performance.now() - t) / 1000);
-      n = Number(result.rows[0].n);
+      for (const query of queries) {
+        const t = performance.now();
+        const result = await client.query(query);
+        const seconds = (performance.now() - t) / 1000;
+        if (seconds < best.seconds) best = { seconds, rows: Number(result.rows[0].n), sql: query };
+      }
     }
-    return { seconds: best, rows: n, sql: query };
+    return best;
   });
 }
 

@@ -81,7 +81,7 @@ async function benchSize(url, rows) {
       entry.naiveError = error.message;
       step(error.message);
     }
-    step("floor: one hashed scan of the model (best of 2)");
+    step("floor: one hashed scan of the model (best of 2 rounds of 2 spellings)");
     try {
       entry.floor = await hashedScan(url, timeoutMs, DEFAULT_SESSION_SETTINGS);
     } catch (error) {
