@@ -63,8 +63,8 @@ export async function countDiff(
   warehouse: Warehouse,
   def: SyncDefinition,
   state: StateLocation,
-  /** The sync's state rows (`StateStore.countSynced`), 0 without state. */
-  stateRows: number,
+  /** The sync's state rows (`StateStore.countSynced`), 0 without state; a promise is awaited beside the diff. */
+  stateRows: number | Promise<number>,
   sampleSize: number,
 ): Promise<DiffCounts | undefined> {
   const { db, functions: fns, adapter } = warehouse;
@@ -90,7 +90,7 @@ export async function countDiff(
     from ${fenced} as k
     left join (select st.row_key, st.fingerprint, 1 as matched from (${stateSql}) as st) as s on s.row_key = k._retl_key
     group by 1, 2, 3`.execute(db);
-  const [groups, repeats] = await Promise.all([grouped, keysRepeat(warehouse, def)]);
+  const [groups, repeats, synced] = await Promise.all([grouped, keysRepeat(warehouse, def), stateRows]);
   if (repeats) return undefined;
 
   const counts: PlanCounts = noCounts();
@@ -110,7 +110,7 @@ export async function countDiff(
     }
   }
   const matched = counts.changed + counts.unchanged;
-  counts.removed = state ? Math.max(0, stateRows - matched) : 0;
+  counts.removed = state ? Math.max(0, synced - matched) : 0;
 
   const pick = (list: Array<{ b: number; key: string }>) =>
     list
