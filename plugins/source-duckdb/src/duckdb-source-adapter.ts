@@ -3,7 +3,7 @@ import { sql, type RawBuilder } from "kysely";
 
 /**
  * How DuckDB runs core's statements: the standard ones (`INSERT ... ON CONFLICT`, `CREATE TABLE AS`) and
- * one planner hint. No `OFFSET 0` fence (it stops a subquery from running in parallel) and no snapshot
+ * one planner hint. No subquery fence (an `OFFSET 0` one stops a subquery from running in parallel) and no snapshot
  * index (a column store skips the ranges it does not need by its zone maps).
  */
 export class DuckDbSourceAdapter extends SourceAdapterBase {

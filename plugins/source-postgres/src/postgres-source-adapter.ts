@@ -6,7 +6,7 @@ import { sql, type Kysely, type RawBuilder } from "kysely";
  * with the planner hints a row store gains from and a vacuum after bulk state writes.
  */
 export class PostgresSourceAdapter extends SourceAdapterBase {
-  /** The planner copies a subquery's expressions into each use: `OFFSET 0` computes key and fingerprint once. */
+  /** The planner copies a subquery's expressions into each use: a fenced subquery computes key and fingerprint once. */
   override get fenceSubqueries(): boolean {
     return true;
   }

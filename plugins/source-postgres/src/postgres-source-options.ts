@@ -52,7 +52,10 @@ export interface PostgresSourceOptions {
  * - `parallel_setup_cost`, `parallel_tuple_cost`: the planner cannot know that the diff's aggregate has a
  *   handful of groups, so at the default costs it runs the join on one core;
  * - `work_mem`: the state's hash table of a million rows takes about 80 MB; at the server's default 4 MB
- *   it spills to disk in batches.
+ *   it spills to disk in batches. At ten million rows (~790 MB of hash) 64MB spills in 8 batches, and more
+ *   does not pay: with `work_mem: "256MB"` the hash stays in memory (a parallel hash may use `work_mem` x
+ *   `hash_mem_multiplier` per process, leader and workers) yet the plan's count took 18.5-26.8 s against
+ *   13.8-21.2 s spilling, and the snapshot 12.4-12.8 s against 13.1-13.3 s (bench/README.md, issue 14).
  */
 export const DEFAULT_SESSION_SETTINGS: Readonly<Record<string, string>> = {
   jit: "off",

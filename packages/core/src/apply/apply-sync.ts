@@ -84,8 +84,8 @@ async function runSync(ctx: ApplyContext, runId: string): Promise<SyncRunReport>
       const phase = phaseTimer(ctx.logger, def.name);
       ctx.onProgress?.({ sync: def.name, phase: "planning", done: 0 });
       // 1. Snapshot: one diff pass; the snapshot holds every row but the unchanged, and the counts come from it.
-      const synced = await store.countSynced(def.name);
-      const holdsRemoved = await takeSnapshot(snapshot);
+      // The state's count runs beside the snapshot, on a connection of its own: both read the whole state.
+      const [synced, holdsRemoved] = await Promise.all([store.countSynced(def.name), takeSnapshot(snapshot)]);
       phase("snapshotted the rows that differ", { table: snapshot.table });
       const counts = await countSnapshot(snapshot, holdsRemoved ? undefined : synced);
       phase("counted rows by class", { ...counts });

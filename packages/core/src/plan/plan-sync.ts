@@ -18,8 +18,11 @@ export interface PlanContext {
   state: StateLocation;
   full: boolean;
   sampleSize: number;
-  /** Rows the sync has delivered so far (for the mass-delete guard). */
-  syncedCount: number;
+  /**
+   * Rows the sync has delivered so far (for the removed rows and the mass-delete guard). A promise lets the
+   * state's count run beside the diff, on a connection of its own.
+   */
+  syncedCount: number | Promise<number>;
 }
 
 const SAMPLED: RowClass[] = ["added", "changed", "removed", "invalid"];
@@ -45,8 +48,12 @@ export async function planSync(ctx: PlanContext): Promise<SyncPlan> {
 
 async function planInWarehouse(ctx: PlanContext): Promise<SyncPlan> {
   const { warehouse, def, state } = ctx;
-  const diff = await countDiff(warehouse, def, state, ctx.syncedCount, ctx.sampleSize);
-  if (diff) return buildPlan(def, diff.counts, await fetchSamples(ctx, diff), ctx.full, ctx.syncedCount);
+  const counted = Promise.resolve(ctx.syncedCount);
+  // Awaited below; this only keeps a diff that fails first from leaving the count's failure unhandled.
+  counted.catch(() => undefined);
+  const diff = await countDiff(warehouse, def, state, counted, ctx.sampleSize);
+  const syncedCount = await counted;
+  if (diff) return buildPlan(def, diff.counts, await fetchSamples(ctx, diff), ctx.full, syncedCount);
   const counts = await countClasses(warehouse, def, state);
   const samples: SyncPlan["samples"] = { added: [], changed: [], removed: [], invalid: [] };
   if (ctx.sampleSize > 0) {
@@ -60,7 +67,7 @@ async function planInWarehouse(ctx: PlanContext): Promise<SyncPlan> {
       samples[cls as keyof SyncPlan["samples"]] = rows.rows.map((row) => sampleOf(def, row));
     }
   }
-  return buildPlan(ctx.def, counts, samples, ctx.full, ctx.syncedCount);
+  return buildPlan(ctx.def, counts, samples, ctx.full, syncedCount);
 }
 
 /** The sample rows of a one-pass count, read by their keys; null keys are described, not read. */

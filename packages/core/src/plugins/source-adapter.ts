@@ -20,10 +20,11 @@ export interface UpsertOptions {
  */
 export interface SourceAdapter {
   /**
-   * The planner copies a subquery's expressions into every place that uses them, so the diff fences the
-   * subquery that computes each row's key and fingerprint with `OFFSET 0` to compute them once, in the scan
-   * (PostgreSQL). Leave false where `OFFSET 0` costs more than it saves (DuckDB: it stops the subquery from
-   * running in parallel).
+   * The planner copies a subquery's expressions into every place that uses them, so the plan's count fences
+   * the subquery that computes each row's key and fingerprint to compute them once, in the scan
+   * (PostgreSQL): the subquery gets a `WITH` of its own, which PostgreSQL never pulls up into the query
+   * around it, and which, unlike `OFFSET 0`, leaves the join above it free to run in parallel. Leave false
+   * where a fence costs more than it saves (DuckDB: `OFFSET 0` stopped the subquery from running in parallel).
    */
   readonly fenceSubqueries: boolean;
   /**

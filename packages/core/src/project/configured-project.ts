@@ -119,7 +119,7 @@ export class ConfiguredProject implements Project {
         state: stateExists ? { schema: this.stateSchema } : null,
         full: options.full ?? false,
         sampleSize: options.sampleSize ?? 5,
-        syncedCount: stateExists ? await store.countSynced(def.name) : 0,
+        syncedCount: stateExists ? store.countSynced(def.name) : 0,
       });
       plan.warnings.unshift(...warnings);
       report.syncs.push(plan);

@@ -7,7 +7,7 @@ import { SourceAdapterBase } from "@reverse-etl/core";
  * override `upsert(table, key, columns, rows)` with a `MERGE` (Snowflake and BigQuery do the same).
  */
 export class __Name__SourceAdapter extends SourceAdapterBase {
-  /** PostgreSQL's planner copies a subquery's expressions into every use: `OFFSET 0` computes each row's key and fingerprint once. */
+  /** PostgreSQL's planner copies a subquery's expressions into every use: a fence (a `WITH` of the subquery's own) computes each row's key and fingerprint once. */
   override get fenceSubqueries(): boolean {
     return true;
   }
