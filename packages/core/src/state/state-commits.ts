@@ -142,7 +142,7 @@ export class StateCommits {
       return;
     }
     if (adapter.textValuesPerCommit !== undefined) {
-      for (const slice of chunks(keys, adapter.textValuesPerCommit)) await commit(sql<SqlBool>`p._retl_key in (${adapter.textValues("row_key", slice)})`);
+      for (const slice of chunks(keys, Math.max(1, adapter.textValuesPerCommit))) await commit(sql<SqlBool>`p._retl_key in (${adapter.textValues("row_key", slice)})`);
       return;
     }
     const staged = `${this.snapshot.table}_keys`;
