@@ -16,14 +16,21 @@ const DEFERRED = Object.freeze({ status: "deferred" });
  */
 const ackAtFlush = process.env.BENCH_NULL_ACK === "flush";
 
-/** The null destination plugin: every mode, batches of 10,000, two writes in flight, no rate limit. */
+/**
+ * BENCH_NULL_BATCH_SIZE: records a batch (default 10,000), to see what the batches in flight cost beside a
+ * real destination's (HubSpot's batch upserts take 100).
+ */
+const batchSize = Number(process.env.BENCH_NULL_BATCH_SIZE ?? 10000);
+if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`[reverse-etl] [bench] BENCH_NULL_BATCH_SIZE: "${process.env.BENCH_NULL_BATCH_SIZE}" is not a whole number >= 1. Example: BENCH_NULL_BATCH_SIZE=100`);
+
+/** The null destination plugin: every mode, batches of 10,000 (BENCH_NULL_BATCH_SIZE), two writes in flight, no rate limit. */
 const nullDestination = defineDestinationPlugin({
   name: "null",
   optionsSchema: { type: "object", properties: {}, additionalProperties: false },
   async connect() {
     const deferredKeys = [];
     return {
-      capabilities: { modes: ["upsert", "update", "insert", "mirror"], maxBatchSize: 10000, maxConcurrency: 2 },
+      capabilities: { modes: ["upsert", "update", "insert", "mirror"], maxBatchSize: batchSize, maxConcurrency: 2 },
       async check() {},
       async describe(object) {
         return { object, fields: [], identifiers: [], acceptsAnyField: true };

@@ -3,30 +3,37 @@
 //   npm run bench                          # all three sizes
 //   BENCH_SIZES=1e5,1e6 npm run bench      # choose sizes
 //   BENCH_TIMEOUT_S=600 npm run bench      # give up on a measurement after 10 minutes (default 1800)
-//   BENCH_PHASES=plan,full npm run bench   # skip the incremental measurement
+//   BENCH_PHASES=plan,full npm run bench   # skip the incremental measurement (and the CLI start-up line)
 //   BENCH_RESULTS=/tmp/r.json npm run bench  # write the figures elsewhere than bench/results.json
 //
 // For each size: generate (once, cached in bench/.data/) a DuckDB table of N rows, copy it, then in a
 // fresh child process per measurement: plan with empty state, first full sync to the null destination,
-// change 1 % of the rows, then plan + sync again. Each child reports its own peak RSS.
-// Prints a table beside the goals of issue 2 and writes bench/results.json. Not a test: nothing fails.
+// change 1 % of the rows, one hashed scan of the model (the floor of an incremental run), then plan + sync
+// again. Each child reports its own peak RSS. Then the CLI's start-up beside `node -e 0`.
+// Prints a table beside the goals of issues 2 and 14 and writes bench/results.json. Not a test: nothing fails.
 import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { MODEL_VERSION, generateModel } from "./generate-model.mjs";
+import { CLI_STARTUP_GOAL_SECONDS, measureCliStartup, slowestStartup } from "./cli-startup.mjs";
 import { benchSizes, benchTimeoutSeconds, fmt, int, label, machine, printColumns, runMeasurement } from "./harness.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const dataDir = join(here, ".data");
 const resultsFile = process.env.BENCH_RESULTS ?? join(here, "results.json");
 
-/** The goals of issue 2 ("Performance"). */
-const GOALS = { planSecondsAt1e7: 10, peakRssMB: 256, overheadMicrosPerRow: 5 };
+/**
+ * The goals of issue 2 ("Performance") and issue 14: a 1 % incremental run (plan + sync) within this many
+ * hashed scans of the model, by size, and the CLI's `--version` and `--help` under 0.3 s.
+ */
+const GOALS = { planSecondsAt1e7: 10, peakRssMB: 256, overheadMicrosPerRow: 5, incrementalScans: { 1e6: 4, 1e7: 5 }, cliStartupSeconds: CLI_STARTUP_GOAL_SECONDS };
+/** Rounds of the CLI start-up measurement (each runs `node -e 0`, `--version`, `--help` and `sync --help`). */
+const CLI_RUNS = 5;
 
 const sizes = benchSizes("1e5,1e6,1e7");
-const PHASES = ["plan", "full", "incremental"];
+const PHASES = ["plan", "full", "incremental", "cli"];
 const phases = new Set((process.env.BENCH_PHASES ?? PHASES.join(",")).split(",").map((p) => p.trim()).filter(Boolean));
 for (const p of phases) {
   if (!PHASES.includes(p)) {
@@ -72,6 +79,12 @@ async function benchSize(rows) {
     if (phases.has("incremental")) {
       process.stderr.write(`  ${label(rows)}: change 1 % of rows\n`);
       entry.change = await measure("change", warehouse, rows);
+      process.stderr.write(`  ${label(rows)}: floor: one hashed scan of the model (best of 2)\n`);
+      try {
+        entry.floor = await measure("scan", warehouse, rows);
+      } catch (error) {
+        entry.floorError = error.message;
+      }
       process.stderr.write(`  ${label(rows)}: incremental plan + sync\n`);
       entry.incremental = await measure("incremental", warehouse, rows);
     }
@@ -91,6 +104,7 @@ async function benchSize(rows) {
     entry.incrementalSeconds = entry.incremental.planSeconds + entry.incremental.syncSeconds;
     entry.incrementalRows = changed;
     entry.incrementalRowsPerSecond = changed / entry.incremental.syncSeconds;
+    if (entry.floor?.seconds) entry.floorRatio = entry.incrementalSeconds / entry.floor.seconds;
   }
   const rss = [entry.plan, entry.full, entry.incremental].filter(Boolean).map((m) => m.peakRssMB);
   if (rss.length > 0) entry.peakRssMB = Math.max(...rss);
@@ -107,11 +121,13 @@ function checks(entry) {
   const changed = entry.change?.changed;
   if (entry.incremental && entry.incremental.written.records !== changed) problems.push(`incremental sync wrote ${entry.incremental.written.records} records, expected ${changed}`);
   if (entry.incremental && entry.incremental.planCounts.changed !== changed) problems.push(`incremental plan counted ${entry.incremental.planCounts.changed} changed rows, expected ${changed}`);
+  if (entry.floor && entry.floor.scannedRows !== entry.rows) problems.push(`the hashed scan counted ${entry.floor.scannedRows} rows, expected ${entry.rows}`);
+  if (entry.floorError) problems.push(`hashed scan: ${entry.floorError}`);
   return problems;
 }
 
-function printTable(entries) {
-  const header = ["rows", "plan s", "sync s", "sync rows/s", "µs/row", "incr. rows", "incr. plan+sync s", "incr. rows/s", "peak RSS MB"];
+function printTable(entries, cli) {
+  const header = ["rows", "plan s", "sync s", "sync rows/s", "µs/row", "incr. rows", "incr. plan+sync s", "incr. rows/s", "hashed scan s", "incr./scan", "peak RSS MB"];
   const body = entries.map((e) => [
     e.label,
     fmt(e.plan?.planSeconds),
@@ -121,6 +137,8 @@ function printTable(entries) {
     int(e.incrementalRows),
     fmt(e.incrementalSeconds),
     int(e.incrementalRowsPerSecond),
+    fmt(e.floor?.seconds),
+    e.floorRatio === undefined ? "-" : `${fmt(e.floorRatio, 1)}x`,
     fmt(e.peakRssMB, 0),
   ]);
   printColumns(header, body);
@@ -131,7 +149,7 @@ function printTable(entries) {
     console.log(`  ${e.label.padEnd(5)} ${part("plan", e.plan)}, ${part("full sync", e.full)}, ${part("incremental", e.incremental)}; idle process ${fmt(e.plan?.startRssMB, 0)}`);
   }
 
-  console.log("\nGoals (issue 2):");
+  console.log("\nGoals (issues 2 and 14):");
   const at1e7 = entries.find((e) => e.rows === 1e7);
   const verdict = (ok) => (ok === undefined ? "not measured" : ok ? "met" : "NOT met");
   const planGoal = at1e7?.plan ? at1e7.plan.planSeconds < GOALS.planSecondsAt1e7 : undefined;
@@ -142,6 +160,24 @@ function printTable(entries) {
     console.log(
       `  ${e.label.padEnd(5)} peak RSS under ${GOALS.peakRssMB} MB: ${fmt(e.peakRssMB, 0)} MB -> ${verdict(rssOk)};` +
         ` engine overhead under ${GOALS.overheadMicrosPerRow} µs/row: ${fmt(e.overheadMicrosPerRow)} -> ${verdict(overheadOk)}`,
+    );
+  }
+  console.log(`  a 1 % incremental run (plan + sync) within a few hashed scans of the model, measured in the same run (goal ${Object.entries(GOALS.incrementalScans).map(([n, x]) => `${x}x at ${label(Number(n))}`).join(", ")}):`);
+  for (const e of entries) {
+    const goal = GOALS.incrementalScans[e.rows];
+    const ratio =
+      e.floorRatio === undefined
+        ? "not measured"
+        : `plan + sync ${fmt(e.incrementalSeconds)} s / scan ${fmt(e.floor.seconds)} s = ${fmt(e.floorRatio, 1)}x (the sync alone ${fmt(e.incremental.syncSeconds / e.floor.seconds, 1)}x)`;
+    console.log(`    ${e.label.padEnd(5)} ${ratio}${goal && e.floorRatio !== undefined ? ` -> ${verdict(e.floorRatio <= goal)}` : ""}`);
+  }
+  if (cli) {
+    const [node, version, help] = cli.commands;
+    const slowest = slowestStartup(cli);
+    console.log(
+      `  CLI start-up under ${GOALS.cliStartupSeconds} s (wall minimum of ${cli.runs} rounds, load average ${fmt(cli.loadBefore)}): ` +
+        `--version ${fmt(version.wallMin, 3)} s, --help ${fmt(help.wallMin, 3)} s, beside node -e 0 ${fmt(node.wallMin, 3)} s ` +
+        `(CPU medians ${fmt(version.cpuMedian, 3)} / ${fmt(help.cpuMedian, 3)} / ${fmt(node.cpuMedian, 3)} s) -> ${verdict(slowest < GOALS.cliStartupSeconds)}`,
     );
   }
   const problems = entries.flatMap((e) => [...(e.error ? [`${e.label}: ${e.error}`] : []), ...e.checks.map((c) => `${e.label}: ${c}`)]);
@@ -155,8 +191,13 @@ const started = new Date();
 console.log(`reverse-etl bench: ${sizes.map(label).join(", ")} rows, DuckDB warehouse -> null destination (${cpus().length} cores, node ${process.version})`);
 const entries = [];
 for (const rows of sizes) entries.push(await benchSize(rows));
+let cli;
+if (phases.has("cli")) {
+  process.stderr.write(`  CLI start-up (${CLI_RUNS} rounds)\n`);
+  cli = measureCliStartup({ runs: CLI_RUNS });
+}
 console.log("");
-printTable(entries);
+printTable(entries, cli);
 
 writeFileSync(
   resultsFile,
@@ -167,6 +208,7 @@ writeFileSync(
       machine: machine(),
       goals: GOALS,
       sizes: entries,
+      cliStartup: cli,
     },
     null,
     2,

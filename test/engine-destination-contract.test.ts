@@ -175,7 +175,7 @@ describe.each(WAREHOUSES)("per-record results at flush, in bulk, on %s", (kind) 
     const dir = projectDir(`flush-results-bulk-${kind}`);
     const warehouse = await makeWarehouse(kind, dir);
     await seedCustomersIn(warehouse, 12_000);
-    // Over 5,000 keys each way: PostgreSQL stages them (adapter.textValues), DuckDB binds them in chunks.
+    // Over 5,000 keys each way: PostgreSQL stages them (adapter.textValues), DuckDB binds each slice as one LIST.
     const bulk = bulkDestination((key) => (Number(key) % 2 === 0 ? { status: "rejected", message: "DUPLICATE_VALUE" } : { status: "ok" }), 1000);
     const run = (await openOn(dir, warehouse, bulk.plugin, { retryRejected: false }).sync()).syncs[0]!;
     expect(run.results).toEqual({ succeeded: 6000, rejected: 6000, failed: 0 });

@@ -73,6 +73,12 @@ export interface SourceAdapter {
    */
   textValues?(name: string, values: readonly string[]): RawBuilder<unknown>;
   /**
+   * Optional: commit keys sent with `textValues` this many at a time, each statement joining its own slice
+   * (no temporary table), rather than all of them in one statement after staging them. DuckDB's
+   * `INSERT ... ON CONFLICT` of 1e6 keys at once does not fit its memory limit (256MB); slices do.
+   */
+  readonly textValuesPerCommit?: number;
+  /**
    * Optional: a statement that brings a table a run has just rewritten in bulk up to date for the next
    * queries, run outside any transaction: PostgreSQL's `VACUUM (ANALYZE)` marks its pages all-visible (counts
    * from the index alone, no hint bits left to set) and refreshes the planner's row estimates. Core runs it

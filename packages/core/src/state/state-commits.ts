@@ -141,6 +141,10 @@ export class StateCommits {
       for (const chunk of chunks(keys, MAX_KEYS_PER_COMMIT)) await commit(sql<SqlBool>`p._retl_key in (${sql.join(chunk)})`);
       return;
     }
+    if (adapter.textValuesPerCommit !== undefined) {
+      for (const slice of chunks(keys, Math.max(1, adapter.textValuesPerCommit))) await commit(sql<SqlBool>`p._retl_key in (${adapter.textValues("row_key", slice)})`);
+      return;
+    }
     const staged = `${this.snapshot.table}_keys`;
     let created = false;
     for (const slice of chunks(keys, STAGED_KEYS_PER_STATEMENT)) {
