@@ -1,6 +1,6 @@
 import { sql, type Expression, type Kysely, type SqlBool } from "kysely";
 import type { Snapshot, SnapshotRow } from "../plan/snapshot.js";
-import { snapshotTable } from "../plan/snapshot.js";
+import { snapshotTable, snapshotValues } from "../plan/snapshot.js";
 import type { PlanCounts } from "../reports.js";
 import type { StateDatabase } from "./state-tables.js";
 
@@ -213,7 +213,7 @@ export class StateCommits {
         "p._retl_key as row_key",
         "p._retl_key_value as key_value",
         "p._retl_fp as fingerprint",
-        "p._retl_values as row_values",
+        snapshotValues(this.snapshot).as("row_values"),
         sql.val(status).as("status"),
         sql.val(this.runId).as("last_run_id"),
         sql`current_timestamp`.as("synced_at"),
