@@ -138,7 +138,7 @@ export async function sendSnapshot(ctx: SendContext): Promise<{ error?: string; 
       });
     };
     let batch: PendingRow[] = [];
-    reading: for await (const rows of streamSnapshot(snapshot)) {
+    reading: for await (const rows of readAhead(streamSnapshot(snapshot))) {
       for (const row of rows) {
         if (stop || stopping()) break reading;
         if (batch.length > 0 && (batch.length >= batchSize || batch[0]!._retl_op !== row._retl_op)) {
@@ -223,5 +223,28 @@ async function* streamSnapshot(snapshot: Snapshot): AsyncIterable<readonly Pendi
       .orderBy("p._retl_seq")
       .compile();
     for await (const fetched of db.getExecutor().stream(page, FETCH_ROWS)) yield fetched.rows as PendingRow[];
+  }
+}
+
+/**
+ * `source`'s items, asking for the next one as soon as one is handed over: the warehouse reads the next fetch
+ * of the snapshot while Node turns the current one into records. Read in turn, a 1e6-row PostgreSQL sync
+ * left its reading session idle while Node worked and Node idle while it read (about 2 s of the send).
+ */
+async function* readAhead<T>(source: AsyncIterable<T>): AsyncIterable<T> {
+  const iterator = source[Symbol.asyncIterator]();
+  let next = iterator.next();
+  try {
+    for (;;) {
+      const item = await next;
+      if (item.done) return;
+      next = iterator.next();
+      yield item.value;
+    }
+  } finally {
+    // Stopped early: the request in flight settles first (an async generator queues them), then the source
+    // closes (its cursor with it). A failure of that last read has no reader left.
+    next.catch(() => undefined);
+    await iterator.return?.();
   }
 }
