@@ -103,6 +103,14 @@ describe("a sync from PostgreSQL with hostile identifiers, end to end", () => {
       ["upsert", 2],
       ["delete", 3],
     ]);
+    // The values' JSON that commits and samples build from the snapshot's columns is the model's own.
+    expect(third.syncs[0]!.samples.changed.map((s) => s.changes)).toEqual([[{ field: "plan tier", from: "pro", to: "enterprise" }]]);
+    const state = await admin.query(
+      `select s.row_key, s.row_values = json_build_object(${lit(EMAIL)}, m.${q(EMAIL)}, ${lit(PLAN)}, m.${q(PLAN)}, 'updated',
+         to_char(m.updated at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))::text as same
+       from ${q(STATE_SCHEMA)}.sync_state as s join ${q(SCHEMA)}.${q(TABLE)} as m on s.row_key = m.${q(KEY)}::text order by 1`,
+    );
+    expect(state.rows).toEqual([{ row_key: "1", same: true }, { row_key: "2", same: true }]);
     const runs = await p.runs();
     expect(runs.map((r) => r.status)).toEqual(["succeeded", "succeeded", "succeeded"]);
     await p.close();

@@ -79,6 +79,14 @@ describe("PostgreSQL values as rows carry them", () => {
     expect(await value("cast(12345678901234567890.12 as numeric)")).toBe("12345678901234567890.12");
     expect(await value("cast(1.23456789012345678 as numeric)")).toBe("1.23456789012345678");
     expect(await value("cast(9007199254740993 as numeric)")).toBe("9007199254740993");
+    expect(await value("cast(123456789012345 as numeric)")).toBe(123456789012345);
+    expect(await value("cast(-1234567890123.45 as numeric)")).toBe(-1234567890123.45);
+    expect(await value("cast(1234567890123456 as numeric)")).toBe(1234567890123456);
+    expect(await value("cast(0.000001 as numeric)")).toBe(0.000001);
+    expect(await value("cast(0.0000001 as numeric)")).toBe("0.0000001");
+    expect(await value("cast(0.1234567890123456 as numeric)")).toBe(0.1234567890123456);
+    expect(await value("cast(0.30000000000000004 as numeric)")).toBe(0.30000000000000004);
+    expect(await value("cast(-0.000 as numeric(5,3))")).toBe(0);
     expect(await value("cast(100000000000000000000 as numeric)")).toBe("100000000000000000000");
     expect(await value("cast('NaN' as numeric)")).toBe("NaN");
   });
@@ -117,6 +125,15 @@ describe("PostgreSQL values as rows carry them", () => {
     expect(await value("timestamptz '2024-01-02 05:04:05.123+02'")).toBe("2024-01-02T03:04:05.123Z");
     expect(await value("timestamp 'infinity'")).toBe("infinity");
     expect(await value("timestamp '0044-03-15 12:00:00 BC'")).toBe("-000043-03-15T12:00:00.000Z");
+    expect(await value("timestamp '0099-01-02 03:04:05.5'")).toBe("0099-01-02T03:04:05.500Z");
+    expect(await value("timestamp '12345-01-02 03:04:05.06'")).toBe("+012345-01-02T03:04:05.060Z");
+    expect(await value("timestamptz '2024-01-02 03:04:05.123456+00'")).toBe("2024-01-02T03:04:05.123Z");
+    expect(await value("timestamptz '2024-01-02 03:04:05-00:30'")).toBe("2024-01-02T03:34:05.000Z");
+    await db.transaction().execute(async (trx) => {
+      await sql`set local time zone 'Asia/Kathmandu'`.execute(trx);
+      const { rows } = await sql<{ v: unknown }>`select timestamptz '2024-01-02 03:04:05.5Z' as v`.execute(trx);
+      expect(rows[0]).toEqual({ v: "2024-01-02T03:04:05.500Z" });
+    });
     await db.transaction().execute(async (trx) => {
       await sql`set local time zone 'Asia/Kolkata'`.execute(trx);
       const { rows } = await sql<{ v: unknown; w: unknown }>`select timestamptz '2024-01-02 03:04:05Z' as v, timestamptz '1900-01-01 00:00:00Z' as w`.execute(trx);

@@ -92,7 +92,7 @@ async function runSync(ctx: ApplyContext, runId: string): Promise<SyncRunReport>
       await store.recordCounts(runId, counts);
 
       // 2. Report invalid rows to sync_errors.
-      const commits = new StateCommits(snapshot, runId);
+      const commits = new StateCommits(snapshot, runId, counts);
       if (counts.invalid > 0) await commits.recordInvalid(ctx.warehouse.db);
 
       // 3. Guard: mirror mode refuses to delete too much before anything is sent; every row it held back

@@ -138,13 +138,15 @@ export async function sendSnapshot(ctx: SendContext): Promise<{ error?: string; 
       });
     };
     let batch: PendingRow[] = [];
-    for await (const row of streamSnapshot(snapshot)) {
-      if (stop || stopping()) break;
-      if (batch.length > 0 && (batch.length >= batchSize || batch[0]!._retl_op !== row._retl_op)) {
-        await dispatch(batch);
-        batch = [];
+    reading: for await (const rows of readAhead(streamSnapshot(snapshot))) {
+      for (const row of rows) {
+        if (stop || stopping()) break reading;
+        if (batch.length > 0 && (batch.length >= batchSize || batch[0]!._retl_op !== row._retl_op)) {
+          await dispatch(batch);
+          batch = [];
+        }
+        batch.push(row);
       }
-      batch.push(row);
     }
     if (batch.length > 0 && !stop && !stopping()) await dispatch(batch);
     await sendQueue.onIdle();
@@ -188,8 +190,12 @@ export async function sendSnapshot(ctx: SendContext): Promise<{ error?: string; 
  */
 const PAGE_ROWS = 50_000;
 
-/** The rows to send, in send order, with only what building records needs, read a page at a time. */
-async function* streamSnapshot(snapshot: Snapshot): AsyncIterable<PendingRow> {
+/**
+ * The rows to send, in send order, with only what building records needs, read a page at a time and
+ * handed over a fetch at a time: a row at a time, each row took several promises through the stream's
+ * async generators (and the run context's promise hook), about a fifth of Node's CPU in a 1e6-row sync.
+ */
+async function* streamSnapshot(snapshot: Snapshot): AsyncIterable<readonly PendingRow[]> {
   const { db } = snapshot.warehouse;
   // The last position to send, read first: pages stop there, whatever gaps the numbering might have.
   const { last } = await db
@@ -199,7 +205,7 @@ async function* streamSnapshot(snapshot: Snapshot): AsyncIterable<PendingRow> {
     .executeTakeFirstOrThrow();
   const end = Number(last ?? 0);
   for (let lo = 1; lo <= end; lo += PAGE_ROWS) {
-    yield* db
+    const page = db
       .selectFrom(snapshotTable(snapshot))
       .select((eb) => [
         "p._retl_seq",
@@ -215,6 +221,30 @@ async function* streamSnapshot(snapshot: Snapshot): AsyncIterable<PendingRow> {
       .where("p._retl_seq", ">=", lo)
       .where("p._retl_seq", "<", lo + PAGE_ROWS)
       .orderBy("p._retl_seq")
-      .stream(FETCH_ROWS) as AsyncIterable<PendingRow>;
+      .compile();
+    for await (const fetched of db.getExecutor().stream(page, FETCH_ROWS)) yield fetched.rows as PendingRow[];
+  }
+}
+
+/**
+ * `source`'s items, asking for the next one as soon as one is handed over: the warehouse reads the next fetch
+ * of the snapshot while Node turns the current one into records. Read in turn, a 1e6-row PostgreSQL sync
+ * left its reading session idle while Node worked and Node idle while it read (about 2 s of the send).
+ */
+async function* readAhead<T>(source: AsyncIterable<T>): AsyncIterable<T> {
+  const iterator = source[Symbol.asyncIterator]();
+  let next = iterator.next();
+  try {
+    for (;;) {
+      const item = await next;
+      if (item.done) return;
+      next = iterator.next();
+      yield item.value;
+    }
+  } finally {
+    // Stopped early: the request in flight settles first (an async generator queues them), then the source
+    // closes (its cursor with it). A failure of that last read has no reader left.
+    next.catch(() => undefined);
+    await iterator.return?.();
   }
 }

