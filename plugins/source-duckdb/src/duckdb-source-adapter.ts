@@ -12,6 +12,11 @@ export class DuckDbSourceAdapter extends SourceAdapterBase {
     return true;
   }
 
+  /** A changed row's state is deleted and inserted again: DuckDB's updates keep undo copies of every column. */
+  override get replaceChangedState(): boolean {
+    return true;
+  }
+
   /**
    * One LIST parameter (the driver binds an array as a DuckDB LIST): core commits a bulk job's 1e6
    * acknowledged keys in 10 slices of 100,000 instead of 200 of 5,000 keys bound one parameter each, and each

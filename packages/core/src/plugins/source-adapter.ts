@@ -53,6 +53,13 @@ export interface SourceAdapter {
    */
   readonly valuesAtCommit?: boolean;
   /**
+   * A commit replaces the state of rows that had state (changed rows) with a delete and an insert, instead
+   * of updating them in place. DuckDB's `UPDATE` (and `ON CONFLICT DO UPDATE`) keeps undo copies of the
+   * columns it touches across the row groups it reaches: 1 % of a 1e6-row state updated took 114-144 MB of
+   * transaction memory and 1.56 s to commit, where a delete and an insert took none and 1.1 s (bench/README.md).
+   */
+  readonly replaceChangedState?: boolean;
+  /**
    * Insert the rows of `rows` (a SELECT whose columns are `columns`, in that order) into `table`, updating
    * the rows whose `key` columns match an existing row. Default: `INSERT ... ON CONFLICT (key) DO UPDATE`
    * (PostgreSQL, DuckDB, SQLite); Snowflake, BigQuery and SQL Server use `MERGE`. `options.update` names the
@@ -124,6 +131,10 @@ export class SourceAdapterBase implements SourceAdapter {
   }
 
   get lookUpStateValues(): boolean {
+    return false;
+  }
+
+  get replaceChangedState(): boolean {
     return false;
   }
 

@@ -71,7 +71,7 @@ export class StateCommits {
       // ON CONFLICT's second probe of the primary key (40 % less server CPU per row on PostgreSQL, measured).
       // Keys committed by key (a bulk job's answers, rejected rows remembered) keep the upsert.
       if (this.#writes.added) await this.#insertAdded(trx, where);
-      if (this.#writes.others) await this.#upsert(trx, sql<SqlBool>`${where} and p._retl_class <> 'added'`, "synced");
+      if (this.#writes.others) await this.#replaceOthers(trx, sql<SqlBool>`${where} and p._retl_class <> 'added'`);
     }
     if (deletes.length > 0) await this.#deleteState(trx, rangesWhere(deletes));
   }
@@ -201,6 +201,16 @@ export class StateCommits {
     await warehouse.adapter.upsert({ schema, name: "sync_state" }, ["sync_name", "row_key"], STATE_COLUMNS, sql`${rows}`).execute(trx);
   }
 
+  /**
+   * Write the new state of rows that had state when the snapshot was taken (changed rows; unchanged ones
+   * under `--full`): an upsert, or where the adapter says so (`replaceChangedState`), a delete and an insert.
+   */
+  async #replaceOthers(trx: Kysely<unknown>, where: SnapshotWhere): Promise<void> {
+    if (!this.snapshot.warehouse.adapter.replaceChangedState) return this.#upsert(trx, where, "synced");
+    await this.#deleteState(trx, where, "w");
+    await this.#stateDb(trx).insertInto("sync_state").columns(STATE_COLUMNS).expression(this.#stateRows(trx, where, "synced")).execute();
+  }
+
   /** Insert the state of the written snapshot rows matching `where` that it classed `added`. */
   async #insertAdded(trx: Kysely<unknown>, where: SnapshotWhere): Promise<void> {
     const rows = this.#stateRows(trx, sql<SqlBool>`${where} and p._retl_class = 'added'`, "synced");
@@ -226,11 +236,12 @@ export class StateCommits {
       .where(where);
   }
 
-  async #deleteState(trx: Kysely<unknown>, where: SnapshotWhere): Promise<void> {
+  /** Delete the state of the snapshot rows matching `where` whose operation is `op` (deleted rows by default). */
+  async #deleteState(trx: Kysely<unknown>, where: SnapshotWhere, op: "d" | "w" = "d"): Promise<void> {
     await this.#stateDb(trx)
       .deleteFrom("sync_state")
       .where("sync_name", "=", this.snapshot.def.name)
-      .where("row_key", "in", (eb) => eb.selectFrom(snapshotTable(this.snapshot)).select("p._retl_key").where("p._retl_op", "=", "d").where(where))
+      .where("row_key", "in", (eb) => eb.selectFrom(snapshotTable(this.snapshot)).select("p._retl_key").where("p._retl_op", "=", op).where(where))
       .execute();
   }
 
