@@ -25,7 +25,7 @@ const MEMORY = ":memory:";
  * with 1GB and ~470 MB with 256MB), and 1e6 and 1e7 rows still sync at 256MB, spilling the snapshot's sort to
  * the temp directory. Below ~64MB DuckDB cannot number the snapshot at all.
  */
-const DEFAULT_MEMORY_LIMIT = "256MB";
+export const DEFAULT_MEMORY_LIMIT = "256MB";
 
 /** Opens a DuckDB database as a reverse-etl source. */
 export async function connectDuckDbSource(

@@ -11,7 +11,7 @@ export { DuckDbConnection } from "./duckdb-connection.js";
 export { DuckDbIntrospector } from "./duckdb-introspector.js";
 export { DuckDbQueryCompiler } from "./duckdb-query-compiler.js";
 export { duckDbFunctions } from "./duckdb-functions.js";
-export { connectDuckDbSource } from "./duckdb-source.js";
+export { DEFAULT_MEMORY_LIMIT, connectDuckDbSource } from "./duckdb-source.js";
 export { duckDbSourceOptionsSchema } from "./duckdb-source-options.js";
 export type { DuckDbSourceOptions } from "./duckdb-source-options.js";
 export type { DuckDbRowValue } from "./duckdb-value-converter.js";
