@@ -171,7 +171,7 @@ export function classifyJoinQuery(
     ${fingerprint} as _retl_fp, ${byKey ? sql`cast(null as varchar)` : sql`s.row_values`} as _retl_state_values, 1 as _retl_n, ${modelColumns}
   from ${modelRows}
   left join (${joined}) as s on s.row_key = ${key}
-  where ${cls} in (${wanted})`;
+  ${keepClasses(classes, sql`${cls} in (${wanted})`, sql`(${nullKey}) or s.row_key is null or s.fingerprint is distinct from ${fingerprint}`)}`;
   const columns = sql.join(def.columns.map((c) => sql.id("r", c)));
   const written = byKey
     ? sql`
@@ -187,6 +187,18 @@ export function classifyJoinQuery(
   select 'removed', s.row_key, s.key_value, null, s.fingerprint, s.row_values, null, ${noColumns}
   from (${stateRows}) as s
   where not exists (select 1 from ${modelRows} where ${key} = s.row_key)`;
+}
+
+/**
+ * The WHERE clause keeping the model rows of `classes`. A snapshot keeps every class but `unchanged` (or all of
+ * them under `--full`): that is said with the classes' own conditions rather than by testing the class's CASE
+ * against a list, which DuckDB plans as two mark joins that each compute every row's fingerprint again (1e6
+ * rows, 1 % changed: the snapshot took 1.34-1.45 s, 0.84-0.90 s so). Any other set keeps `byList`.
+ */
+function keepClasses(classes: readonly RowClass[], byList: RawBuilder<unknown>, notUnchanged: RawBuilder<unknown>): RawBuilder<unknown> {
+  const has = (c: RowClass) => classes.includes(c);
+  if (!has("added") || !has("changed") || !has("invalid")) return sql`where ${byList}`;
+  return has("unchanged") ? sql`` : sql`where ${notUnchanged}`;
 }
 
 /** Classes that a sync sends, by mode. `--full` also resends unchanged rows. */
