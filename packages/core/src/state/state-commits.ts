@@ -208,13 +208,17 @@ export class StateCommits {
   async #replaceOthers(trx: Kysely<unknown>, where: SnapshotWhere): Promise<void> {
     if (!this.snapshot.warehouse.adapter.replaceChangedState) return this.#upsert(trx, where, "synced");
     await this.#deleteState(trx, where, "w");
-    await this.#stateDb(trx).insertInto("sync_state").columns(STATE_COLUMNS).expression(this.#stateRows(trx, where, "synced")).execute();
+    await this.#insert(trx, where);
   }
 
   /** Insert the state of the written snapshot rows matching `where` that it classed `added`. */
   async #insertAdded(trx: Kysely<unknown>, where: SnapshotWhere): Promise<void> {
-    const rows = this.#stateRows(trx, sql<SqlBool>`${where} and p._retl_class = 'added'`, "synced");
-    await this.#stateDb(trx).insertInto("sync_state").columns(STATE_COLUMNS).expression(rows).execute();
+    await this.#insert(trx, sql<SqlBool>`${where} and p._retl_class = 'added'`);
+  }
+
+  /** Insert the state of the written snapshot rows matching `where`, which have none: a plain INSERT. */
+  async #insert(trx: Kysely<unknown>, where: SnapshotWhere): Promise<void> {
+    await this.#stateDb(trx).insertInto("sync_state").columns(STATE_COLUMNS).expression(this.#stateRows(trx, where, "synced")).execute();
   }
 
   /** The state rows of the written snapshot rows matching `where`, in the order of `STATE_COLUMNS`. */
