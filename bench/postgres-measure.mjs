@@ -20,7 +20,7 @@ import pg from "pg";
 import Cursor from "pg-cursor";
 import nullDestination, { nullDestinationStats } from "./null-destination.mjs";
 import { memoryProbe, planAndSync, progressLogger, secondsSince } from "./harness.mjs";
-import { FIELDS, MODEL_SQL, NAIVE_SIGNATURE, STATE_SCHEMA } from "./postgres-model.mjs";
+import { BENCH_DESTINATION, FIELDS, MODEL_SQL, NAIVE_SIGNATURE, STATE_SCHEMA } from "./postgres-model.mjs";
 
 // The heap settings the CLI runs syncs with (packages/cli/bin/run.js), so the figures are the CLI's.
 limitHeapGrowth();
@@ -30,8 +30,6 @@ const rows = Number(rowsArg);
 const timeoutMs = Number(process.env.BENCH_TIMEOUT_S ?? 900) * 1000;
 const here = dirname(fileURLToPath(import.meta.url));
 const SYNC = "customers_out";
-/** Where the syncs write (`file`, the default, or `null`); bench/postgres.mjs passes it on. */
-const destinationKind = process.env.BENCH_DESTINATION === "null" || process.env.BENCH_NULL_ACK === "flush" ? "null" : "file";
 /** The file destination's output: replaced by each run (temp file, then renamed), so it holds the last run's records. */
 const outputFile = join(here, ".data", "pg-out", `${SYNC}.jsonl`);
 const memory = memoryProbe();
@@ -153,7 +151,7 @@ const logger = {
   },
 };
 
-const destinationOptions = destinationKind === "file" ? { path: outputFile } : {};
+const destinationOptions = BENCH_DESTINATION === "file" ? { path: outputFile } : {};
 
 /** Records in the file the last run wrote: its lines. */
 async function linesOf(path) {
@@ -171,7 +169,7 @@ function openProject() {
       config: {
         state: { source: "warehouse", schema: STATE_SCHEMA },
         sources: { warehouse: { plugin: "@reverse-etl/source-postgres", ...source } },
-        destinations: { out: { plugin: destinationKind === "file" ? "@reverse-etl/destination-file" : "bench-null-destination", ...destinationOptions } },
+        destinations: { out: { plugin: BENCH_DESTINATION === "file" ? "@reverse-etl/destination-file" : "bench-null-destination", ...destinationOptions } },
         models: { customers: { source: "warehouse", primaryKey: "id", sql: MODEL_SQL } },
         syncs: { [SYNC]: { model: "customers", destination: "out", mode: "upsert", fields: FIELDS } },
       },
@@ -181,7 +179,7 @@ function openProject() {
       destinations: new Map([
         [
           "out",
-          destinationKind === "file"
+          BENCH_DESTINATION === "file"
             ? { plugin: fileDestination, options: destinationOptions, package: "@reverse-etl/destination-file" }
             : { plugin: nullDestination, options: {}, package: "bench-null-destination" },
         ],
@@ -209,8 +207,8 @@ if (phase === "naive") {
       result,
     );
     if (result.syncSeconds !== undefined) {
-      result.destination = destinationKind;
-      if (destinationKind === "file") {
+      result.destination = BENCH_DESTINATION;
+      if (BENCH_DESTINATION === "file") {
         // The run's file holds what it wrote; a run that sent nothing leaves the previous run's file.
         result.written = { records: result.results?.succeeded > 0 ? await linesOf(outputFile) : 0 };
         rmSync(outputFile, { force: true });

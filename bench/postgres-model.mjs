@@ -17,6 +17,12 @@ export const FIELDS = { email: "email", name: "name", plan: "plan_tier", ltv: "l
 /** The naive baseline's fingerprint salt: the mapping, as core's signature spells it. */
 export const NAIVE_SIGNATURE = JSON.stringify({ object: null, fields: Object.entries(FIELDS).sort(), match: [] });
 
+/**
+ * Where the bench's syncs write: `file` (a JSON-lines file through destination-file, the default) or `null`
+ * (the null destination, the engine alone; also whenever it acknowledges at flush, BENCH_NULL_ACK=flush).
+ */
+export const BENCH_DESTINATION = process.env.BENCH_DESTINATION === "null" || process.env.BENCH_NULL_ACK === "flush" ? "null" : "file";
+
 /** The model's SQL, as a user's config would hold it. */
 export const MODEL_SQL = `select id, email, name, plan, ltv, updated_at from ${MODEL_SCHEMA}.customers`;
 

@@ -24,7 +24,7 @@ import { startPostgres } from "@reverse-etl/testkit";
 import { benchSizes, benchTimeoutSeconds, children, fmt, int, label, machine, printColumns, runMeasurement } from "./harness.mjs";
 import { DEFAULT_SESSION_SETTINGS } from "@reverse-etl/source-postgres";
 import { jsonLinesFloor } from "./json-lines-floor.mjs";
-import { changeOnePercent, createNaiveState, generatePostgresModel, hashedScan, serverSettings } from "./postgres-model.mjs";
+import { BENCH_DESTINATION, changeOnePercent, createNaiveState, generatePostgresModel, hashedScan, serverSettings } from "./postgres-model.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const resultsFile = process.env.BENCH_RESULTS ?? join(here, ".data", "postgres-results.json");
@@ -38,7 +38,7 @@ const FLOOR_GOALS = { 1e6: 4, 1e7: 5 };
 const FULL_SYNC_GOAL = { rows: 1e6, seconds: 10 };
 
 /** Where the syncs write: a JSON-lines file (the default, as issue 14 measures) or the null destination. */
-const destination = process.env.BENCH_DESTINATION === "null" || process.env.BENCH_NULL_ACK === "flush" ? "null destination" : "a JSON-lines file (destination-file)";
+const destination = BENCH_DESTINATION === "null" ? "null destination" : "a JSON-lines file (destination-file)";
 
 const sizes = benchSizes("1e5,1e6,1e7");
 const timeoutSeconds = benchTimeoutSeconds(900);
